@@ -1,0 +1,62 @@
+# vocflow — the two commands a newcomer needs:
+#   make run    install what is missing, build, start vocflow on the embedded default
+#   make test   install what is missing, build, run the whole test suite
+# Everything comes from Debian 12 packages.
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= Release
+JOBS       ?= $(shell nproc)
+
+# Build and test dependencies (Debian 12 package names).
+PACKAGES := g++ cmake ninja-build pkg-config make tzdata ca-certificates \
+            libcaf-dev libboost-dev librocksdb-dev libyaml-cpp-dev \
+            libgtest-dev libgmock-dev libbenchmark-dev \
+            nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev \
+            graphviz
+
+.PHONY: all deps configure build test run tour format clean
+
+all: build
+
+# Installs missing packages when root; otherwise prints the exact command and stops.
+deps:
+	@missing=$$(for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	  done | tr '\n' ' '); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	  else \
+	    echo "missing Debian packages; run as root:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends $$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+configure: deps
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE); \
+	fi
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j $(JOBS)
+
+# The five-minute tour from the README: validate, draw and simulate the example flows.
+tour: build
+	$(BUILD_DIR)/app/vocflow validate examples/flows/*.yaml
+	$(BUILD_DIR)/app/vocflow graph examples/flows/apparel-returns.yaml --format mermaid
+	$(BUILD_DIR)/app/vocflow simulate examples/flows/apparel-returns.yaml \
+	  --scenario examples/scenarios/apparel-returns.yaml
+
+run: build
+	$(BUILD_DIR)/app/vocflow serve
+
+format:
+	find app workflows actors storage connectors config tests bench -name '*.[ch]pp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,136 @@
+#include "workflows/catalog.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "workflows/load_internal.hpp"
+
+namespace vocflow {
+namespace {
+
+struct document {
+  std::string file;
+  YAML::Node node;
+  bool is_organization = false;
+};
+
+// Parses every document of a file; a syntax error is reported at its position.
+void parse(const source_file& src, diagnostics& diags, std::vector<document>& out) {
+  std::vector<YAML::Node> nodes;
+  try {
+    nodes = YAML::LoadAll(src.text);
+  } catch (const YAML::ParserException& e) {
+    diags.error(src.path, {e.mark.line + 1, e.mark.column + 1}, "yaml-syntax", e.msg);
+    return;
+  }
+  for (auto& n : nodes) {
+    if (n.IsNull()) continue;
+    document d{src.path, n, false};
+    if (n.IsMap()) {
+      for (auto kv : n) {
+        if (!kv.first.IsScalar() || kv.first.Scalar() != "kind") continue;
+        auto kind = kv.second.IsScalar() ? kv.second.Scalar() : "";
+        if (kind == "organization")
+          d.is_organization = true;
+        else if (kind != "flow")
+          diags.error(src.path, yaml_context::pos(kv.second), "bad-value",
+                      fmt::format("kind must be `flow` or `organization`, not `{}`", kind));
+        break;
+      }
+    }
+    out.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const flow> catalog::find(std::string_view id, int32_t version) const {
+  std::shared_ptr<const flow> best;
+  for (auto& f : flows) {
+    if (f->id != id) continue;
+    if (version ? f->version == version : (!best || f->version > best->version)) best = f;
+  }
+  return best;
+}
+
+catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags) {
+  std::vector<document> docs;
+  for (auto& f : files) parse(f, diags, docs);
+  catalog out;
+  for (auto& d : docs) {
+    if (!d.is_organization) continue;
+    yaml_context cx{d.file, diags};
+    detail::read_organization(cx, d.node, out.org);
+  }
+  std::map<std::string, std::string> texts;
+  for (auto& f : files) texts[f.path] = f.text;
+  for (auto& d : docs) {
+    if (d.is_organization) continue;
+    yaml_context cx{d.file, diags};
+    auto errors_before = diags.error_count();
+    auto f = detail::read_flow(cx, d.node);
+    if (!f) continue;
+    detail::check_flow(cx, *f, out.org);
+    f->source = texts[d.file];
+    for (auto& other : out.flows) {
+      if (other->id == f->id && other->version == f->version)
+        cx.error(f->pos, "duplicate-flow",
+                 fmt::format("flow {} is also defined in {}", f->key(), other->file));
+      else if (f->is_default && other->is_default && other->id != f->id)
+        cx.error(f->pos, "duplicate-default",
+                 fmt::format("flows `{}` and `{}` are both the default", other->id, f->id));
+    }
+    if (diags.error_count() == errors_before) out.flows.push_back(std::move(f));
+  }
+  diags.sort();
+  return out;
+}
+
+std::shared_ptr<const flow> load_flow(const source_file& file, const organization& org,
+                                      diagnostics& diags) {
+  std::vector<document> docs;
+  parse(file, diags, docs);
+  if (diags.has_errors()) return nullptr;
+  if (docs.size() != 1 || docs.front().is_organization) {
+    diags.error(file.path, {1, 1}, "bad-value", "expected exactly one flow document");
+    return nullptr;
+  }
+  yaml_context cx{file.path, diags};
+  auto f = detail::read_flow(cx, docs.front().node);
+  if (f) detail::check_flow(cx, *f, org);
+  diags.sort();
+  if (!f || diags.has_errors()) return nullptr;
+  f->source = file.text;
+  return f;
+}
+
+std::optional<source_file> read_source(const std::string& path, diagnostics& diags) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) {
+    diags.error(path, {}, "io-error", fmt::format("cannot read {}", path));
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return source_file{path, text.str()};
+}
+
+std::vector<std::string> with_organization(std::vector<std::string> paths) {
+  namespace fs = std::filesystem;
+  for (auto& p : paths)
+    if (fs::path{p}.filename() == "organization.yaml") return paths;
+  std::set<std::string> added;
+  std::vector<std::string> extra;
+  for (auto& p : paths) {
+    auto org = (fs::path{p}.parent_path() / "organization.yaml").string();
+    if (added.insert(org).second && fs::exists(org)) extra.push_back(org);
+  }
+  extra.insert(extra.end(), paths.begin(), paths.end());
+  return extra;
+}
+
+}  // namespace vocflow

@@ -1,0 +1,356 @@
+// decide(): what a command does to a ticket. Actions, transitions, waiting and closing here;
+// SLA clocks in decide_sla.cpp; compensation in decide_compensation.cpp.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "workflows/decider.hpp"
+#include "workflows/routing.hpp"
+
+namespace vocflow {
+namespace detail {
+namespace {
+
+// Actions a customer may take; everything else needs a member of staff.
+constexpr std::string_view customer_actions[] = {"customer_reply", "confirm", "reopen",
+                                                 "feedback"};
+
+bool is_customer_action(std::string_view a) {
+  return std::find(std::begin(customer_actions), std::end(customer_actions), a) !=
+         std::end(customer_actions);
+}
+
+std::string priority_of(std::string_view severity) {
+  if (is_priority(severity)) return std::string{severity};
+  if (severity == "critical") return "urgent";
+  return "normal";
+}
+
+}  // namespace
+
+std::string format_amount(const flow& f, money m) {
+  return fmt::format("{} {}", to_string(m), f.compensation.currency);
+}
+
+std::string decider::ticket_ref() const { return t_.id.empty() ? cmd_.ticket_id : t_.id; }
+
+void decider::reject(reject_code code, std::string message, std::vector<std::string> allowed) {
+  if (!rejection_) rejection_ = rejection{code, std::move(message), std::move(allowed)};
+}
+
+void decider::notify_to(std::vector<std::string> to, std::string subject, std::string_view type) {
+  std::erase(to, std::string{});
+  if (to.empty()) return;
+  effects_.push_back(notify{std::move(to), std::move(subject), std::string{type}});
+}
+
+void decider::enqueue_on(const std::string& department) {
+  if (!department.empty()) effects_.push_back(enqueue{department});
+}
+
+outcome decider::run() {
+  if (cmd_.action == "open") {
+    open();
+  } else if (!before_.exists()) {
+    reject(reject_code::not_found, "no such ticket");
+  } else if (cmd_.action == "timer") {
+    if (cmd_.by.role != system_role)
+      reject(reject_code::forbidden, "only the system fires timers");
+    else
+      timer_fired();
+  } else {
+    dispatch();
+  }
+  if (rejection_) return *rejection_;
+
+  // Timers: cancel what the ticket no longer has, arm what it has newly.
+  auto armed = [](const ticket& t) {
+    std::map<uint64_t, time_point> out;
+    for (auto& c : t.clocks)
+      if (c.timer) out[c.timer] = c.due;
+    return out;
+  };
+  auto was = armed(before_), is = armed(t_);
+  std::vector<effect> timers;
+  for (auto& [id, due] : was)
+    if (!is.contains(id)) timers.push_back(cancel_timer{id, due});
+  for (auto& [id, due] : is)
+    if (!was.contains(id)) timers.push_back(arm_timer{id, due});
+  timers.insert(timers.end(), effects_.begin(), effects_.end());
+  return decision{std::move(events_), std::move(timers), std::move(t_)};
+}
+
+void decider::dispatch() {
+  const auto& a = cmd_.action;
+  if (is_customer() && !is_customer_action(a))
+    return reject(reject_code::forbidden,
+                  fmt::format("a customer may not `{}`; customers may reply, confirm, reopen "
+                              "and give feedback",
+                              a));
+  if (t_.status == ticket_status::closed) {
+    static const std::set<std::string_view> after_close = {
+        "note", "feedback", "reopen", "complete_task", "approve_compensation",
+        "reject_compensation"};
+    if (!after_close.contains(a))
+      return reject(reject_code::ticket_closed, fmt::format("ticket {} is closed", t_.id),
+                    allowed_actions(f_, t_, now_));
+  }
+  if (a == "respond") return respond(false);
+  if (a == "ask_customer") return respond(true);
+  if (a == "customer_reply") return customer_reply();
+  if (a == "wait_supplier") return supplier(true);
+  if (a == "supplier_reply") return supplier(false);
+  if (a == "note") return add_note();
+  if (a == "hand_off") return hand_off();
+  if (a == "complete_task") return complete_task();
+  if (a == "grant_compensation") return grant();
+  if (a == "request_compensation") return request_compensation();
+  if (a == "approve_compensation") return decide_request(true);
+  if (a == "reject_compensation") return decide_request(false);
+  if (a == "feedback") return give_feedback();
+  if (a == "reopen" && t_.status == ticket_status::closed) return reopen_closed();
+  auto* s = f_.find(t_.step);
+  if (auto* tr = s ? s->find_transition(a) : nullptr) return take(*tr);
+  reject(reject_code::action_not_allowed,
+         fmt::format("`{}` is not possible in step `{}`", a, t_.step), allowed_actions(f_, t_, now_));
+}
+
+void decider::open() {
+  if (before_.exists())
+    return reject(reject_code::already_exists, fmt::format("ticket {} already exists", before_.id));
+  if (cmd_.ticket_id.empty()) return reject(reject_code::invalid_argument, "open needs a ticket id");
+  emit(ev::opened{cmd_.ticket_id, cmd_.info, priority_of(cmd_.info.severity)});
+  std::string reason = match(f_, cmd_.info) ? "match " + describe_match(f_.match)
+                       : f_.is_default      ? "default flow"
+                                            : "chosen explicitly";
+  emit(ev::routed{f_.id, f_.version, std::move(reason)});
+  start_clock(clock_kind::first_response, "", "first_response", f_.first_response.within);
+  start_clock(clock_kind::resolution, "", "resolution", f_.resolution.within);
+  enter(f_.start.name, "open");
+}
+
+void decider::respond(bool ask) {
+  bool first = t_.first_response_at == no_time;
+  if (ask)
+    emit(ev::asked_customer{cmd_.text, first});
+  else
+    emit(ev::responded{cmd_.text, first});
+  if (first)
+    if (auto* c = t_.clock_of(clock_kind::first_response)) stop_clock(c->id);
+  if (ask && !(t_.holds & static_cast<uint8_t>(hold::customer))) set_hold(hold::customer, true, "");
+  auto* s = f_.find(t_.step);
+  if (auto* tr = s ? s->find_transition(cmd_.action) : nullptr) take(*tr);
+}
+
+void decider::customer_reply() {
+  emit(ev::customer_replied{cmd_.text});
+  if (t_.holds & static_cast<uint8_t>(hold::customer)) set_hold(hold::customer, false, "");
+}
+
+void decider::supplier(bool waiting) {
+  bool is_waiting = t_.holds & static_cast<uint8_t>(hold::supplier);
+  if (waiting == is_waiting)
+    return reject(reject_code::action_not_allowed,
+                  waiting ? "the ticket already waits for a supplier"
+                          : "the ticket does not wait for a supplier",
+                  allowed_actions(f_, t_, now_));
+  set_hold(hold::supplier, waiting, cmd_.text);
+}
+
+void decider::add_note() {
+  if (cmd_.text.empty()) return reject(reject_code::invalid_argument, "a note needs text");
+  emit(ev::note{cmd_.text});
+}
+
+void decider::hand_off() {
+  const auto& to = cmd_.to;
+  if (to.empty()) return reject(reject_code::invalid_argument, "hand_off needs `to`: a department");
+  if (!f_.departments.contains(to))
+    return reject(reject_code::invalid_argument, fmt::format("`{}` is not a department", to));
+  if (to == t_.owner)
+    return reject(reject_code::invalid_argument, fmt::format("the ticket is already with {}", to));
+  if (cmd_.text.empty())
+    return reject(reject_code::invalid_argument, "a hand-off needs a reason (`text`)");
+  auto* s = f_.find(t_.step);
+  if (s && !s->hand_off.empty() &&
+      std::none_of(s->hand_off.begin(), s->hand_off.end(), [&](auto& h) { return h.name == to; })) {
+    std::vector<std::string> ok;
+    for (auto& h : s->hand_off) ok.push_back(h.name);
+    return reject(reject_code::action_not_allowed,
+                  fmt::format("step `{}` hands off only to {}", t_.step, fmt::join(ok, ", ")));
+  }
+  emit(ev::handed_off{t_.owner, to, cmd_.text});
+  enqueue_on(to);
+  notify_to({to}, fmt::format("Ticket {} handed to {}: {}", t_.id, to, cmd_.text), "handed_off");
+}
+
+void decider::complete_task() {
+  std::string name = cmd_.task;
+  if (name.empty() && t_.tasks.size() == 1) name = t_.tasks.front().name;
+  auto* k = t_.find_task(name);
+  if (!k) {
+    std::vector<std::string> open;
+    for (auto& x : t_.tasks) open.push_back(x.name);
+    return reject(reject_code::invalid_argument,
+                  open.empty() ? "the ticket has no open task"
+                               : fmt::format("no open task `{}`; open tasks: {}", name,
+                                             fmt::join(open, ", ")));
+  }
+  auto done = *k;
+  emit(ev::task_done{done.name, done.owner, cmd_.text});
+  for (auto& c : t_.clocks)
+    if (c.kind == clock_kind::task && c.name == done.name && c.step == done.step) {
+      stop_clock(c.id);
+      break;
+    }
+  // Join: a parallel step moves on when its last branch is done.
+  if (done.kind == "branch" && done.step == t_.step &&
+      std::none_of(t_.tasks.begin(), t_.tasks.end(), [&](auto& x) { return x.step == t_.step; }))
+    if (auto* s = f_.find(t_.step); s && s->then) enter(s->then->name, "join");
+}
+
+void decider::give_feedback() {
+  if (t_.status == ticket_status::open)
+    return reject(reject_code::action_not_allowed,
+                  "feedback is recorded after the ticket is resolved", allowed_actions(f_, t_, now_));
+  if (!cmd_.csat && !cmd_.sentiment)
+    return reject(reject_code::invalid_argument, "feedback needs `csat` (1-5) or `sentiment` (-1..1)");
+  if (cmd_.csat && (*cmd_.csat < 1 || *cmd_.csat > 5))
+    return reject(reject_code::invalid_argument, "csat must be from 1 to 5");
+  if (cmd_.sentiment && !(*cmd_.sentiment >= -1 && *cmd_.sentiment <= 1))
+    return reject(reject_code::invalid_argument, "sentiment must be from -1 to 1");
+  emit(ev::feedback{cmd_.csat.value_or(0), cmd_.sentiment.value_or(0), cmd_.sentiment.has_value(),
+                    cmd_.text});
+}
+
+void decider::reopen_closed() {
+  if (!f_.reopen)
+    return reject(reject_code::action_not_allowed,
+                  fmt::format("flow `{}` does not reopen closed tickets", f_.id));
+  auto window = std::chrono::days{f_.reopen->within.days} + f_.reopen->within.rest;
+  if (now_ - t_.closed_at > window)
+    return reject(reject_code::action_not_allowed,
+                  fmt::format("ticket {} closed more than {} ago and cannot be reopened", t_.id,
+                              to_string(f_.reopen->within)));
+  reopen_cycle();
+  enter(f_.reopen->to.name, "reopen");
+}
+
+void decider::reopen_cycle() {
+  emit(ev::reopened{t_.reopens + 1, cmd_.text});
+  if (!t_.clock_of(clock_kind::resolution))
+    start_clock(clock_kind::resolution, "", "resolution", f_.resolution.within);
+}
+
+void decider::take(const transition& tr) {
+  if (tr.action == "resolve") {
+    emit(ev::resolved{cmd_.text});
+    if (auto* c = t_.clock_of(clock_kind::resolution)) stop_clock(c->id);
+  } else if (tr.action == "confirm") {
+    emit(ev::confirmed{cmd_.text});
+  } else if (tr.action == "reopen") {
+    reopen_cycle();
+  }
+  enter(tr.target.name, tr.action);
+}
+
+void decider::enter(const std::string& target, const std::string& via) {
+  auto* next = f_.find(target);
+  if (!next) return reject(reject_code::invalid_argument, fmt::format("flow has no step `{}`", target));
+  // Leave the current step: its own clocks stop.
+  std::vector<uint32_t> leaving;
+  for (auto& c : t_.clocks)
+    if ((c.kind == clock_kind::step || c.kind == clock_kind::timeout) && c.step == t_.step)
+      leaving.push_back(c.id);
+  for (auto id : leaving) stop_clock(id);
+
+  auto owner = next->owner ? next->owner->name : t_.owner;
+  bool new_owner = owner != t_.owner;
+  if (!t_.owner.empty() && new_owner) {
+    emit(ev::handed_off{t_.owner, owner, fmt::format("step `{}` belongs to {}", target, owner)});
+    notify_to({owner}, fmt::format("Ticket {} handed to {} (step {})", t_.id, owner, target),
+              "handed_off");
+  }
+  emit(ev::step_entered{target, t_.step, via, owner});
+  if (new_owner) enqueue_on(owner);
+
+  if (next->final) return close(fmt::format("reached final step `{}`", target));
+  start_clock(clock_kind::step, target, target, next->sla.within);
+  if (next->timeout) start_clock(clock_kind::timeout, target, target, next->timeout->after);
+  for (auto& b : next->parallel) {
+    emit(ev::task_opened{b.name, "branch", target, b.owner.name, b.task});
+    start_clock(clock_kind::task, target, b.name, b.sla.within);
+    enqueue_on(b.owner.name);
+    notify_to({b.owner.name}, fmt::format("Ticket {}: new task for {}: {}", t_.id, b.owner.name, b.task),
+              "task_opened");
+  }
+}
+
+void decider::close(std::string reason) {
+  // Every clock but root-cause work stops: the loop with the customer is closed.
+  std::vector<uint32_t> stopping;
+  for (auto& c : t_.clocks)
+    if (!(c.kind == clock_kind::task && c.step.empty())) stopping.push_back(c.id);
+  for (auto id : stopping) stop_clock(id);
+  emit(ev::closed{std::move(reason)});
+}
+
+void decider::set_hold(hold h, bool on, std::string text) {
+  bool was_paused = t_.holds & f_.pause_mask;
+  if (on)
+    emit(ev::paused{std::string{to_string(h)}, std::move(text)});
+  else
+    emit(ev::resumed{std::string{to_string(h)}, std::move(text)});
+  bool is_paused = t_.holds & f_.pause_mask;
+  if (!was_paused && is_paused) pause_clocks();
+  if (was_paused && !is_paused) resume_clocks();
+}
+
+}  // namespace detail
+
+outcome decide(const flow& f, const ticket& t, const command& cmd, time_point now) {
+  return detail::decider{f, t, cmd, now}.run();
+}
+
+std::string_view to_string(reject_code c) {
+  switch (c) {
+    case reject_code::not_found: return "not_found";
+    case reject_code::already_exists: return "already_exists";
+    case reject_code::action_not_allowed: return "action_not_allowed";
+    case reject_code::forbidden: return "forbidden";
+    case reject_code::above_limit: return "above_limit";
+    case reject_code::invalid_argument: return "invalid_argument";
+    case reject_code::ticket_closed: return "ticket_closed";
+    case reject_code::stale_timer: return "stale_timer";
+  }
+  return "?";
+}
+
+std::vector<std::string> allowed_actions(const flow& f, const ticket& t, time_point now) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view a) {
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.emplace_back(a);
+  };
+  if (!t.exists()) return {"open"};
+  bool closed = t.status == ticket_status::closed;
+  if (!closed) {
+    for (auto a : {"respond", "ask_customer", "customer_reply", "note", "hand_off"}) add(a);
+    add(t.holds & static_cast<uint8_t>(hold::supplier) ? "supplier_reply" : "wait_supplier");
+    if (f.compensation.enabled()) add("grant_compensation"), add("request_compensation");
+    if (auto* s = f.find(t.step))
+      for (auto& tr : s->on) add(tr.action);
+  } else {
+    add("note");
+    if (f.reopen &&
+        now - t.closed_at <= std::chrono::days{f.reopen->within.days} + f.reopen->within.rest)
+      add("reopen");
+  }
+  if (!t.tasks.empty()) add("complete_task");
+  if (!t.requests.empty()) add("approve_compensation"), add("reject_compensation");
+  if (t.status != ticket_status::open) add("feedback");
+  return out;
+}
+
+}  // namespace vocflow

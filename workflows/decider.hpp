@@ -1,0 +1,88 @@
+// Internals of decide(): one decider per command. It works on a copy of the ticket, applying
+// each event as it emits it, so later rules see the state earlier events made; the timers to
+// arm and cancel are the difference between the clocks before and after.
+#pragma once
+
+#include <optional>
+
+#include "workflows/engine.hpp"
+#include "workflows/sla.hpp"
+
+namespace vocflow::detail {
+
+class decider {
+ public:
+  decider(const flow& f, const ticket& t, const command& cmd, time_point now)
+      : f_(f), before_(t), t_(t), cmd_(cmd), now_(now) {}
+
+  outcome run();
+
+ private:
+  // Emitting and rejecting.
+  template <class E>
+  void emit(E body) {
+    event e{t_.seq + 1, now_, cmd_.by.id, cmd_.by.role, std::move(body)};
+    apply(t_, e);
+    events_.push_back(std::move(e));
+  }
+  void reject(reject_code code, std::string message, std::vector<std::string> allowed = {});
+  bool rejected() const { return rejection_.has_value(); }
+  void notify_to(std::vector<std::string> to, std::string subject, std::string_view type);
+  void enqueue_on(const std::string& department);
+  bool is_customer() const { return cmd_.by.role == customer_role; }
+  std::string ticket_ref() const;
+
+  // Actions (decide.cpp).
+  void dispatch();
+  void open();
+  void respond(bool ask);
+  void customer_reply();
+  void supplier(bool waiting);
+  void add_note();
+  void hand_off();
+  void complete_task();
+  void give_feedback();
+  void reopen_closed();
+  void take(const transition& tr);
+  void enter(const std::string& target, const std::string& via);
+  void close(std::string reason);
+  void reopen_cycle();
+  void set_hold(hold h, bool on, std::string text);
+
+  // Clocks (decide_sla.cpp).
+  void timer_fired();
+  void start_clock(clock_kind kind, std::string step, std::string name, const duration_spec& within);
+  void stop_clock(uint32_t clock);
+  void pause_clocks();
+  void resume_clocks();
+  millis consumed(const sla_clock& c) const;
+  // The timer for the first threshold not in `fired`: {0, {}} when none is left.
+  std::pair<uint64_t, time_point> next_timer(const sla_clock& c, uint32_t fired) const;
+  void fire(const sla_clock& c, const threshold& th, uint32_t index, uint64_t timer, time_point due);
+
+  // Compensation (decide_compensation.cpp).
+  void grant();
+  void request_compensation();
+  void decide_request(bool approve);
+  void check_root_cause();
+  std::string approver_for(money cumulative, bool over_customer_cap) const;
+
+  const flow& f_;
+  const ticket& before_;
+  ticket t_;
+  const command& cmd_;
+  time_point now_;
+  std::vector<event> events_;
+  std::vector<effect> effects_;
+  std::optional<rejection> rejection_;
+};
+
+// Whether a clock kind stops while the ticket waits in a pause_while state.
+inline bool pausable(clock_kind k) {
+  return k == clock_kind::first_response || k == clock_kind::resolution || k == clock_kind::step;
+}
+
+// "50 CNY"
+std::string format_amount(const flow& f, money m);
+
+}  // namespace vocflow::detail

@@ -1,0 +1,105 @@
+// The pure engine: decide() turns a command into events and effects, or a typed rejection;
+// apply() is the only code that changes a ticket. Time is an argument, never read from a clock.
+//
+//   auto out = decide(flow, ticket, cmd, now);
+//   if (auto* d = std::get_if<decision>(&out)) { persist(d->events); run(d->effects);
+//                                                ticket = d->next; }
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "workflows/events.hpp"
+#include "workflows/model.hpp"
+#include "workflows/ticket.hpp"
+
+namespace vocflow {
+
+struct actor_ref {
+  std::string id;
+  std::string role;
+};
+
+// One thing someone (or a timer) wants done to a ticket. Which fields matter depends on the
+// action; decide() rejects a command that lacks what its action needs.
+struct command {
+  std::string action;  // open, respond, hand_off, ..., a transition of the flow, or timer
+  actor_ref by;
+  std::string ticket_id;       // open: the id the new ticket gets
+  ticket_fields info;          // open
+  std::string text;            // message, note or reason
+  std::string to;              // hand_off: department
+  std::optional<money> amount; // grant/request_compensation
+  std::string request;         // approve/reject_compensation: request id
+  std::string task;            // complete_task
+  std::optional<int32_t> csat;        // feedback: 1..5
+  std::optional<double> sentiment;    // feedback: -1..1
+  uint64_t timer = 0;          // timer: the id of the timer that fired
+  // Supplied by the runtime: compensation already granted to this customer within the flow's
+  // per_customer period, on any ticket.
+  money customer_granted;
+};
+
+enum class reject_code : uint8_t {
+  not_found,           // no such ticket
+  already_exists,      // open on an existing ticket
+  action_not_allowed,  // not possible in this step; `allowed` lists what is
+  forbidden,           // the role may not do this
+  above_limit,         // the amount is above what the role may grant
+  invalid_argument,    // missing or bad field
+  ticket_closed,
+  stale_timer,         // the timer was cancelled or re-armed meanwhile
+};
+std::string_view to_string(reject_code c);
+
+struct rejection {
+  reject_code code;
+  std::string message;
+  std::vector<std::string> allowed;  // for action_not_allowed
+};
+
+// Effects for the runtime to perform after the events are durable.
+struct arm_timer {
+  uint64_t timer;
+  time_point due;
+};
+struct cancel_timer {
+  uint64_t timer;
+  time_point due;
+};
+struct notify {
+  std::vector<std::string> to;  // roles or departments
+  std::string subject;
+  std::string event_type;
+};
+struct enqueue {
+  std::string department;
+};
+using effect = std::variant<arm_timer, cancel_timer, notify, enqueue>;
+
+struct decision {
+  std::vector<event> events;
+  std::vector<effect> effects;
+  ticket next;  // the ticket with `events` applied
+};
+
+using outcome = std::variant<decision, rejection>;
+
+// Decides what `cmd` does to `t` at `now` under flow `f` (the version the ticket runs on;
+// for open, the flow it was routed to).
+outcome decide(const flow& f, const ticket& t, const command& cmd, time_point now);
+
+// Applies one event; the only state change there is.
+void apply(ticket& t, const event& e);
+inline ticket replay(const std::vector<event>& events) {
+  ticket t;
+  for (auto& e : events) apply(t, e);
+  return t;
+}
+
+// The actions `t` accepts now, built-in ones included (for rejections and for agents' UIs).
+std::vector<std::string> allowed_actions(const flow& f, const ticket& t, time_point now);
+
+}  // namespace vocflow

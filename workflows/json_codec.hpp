@@ -1,0 +1,18 @@
+// JSON views of events and tickets, for people and programs (simulate --json, the HTTP API).
+// Times are ISO 8601 UTC, durations milliseconds, amounts decimal strings ("49.90").
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "workflows/events.hpp"
+#include "workflows/ticket.hpp"
+
+namespace vocflow {
+
+// {"seq": 3, "type": "responded", "at": "...", "actor": "alice", "role": "agent", ...fields}
+nlohmann::json to_json(const event& e);
+// Every field of the ticket; holds as a list of names.
+nlohmann::json to_json(const ticket& t);
+nlohmann::json to_json(const ticket_fields& f);
+
+}  // namespace vocflow

@@ -1,0 +1,22 @@
+// Internals of the loader, shared by its .cpp files only.
+#pragma once
+
+#include "workflows/catalog.hpp"
+#include "workflows/yaml_reader.hpp"
+
+namespace vocflow::detail {
+
+// Adds the roles, departments and calendars of one organization document to `org`.
+void read_organization(yaml_context& cx, const YAML::Node& doc, organization& org);
+
+// Reads one flow document; structural errors are reported, references are not checked yet.
+std::shared_ptr<flow> read_flow(yaml_context& cx, const YAML::Node& doc);
+
+// Checks a flow's references against the organization and its own steps, resolves its
+// calendar, and warns about unreachable steps and steps with no way to a final step.
+void check_flow(yaml_context& cx, flow& f, const organization& org);
+
+// Built-in actions with a meaning of their own that a transition may not reuse.
+bool is_reserved_action(std::string_view action);
+
+}  // namespace vocflow::detail

@@ -1,0 +1,30 @@
+// Routing: which flow a new ticket starts. The most specific matching flow wins (the one whose
+// `match` names the most fields and tags); ties go to the flow id that sorts first; a ticket
+// that matches nothing goes to the default flow. Only the newest version of a flow routes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workflows/model.hpp"
+#include "workflows/ticket.hpp"
+
+namespace vocflow {
+
+// nullopt when `f` does not take the ticket, else how specific the match is.
+std::optional<size_t> match(const flow& f, const ticket_fields& t);
+
+struct route_result {
+  std::shared_ptr<const flow> chosen;
+  std::string reason;  // "match category=returns", "default flow"
+};
+
+std::optional<route_result> route(const std::vector<std::shared_ptr<const flow>>& flows,
+                                  const ticket_fields& t);
+
+// "category=returns channel=web|app tags=vip"
+std::string describe_match(const match_rule& m);
+
+}  // namespace vocflow

@@ -1,0 +1,49 @@
+// GCC 12 reports a false maybe-uninitialized inside date::parse at -O2 and above; the pragma
+// must come before date.h is included to cover it.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include "workflows/time.hpp"
+
+#include <date/date.h>
+
+#include <sstream>
+
+namespace vocflow {
+namespace {
+
+// Parses all of `text` with the first of `formats` that fits.
+template <class T>
+std::optional<T> parse_with(std::string_view text, std::initializer_list<const char*> formats) {
+  std::string s{text};
+  if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
+  for (const char* fmt : formats) {
+    std::istringstream in{s};
+    T value{};
+    in >> date::parse(fmt, value);
+    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string format_utc(time_point t) {
+  auto ms = to_ms(t) % 1000;
+  if (ms == 0) return date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
+  return date::format("%FT%TZ", t);
+}
+
+std::optional<time_point> parse_utc(std::string_view text) {
+  return parse_with<time_point>(text, {"%FT%T%Ez", "%FT%TZ", "%FT%R%Ez", "%FT%RZ"});
+}
+
+std::optional<date::local_time<millis>> parse_local_time(std::string_view text) {
+  return parse_with<date::local_time<millis>>(text, {"%FT%T", "%FT%R"});
+}
+
+std::optional<date::local_days> parse_date(std::string_view text) {
+  if (text.size() != 10) return std::nullopt;
+  return parse_with<date::local_days>(text, {"%F"});
+}
+
+}  // namespace vocflow
