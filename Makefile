@@ -52,8 +52,8 @@ tour: build
 	$(BUILD_DIR)/app/vocflow simulate examples/flows/apparel-returns.yaml \
 	  --scenario examples/scenarios/apparel-returns.yaml
 
-run: build
-	$(BUILD_DIR)/app/vocflow serve
+# Until the server lands (issue 3), `make run` gives the tour.
+run: tour
 
 format:
 	find app workflows actors storage connectors config tests bench -name '*.[ch]pp' | xargs clang-format -i

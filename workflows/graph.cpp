@@ -101,10 +101,11 @@ std::string to_dot(const flow& f) {
   out += "  rankdir=LR;\n  labelloc=t;\n  fontname=\"Helvetica\";\n";
   out += "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=9];\n";
-  auto header = flow_header(f);
-  for (auto& l : target_lines(f.first_response, f.warn_at)) header += "\\nfirst response " + l;
-  for (auto& l : target_lines(f.resolution, f.warn_at)) header += "\\nresolution " + l;
-  out += fmt::format("  label=\"{}\";\n", dot_escape(header));
+  std::vector<std::string> header{fmt::format("{} ({})", f.title, f.key()),
+                                  fmt::format("calendar {}", f.calendar_ref.name)};
+  for (auto& l : target_lines(f.first_response, f.warn_at)) header.push_back("first response " + l);
+  for (auto& l : target_lines(f.resolution, f.warn_at)) header.push_back("resolution " + l);
+  out += fmt::format("  label=\"{}\";\n", dot_label(header));
   out += "  \"__start\" [shape=circle, label=\"\", width=0.2, style=filled, fillcolor=black];\n";
   out += fmt::format("  \"__start\" -> \"{}\";\n", dot_escape(f.start.name));
   for (auto& s : f.steps) {

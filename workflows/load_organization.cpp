@@ -116,7 +116,7 @@ std::shared_ptr<const calendar> read_calendar(yaml_context& cx, const std::strin
           if (d == *last) break;
         }
       }
-      if (std::all_of(def.week.begin(), def.week.end(), [](auto& d) { return d.empty(); })) {
+      if (ok && std::all_of(def.week.begin(), def.week.end(), [](auto& d) { return d.empty(); })) {
         cx.error(*h, "bad-value", fmt::format("calendar `{}` has no working time", name));
         ok = false;
       }

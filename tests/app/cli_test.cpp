@@ -1,0 +1,105 @@
+// The vocflow executable as process owners use it: validate, simulate and graph.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct result {
+  int code;
+  std::string out;  // stdout and stderr
+};
+
+result run(const std::string& args) {
+  std::string cmd = std::string{VOCFLOW_BINARY} + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string src(const std::string& rel) { return std::string{VOCFLOW_SOURCE_DIR} + "/" + rel; }
+
+std::string read(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Cli, HelpExplainsEachSubcommand) {
+  auto r = run("--help");
+  EXPECT_EQ(r.code, 0);
+  for (auto word : {"validate", "simulate", "graph"}) EXPECT_NE(r.out.find(word), std::string::npos);
+}
+
+TEST(Cli, ExamplesValidate) {
+  auto r = run(src("examples/flows/*.yaml"));
+  r = run("validate " + src("examples/flows/*.yaml"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("0 error(s), 0 warning(s)"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ABrokenCopyNamesEachMistakeAtItsLineAndColumn) {
+  auto dir = fs::temp_directory_path() / "vocflow-cli-test";
+  fs::create_directories(dir);
+  fs::copy_file(src("examples/flows/organization.yaml"), dir / "organization.yaml",
+                fs::copy_options::overwrite_existing);
+  auto text = read(src("examples/flows/apparel-returns.yaml"));
+  auto replace = [&](const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("investigate: fix_causes", "investigate: fix_cuases");   // misspelt step
+  replace("    sla: 1d\n", "    sla: 1dd\n");                     // bad duration
+  replace("    title: Tell the customer", "    titel: Tell the customer");  // unknown key
+  replace("  closed: { final: true }", "  closed: { final: true }\n  closed: { final: true }");
+  auto bad = dir / "apparel-returns.yaml";
+  std::ofstream{bad} << text;
+
+  auto r = run("validate " + bad.string());
+  EXPECT_EQ(r.code, 1) << r.out;
+  for (auto code : {"unknown-step", "bad-duration", "unknown-field", "duplicate-key"}) {
+    std::regex line(bad.string() + ":[0-9]+:[0-9]+: error\\[" + code + "\\]");
+    EXPECT_TRUE(std::regex_search(r.out, line)) << code << " missing in:\n" << r.out;
+  }
+}
+
+TEST(Cli, SimulatePrintsTheTimelineAndFailsOnBrokenExpectations) {
+  auto r = run("simulate " + src("examples/flows/apparel-returns.yaml") + " --scenario " +
+               src("examples/scenarios/apparel-returns.yaml"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("Mon 2026-03-09 12:50       4h00m  BREACH: SLA first response"), std::string::npos) << r.out;
+  auto json = run("simulate " + src("examples/flows/apparel-returns.yaml") + " --json -s " +
+                  src("examples/scenarios/apparel-returns.yaml"));
+  EXPECT_EQ(json.code, 0);
+  EXPECT_NE(json.out.find("\"business_ms\""), std::string::npos);
+
+  auto dir = fs::temp_directory_path() / "vocflow-cli-test";
+  fs::create_directories(dir);
+  auto s = dir / "wrong.yaml";
+  std::ofstream{s} << "start: 2026-11-13 11:00\nticket: { category: x }\nexpect:\n  - { event: closed }\n";
+  auto failed = run("simulate " + src("examples/flows/general-complaint.yaml") + " -s " + s.string());
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_NE(failed.out.find("FAIL"), std::string::npos);
+}
+
+TEST(Cli, GraphPipesIntoDot) {
+  auto r = run("graph " + src("examples/flows/app-crash.yaml") + " --format dot | dot -Tsvg");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("<svg"), std::string::npos);
+  auto m = run("graph " + src("examples/flows/app-crash.yaml") + " -f mermaid");
+  EXPECT_NE(m.out.find("flowchart LR"), std::string::npos);
+}
+
+}  // namespace
