@@ -53,9 +53,9 @@ int run_validate(const validate_options& o) {
   print(d);
   size_t errors = d.error_count(), warnings = d.items().size() - errors;
   if (!o.quiet)
-    std::cout << fmt::format("{} flow(s), {} calendar(s), {} department(s): {} error(s), {} warning(s)\n",
-                             c.flows.size(), c.org.calendars.size(), c.org.departments.size(), errors,
-                             warnings);
+    std::cout << fmt::format(
+        "{} flow(s), {} calendar(s), {} department(s): {} error(s), {} warning(s)\n",
+        c.flows.size(), c.org.calendars.size(), c.org.departments.size(), errors, warnings);
   return errors || (o.warnings_are_errors && warnings) ? 1 : 0;
 }
 

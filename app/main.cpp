@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
       "validate",
       "Check flow and organization files; print every problem as file:line:column. "
       "Exit 1 on errors. organization.yaml beside the flows is read when not named.");
-  validate->add_option("files", vo.files, "Flow and organization YAML files")->required()->check(CLI::ExistingFile);
+  validate->add_option("files", vo.files, "Flow and organization YAML files")
+      ->required()
+      ->check(CLI::ExistingFile);
   validate->add_flag("--werror", vo.warnings_are_errors, "Treat warnings as errors");
   validate->add_flag("-q,--quiet", vo.quiet, "Print problems only, no summary");
   validate->callback([&] { code = run_validate(vo); });
@@ -28,9 +30,14 @@ int main(int argc, char** argv) {
       "Run a scenario through a flow with a virtual clock and print the timeline: every event "
       "with wall and business time, deadlines, warnings, escalations, breaches. Exit 1 when an "
       "expectation of the scenario fails.");
-  simulate->add_option("flow", so.flow_file, "Flow YAML file")->required()->check(CLI::ExistingFile);
-  simulate->add_option("-s,--scenario", so.scenario_file, "Scenario YAML file")->required()->check(CLI::ExistingFile);
-  simulate->add_option("--org", so.organization_file, "Organization file (default: organization.yaml beside the flow)");
+  simulate->add_option("flow", so.flow_file, "Flow YAML file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  simulate->add_option("-s,--scenario", so.scenario_file, "Scenario YAML file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  simulate->add_option("--org", so.organization_file,
+                       "Organization file (default: organization.yaml beside the flow)");
   simulate->add_flag("--json", so.json, "Print the timeline as JSON");
   simulate->callback([&] { code = run_simulate(so); });
 
@@ -41,7 +48,8 @@ int main(int argc, char** argv) {
   graph->add_option("-f,--format", go.format, "dot (Graphviz) or mermaid")
       ->check(CLI::IsMember({"dot", "mermaid"}));
   graph->add_option("-o,--output", go.output, "Write to this file instead of stdout");
-  graph->add_option("--org", go.organization_file, "Organization file (default: organization.yaml beside the flow)");
+  graph->add_option("--org", go.organization_file,
+                    "Organization file (default: organization.yaml beside the flow)");
   graph->callback([&] { code = run_graph(go); });
 
   CLI11_PARSE(app, argc, argv);

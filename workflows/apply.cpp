@@ -49,133 +49,132 @@ void set_hold(ticket& t, const std::string& name, bool on) {
 
 void apply(ticket& t, const event& e) {
   t.seq = e.seq;
-  std::visit(
-      overloaded{
-          [&](const ev::opened& x) {
-            t.id = x.ticket;
-            t.info = x.info;
-            t.priority = x.priority;
-            t.opened_at = e.at;
-          },
-          [&](const ev::routed& x) {
-            t.flow = x.flow;
-            t.version = x.version;
-          },
-          [&](const ev::step_entered& x) {
-            t.step = x.step;
-            t.owner = x.owner;
-            involve(t, x.owner);
-          },
-          [&](const ev::handed_off& x) {
-            t.owner = x.to;
-            t.assignee.clear();
-            ++t.handoffs;
-            involve(t, x.to);
-          },
-          [&](const ev::responded& x) {
-            ++t.interactions;
-            if (x.first) t.first_response_at = e.at;
-          },
-          [&](const ev::asked_customer& x) {
-            ++t.interactions;
-            if (x.first) t.first_response_at = e.at;
-          },
-          [&](const ev::customer_replied&) {},
-          [&](const ev::note&) {},
-          [&](const ev::paused& x) { set_hold(t, x.hold, true); },
-          [&](const ev::resumed& x) { set_hold(t, x.hold, false); },
-          [&](const ev::clock_started& x) {
-            sla_clock c;
-            c.id = x.clock;
-            c.kind = x.kind;
-            c.step = x.step;
-            c.name = x.name;
-            c.started = e.at;
-            c.total = x.total;
-            c.deadline = x.deadline;
-            c.since = e.at;
-            c.paused = x.paused;
-            c.timer = x.timer;
-            c.due = x.due;
-            t.clocks.push_back(std::move(c));
-            if (x.clock >= t.next_clock) t.next_clock = x.clock + 1;
-            if (x.timer >= t.next_timer) t.next_timer = x.timer + 1;
-          },
-          [&](const ev::clock_paused& x) {
-            if (auto* c = clock_by_id(t, x.clock)) {
-              c->paused = true;
-              c->consumed = x.consumed;
-              c->timer = 0;
-              c->due = {};
-            }
-          },
-          [&](const ev::clock_resumed& x) {
-            if (auto* c = clock_by_id(t, x.clock)) {
-              c->paused = false;
-              c->since = e.at;
-              c->deadline = x.deadline;
-            }
-            rearm(t, x.clock, x.timer, x.due);
-          },
-          [&](const ev::clock_stopped& x) {
-            std::erase_if(t.clocks, [&](auto& c) { return c.id == x.clock; });
-          },
-          [&](const ev::sla_warned& x) { fire(t, x.clock, x.threshold, x.timer, x.due); },
-          [&](const ev::sla_breached& x) {
-            if (auto* c = clock_by_id(t, x.clock)) c->breached = true;
-            fire(t, x.clock, x.threshold, x.timer, x.due);
-          },
-          [&](const ev::escalated& x) {
-            if (!x.reassign_department.empty()) {
-              t.owner = x.reassign_department;
-              involve(t, x.reassign_department);
-            }
-            if (!x.reassign_role.empty()) t.assignee = x.reassign_role;
-            if (!x.priority.empty()) t.priority = x.priority;
-            fire(t, x.clock, x.threshold, x.timer, x.due);
-          },
-          [&](const ev::task_opened& x) {
-            t.tasks.push_back({x.task, x.kind, x.step, x.owner, x.title, e.at});
-            if (x.kind == "root_cause") t.root_cause_opened = true;
-            involve(t, x.owner);
-          },
-          [&](const ev::task_done& x) {
-            std::erase_if(t.tasks, [&](auto& k) { return k.name == x.task; });
-          },
-          [&](const ev::compensation_requested& x) {
-            t.requests.push_back({x.request, x.amount, x.reason, x.approver, e.actor, e.at});
-            ++t.next_request;
-          },
-          [&](const ev::compensation_granted& x) {
-            std::erase_if(t.requests, [&](auto& r) { return r.id == x.request; });
-            t.granted = x.total;
-          },
-          [&](const ev::compensation_rejected& x) {
-            std::erase_if(t.requests, [&](auto& r) { return r.id == x.request; });
-          },
-          [&](const ev::resolved&) {
-            t.status = ticket_status::resolved;
-            t.resolved_at = e.at;
-          },
-          [&](const ev::confirmed&) {},
-          [&](const ev::reopened& x) {
-            t.status = ticket_status::open;
-            t.reopens = x.count;
-            t.closed_at = {};
-          },
-          [&](const ev::timed_out&) {},
-          [&](const ev::closed&) {
-            t.status = ticket_status::closed;
-            t.closed_at = e.at;
-            t.holds = 0;
-          },
-          [&](const ev::feedback& x) {
-            if (x.csat) t.csat = x.csat;
-            if (x.has_sentiment) t.sentiment = x.sentiment;
-            t.has_feedback = true;
-          },
-      },
-      e.body);
+  std::visit(overloaded{
+                 [&](const ev::opened& x) {
+                   t.id = x.ticket;
+                   t.info = x.info;
+                   t.priority = x.priority;
+                   t.opened_at = e.at;
+                 },
+                 [&](const ev::routed& x) {
+                   t.flow = x.flow;
+                   t.version = x.version;
+                 },
+                 [&](const ev::step_entered& x) {
+                   t.step = x.step;
+                   t.owner = x.owner;
+                   involve(t, x.owner);
+                 },
+                 [&](const ev::handed_off& x) {
+                   t.owner = x.to;
+                   t.assignee.clear();
+                   ++t.handoffs;
+                   involve(t, x.to);
+                 },
+                 [&](const ev::responded& x) {
+                   ++t.interactions;
+                   if (x.first) t.first_response_at = e.at;
+                 },
+                 [&](const ev::asked_customer& x) {
+                   ++t.interactions;
+                   if (x.first) t.first_response_at = e.at;
+                 },
+                 [&](const ev::customer_replied&) {},
+                 [&](const ev::note&) {},
+                 [&](const ev::paused& x) { set_hold(t, x.hold, true); },
+                 [&](const ev::resumed& x) { set_hold(t, x.hold, false); },
+                 [&](const ev::clock_started& x) {
+                   sla_clock c;
+                   c.id = x.clock;
+                   c.kind = x.kind;
+                   c.step = x.step;
+                   c.name = x.name;
+                   c.started = e.at;
+                   c.total = x.total;
+                   c.deadline = x.deadline;
+                   c.since = e.at;
+                   c.paused = x.paused;
+                   c.timer = x.timer;
+                   c.due = x.due;
+                   t.clocks.push_back(std::move(c));
+                   if (x.clock >= t.next_clock) t.next_clock = x.clock + 1;
+                   if (x.timer >= t.next_timer) t.next_timer = x.timer + 1;
+                 },
+                 [&](const ev::clock_paused& x) {
+                   if (auto* c = clock_by_id(t, x.clock)) {
+                     c->paused = true;
+                     c->consumed = x.consumed;
+                     c->timer = 0;
+                     c->due = {};
+                   }
+                 },
+                 [&](const ev::clock_resumed& x) {
+                   if (auto* c = clock_by_id(t, x.clock)) {
+                     c->paused = false;
+                     c->since = e.at;
+                     c->deadline = x.deadline;
+                   }
+                   rearm(t, x.clock, x.timer, x.due);
+                 },
+                 [&](const ev::clock_stopped& x) {
+                   std::erase_if(t.clocks, [&](auto& c) { return c.id == x.clock; });
+                 },
+                 [&](const ev::sla_warned& x) { fire(t, x.clock, x.threshold, x.timer, x.due); },
+                 [&](const ev::sla_breached& x) {
+                   if (auto* c = clock_by_id(t, x.clock)) c->breached = true;
+                   fire(t, x.clock, x.threshold, x.timer, x.due);
+                 },
+                 [&](const ev::escalated& x) {
+                   if (!x.reassign_department.empty()) {
+                     t.owner = x.reassign_department;
+                     involve(t, x.reassign_department);
+                   }
+                   if (!x.reassign_role.empty()) t.assignee = x.reassign_role;
+                   if (!x.priority.empty()) t.priority = x.priority;
+                   fire(t, x.clock, x.threshold, x.timer, x.due);
+                 },
+                 [&](const ev::task_opened& x) {
+                   t.tasks.push_back({x.task, x.kind, x.step, x.owner, x.title, e.at});
+                   if (x.kind == "root_cause") t.root_cause_opened = true;
+                   involve(t, x.owner);
+                 },
+                 [&](const ev::task_done& x) {
+                   std::erase_if(t.tasks, [&](auto& k) { return k.name == x.task; });
+                 },
+                 [&](const ev::compensation_requested& x) {
+                   t.requests.push_back({x.request, x.amount, x.reason, x.approver, e.actor, e.at});
+                   ++t.next_request;
+                 },
+                 [&](const ev::compensation_granted& x) {
+                   std::erase_if(t.requests, [&](auto& r) { return r.id == x.request; });
+                   t.granted = x.total;
+                 },
+                 [&](const ev::compensation_rejected& x) {
+                   std::erase_if(t.requests, [&](auto& r) { return r.id == x.request; });
+                 },
+                 [&](const ev::resolved&) {
+                   t.status = ticket_status::resolved;
+                   t.resolved_at = e.at;
+                 },
+                 [&](const ev::confirmed&) {},
+                 [&](const ev::reopened& x) {
+                   t.status = ticket_status::open;
+                   t.reopens = x.count;
+                   t.closed_at = {};
+                 },
+                 [&](const ev::timed_out&) {},
+                 [&](const ev::closed&) {
+                   t.status = ticket_status::closed;
+                   t.closed_at = e.at;
+                   t.holds = 0;
+                 },
+                 [&](const ev::feedback& x) {
+                   if (x.csat) t.csat = x.csat;
+                   if (x.has_sentiment) t.sentiment = x.sentiment;
+                   t.has_feedback = true;
+                 },
+             },
+             e.body);
 }
 
 const sla_clock* ticket::find_clock(uint32_t clock) const {
@@ -214,9 +213,12 @@ std::string_view field_value(const ticket_fields& t, std::string_view name) {
 
 std::string_view to_string(ticket_status s) {
   switch (s) {
-    case ticket_status::open: return "open";
-    case ticket_status::resolved: return "resolved";
-    case ticket_status::closed: return "closed";
+    case ticket_status::open:
+      return "open";
+    case ticket_status::resolved:
+      return "resolved";
+    case ticket_status::closed:
+      return "closed";
   }
   return "?";
 }
@@ -229,11 +231,16 @@ bool from_string(std::string_view s, ticket_status& out) {
 
 std::string_view to_string(clock_kind k) {
   switch (k) {
-    case clock_kind::first_response: return "first_response";
-    case clock_kind::resolution: return "resolution";
-    case clock_kind::step: return "step";
-    case clock_kind::task: return "task";
-    case clock_kind::timeout: return "timeout";
+    case clock_kind::first_response:
+      return "first_response";
+    case clock_kind::resolution:
+      return "resolution";
+    case clock_kind::step:
+      return "step";
+    case clock_kind::task:
+      return "task";
+    case clock_kind::timeout:
+      return "timeout";
   }
   return "?";
 }
@@ -253,7 +260,8 @@ int event_index(std::string_view type) {
   int found = -1;
   [&]<size_t... I>(std::index_sequence<I...>) {
     ((std::variant_alternative_t<I, event_body>::type == type ? (found = int(I)) : 0), ...);
-  }(std::make_index_sequence<std::variant_size_v<event_body>>{});
+  }
+  (std::make_index_sequence<std::variant_size_v<event_body>>{});
   return found;
 }
 

@@ -12,12 +12,10 @@ constexpr int max_days_scanned = 3660;  // ten years without working time = no d
 }  // namespace
 
 calendar::calendar(calendar_definition def) : def_(std::move(def)) {
-  for (auto& day : def_.week) std::sort(day.begin(), day.end(), [](auto& a, auto& b) {
-    return a.begin < b.begin;
-  });
-  for (auto& [_, day] : def_.workdays) std::sort(day.begin(), day.end(), [](auto& a, auto& b) {
-    return a.begin < b.begin;
-  });
+  for (auto& day : def_.week)
+    std::sort(day.begin(), day.end(), [](auto& a, auto& b) { return a.begin < b.begin; });
+  for (auto& [_, day] : def_.workdays)
+    std::sort(day.begin(), day.end(), [](auto& a, auto& b) { return a.begin < b.begin; });
 }
 
 const std::vector<time_slot>* calendar::slots(date::local_days d) const {
@@ -105,7 +103,8 @@ time_point calendar::add_days(time_point from, int32_t n) const {
     intervals(d, day);
     if (!day.empty()) --n;
   }
-  auto target = def_.zone->to_sys(date::local_time<millis>{d} + time_of_day, date::choose::earliest);
+  auto target =
+      def_.zone->to_sys(date::local_time<millis>{d} + time_of_day, date::choose::earliest);
   // Keep the deadline inside that day's working time: the latest working instant <= target.
   if (target < day.front().begin) return day.front().begin;
   time_point best = day.front().begin;
@@ -122,7 +121,9 @@ time_point calendar::add(time_point from, const duration_spec& d) const {
   return add_business(t, d.rest);
 }
 
-std::string calendar::zone_name() const { return std::string{def_.zone->name()}; }
+std::string calendar::zone_name() const {
+  return std::string{def_.zone->name()};
+}
 
 bool calendar::is_working(time_point t) const {
   if (def_.always) return true;

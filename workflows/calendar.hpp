@@ -31,10 +31,10 @@ struct time_slot {
 
 struct calendar_definition {
   std::string name;
-  const date::time_zone* zone = nullptr;  // required
-  bool always = false;                    // 24x7: every instant is working time
+  const date::time_zone* zone = nullptr;       // required
+  bool always = false;                         // 24x7: every instant is working time
   std::array<std::vector<time_slot>, 7> week;  // indexed by weekday, 0 = Sunday
-  std::set<date::local_days> holidays;          // no working time on these dates
+  std::set<date::local_days> holidays;         // no working time on these dates
   std::map<date::local_days, std::vector<time_slot>> workdays;  // override week and holidays
 };
 

@@ -11,11 +11,19 @@
 namespace vocflow::detail {
 namespace {
 
-constexpr std::string_view reserved_actions[] = {
-    "open",          "timer",          "note",           "hand_off",
-    "grant_compensation", "request_compensation", "approve_compensation",
-    "reject_compensation", "complete_task", "feedback",  "customer_reply",
-    "supplier_reply", "wait_supplier"};
+constexpr std::string_view reserved_actions[] = {"open",
+                                                 "timer",
+                                                 "note",
+                                                 "hand_off",
+                                                 "grant_compensation",
+                                                 "request_compensation",
+                                                 "approve_compensation",
+                                                 "reject_compensation",
+                                                 "complete_task",
+                                                 "feedback",
+                                                 "customer_reply",
+                                                 "supplier_reply",
+                                                 "wait_supplier"};
 
 std::vector<std::string> keys_of(const auto& map) {
   std::vector<std::string> out;
@@ -36,8 +44,9 @@ struct checker {
 
   void step_ref(const named_ref& r, std::string_view where) {
     if (r.name.empty() || f.find(r.name)) return;
-    cx.error(r.pos, "unknown-step",
-             fmt::format("{}: unknown step `{}`{}", where, r.name, did_you_mean(r.name, step_names)));
+    cx.error(
+        r.pos, "unknown-step",
+        fmt::format("{}: unknown step `{}`{}", where, r.name, did_you_mean(r.name, step_names)));
   }
 
   void department_ref(const named_ref& r, std::string_view what) {
@@ -49,8 +58,9 @@ struct checker {
 
   void role_ref(const named_ref& r, std::string_view what) {
     if (r.name.empty() || org.has_role(r.name)) return;
-    cx.error(r.pos, "unknown-role", fmt::format("{} `{}` is not a role{}", what, r.name,
-                                                did_you_mean(r.name, keys_of(org.roles))));
+    cx.error(r.pos, "unknown-role",
+             fmt::format("{} `{}` is not a role{}", what, r.name,
+                         did_you_mean(r.name, keys_of(org.roles))));
   }
 
   // Notifications and reassignments go to a department or a role.
@@ -175,9 +185,10 @@ struct checker {
                              "timeout or an SLA",
                              s.name));
       if (s.is_parallel() && !s.then)
-        cx.error(s.pos, "missing-field",
-                 fmt::format("parallel step `{}` needs `then`: where to go when every branch is done",
-                             s.name));
+        cx.error(
+            s.pos, "missing-field",
+            fmt::format("parallel step `{}` needs `then`: where to go when every branch is done",
+                        s.name));
       if (!s.is_parallel() && s.then)
         cx.error(s.then->pos, "bad-value",
                  fmt::format("step `{}` has `then` but no parallel block", s.name));
@@ -187,7 +198,8 @@ struct checker {
                              "it cannot have `on`",
                              s.name));
       if (!s.final && !s.owner && !s.is_parallel())
-        cx.error(s.pos, "missing-field", fmt::format("step `{}` needs an `owner` department", s.name));
+        cx.error(s.pos, "missing-field",
+                 fmt::format("step `{}` needs an `owner` department", s.name));
     }
     if (!f.steps.empty() && !any_final)
       cx.error(f.pos, "no-final-step", fmt::format("flow `{}` has no final step", f.id));

@@ -14,8 +14,7 @@ namespace detail {
 namespace {
 
 // Actions a customer may take; everything else needs a member of staff.
-constexpr std::string_view customer_actions[] = {"customer_reply", "confirm", "reopen",
-                                                 "feedback"};
+constexpr std::string_view customer_actions[] = {"customer_reply", "confirm", "reopen", "feedback"};
 
 bool is_customer_action(std::string_view a) {
   return std::find(std::begin(customer_actions), std::end(customer_actions), a) !=
@@ -34,7 +33,9 @@ std::string format_amount(const flow& f, money m) {
   return fmt::format("{} {}", to_string(m), f.compensation.currency);
 }
 
-std::string decider::ticket_ref() const { return t_.id.empty() ? cmd_.ticket_id : t_.id; }
+std::string decider::ticket_ref() const {
+  return t_.id.empty() ? cmd_.ticket_id : t_.id;
+}
 
 void decider::reject(reject_code code, std::string message, std::vector<std::string> allowed) {
   if (!rejection_) rejection_ = rejection{code, std::move(message), std::move(allowed)};
@@ -90,9 +91,12 @@ void decider::dispatch() {
                               "and give feedback",
                               a));
   if (t_.status == ticket_status::closed) {
-    static const std::set<std::string_view> after_close = {
-        "note", "feedback", "reopen", "complete_task", "approve_compensation",
-        "reject_compensation"};
+    static const std::set<std::string_view> after_close = {"note",
+                                                           "feedback",
+                                                           "reopen",
+                                                           "complete_task",
+                                                           "approve_compensation",
+                                                           "reject_compensation"};
     if (!after_close.contains(a))
       return reject(reject_code::ticket_closed, fmt::format("ticket {} is closed", t_.id),
                     allowed_actions(f_, t_, now_));
@@ -114,13 +118,15 @@ void decider::dispatch() {
   auto* s = f_.find(t_.step);
   if (auto* tr = s ? s->find_transition(a) : nullptr) return take(*tr);
   reject(reject_code::action_not_allowed,
-         fmt::format("`{}` is not possible in step `{}`", a, t_.step), allowed_actions(f_, t_, now_));
+         fmt::format("`{}` is not possible in step `{}`", a, t_.step),
+         allowed_actions(f_, t_, now_));
 }
 
 void decider::open() {
   if (before_.exists())
     return reject(reject_code::already_exists, fmt::format("ticket {} already exists", before_.id));
-  if (cmd_.ticket_id.empty()) return reject(reject_code::invalid_argument, "open needs a ticket id");
+  if (cmd_.ticket_id.empty())
+    return reject(reject_code::invalid_argument, "open needs a ticket id");
   emit(ev::opened{cmd_.ticket_id, cmd_.info, priority_of(cmd_.info.severity)});
   std::string reason = match(f_, cmd_.info) ? "match " + describe_match(f_.match)
                        : f_.is_default      ? "default flow"
@@ -214,9 +220,11 @@ void decider::complete_task() {
 void decider::give_feedback() {
   if (t_.status == ticket_status::open)
     return reject(reject_code::action_not_allowed,
-                  "feedback is recorded after the ticket is resolved", allowed_actions(f_, t_, now_));
+                  "feedback is recorded after the ticket is resolved",
+                  allowed_actions(f_, t_, now_));
   if (!cmd_.csat && !cmd_.sentiment)
-    return reject(reject_code::invalid_argument, "feedback needs `csat` (1-5) or `sentiment` (-1..1)");
+    return reject(reject_code::invalid_argument,
+                  "feedback needs `csat` (1-5) or `sentiment` (-1..1)");
   if (cmd_.csat && (*cmd_.csat < 1 || *cmd_.csat > 5))
     return reject(reject_code::invalid_argument, "csat must be from 1 to 5");
   if (cmd_.sentiment && !(*cmd_.sentiment >= -1 && *cmd_.sentiment <= 1))
@@ -258,7 +266,8 @@ void decider::take(const transition& tr) {
 
 void decider::enter(const std::string& target, const std::string& via) {
   auto* next = f_.find(target);
-  if (!next) return reject(reject_code::invalid_argument, fmt::format("flow has no step `{}`", target));
+  if (!next)
+    return reject(reject_code::invalid_argument, fmt::format("flow has no step `{}`", target));
   // Leave the current step: its own clocks stop.
   std::vector<uint32_t> leaving;
   for (auto& c : t_.clocks)
@@ -283,7 +292,8 @@ void decider::enter(const std::string& target, const std::string& via) {
     emit(ev::task_opened{b.name, "branch", target, b.owner.name, b.task});
     start_clock(clock_kind::task, target, b.name, b.sla.within);
     enqueue_on(b.owner.name);
-    notify_to({b.owner.name}, fmt::format("Ticket {}: new task for {}: {}", t_.id, b.owner.name, b.task),
+    notify_to({b.owner.name},
+              fmt::format("Ticket {}: new task for {}: {}", t_.id, b.owner.name, b.task),
               "task_opened");
   }
 }
@@ -316,14 +326,22 @@ outcome decide(const flow& f, const ticket& t, const command& cmd, time_point no
 
 std::string_view to_string(reject_code c) {
   switch (c) {
-    case reject_code::not_found: return "not_found";
-    case reject_code::already_exists: return "already_exists";
-    case reject_code::action_not_allowed: return "action_not_allowed";
-    case reject_code::forbidden: return "forbidden";
-    case reject_code::above_limit: return "above_limit";
-    case reject_code::invalid_argument: return "invalid_argument";
-    case reject_code::ticket_closed: return "ticket_closed";
-    case reject_code::stale_timer: return "stale_timer";
+    case reject_code::not_found:
+      return "not_found";
+    case reject_code::already_exists:
+      return "already_exists";
+    case reject_code::action_not_allowed:
+      return "action_not_allowed";
+    case reject_code::forbidden:
+      return "forbidden";
+    case reject_code::above_limit:
+      return "above_limit";
+    case reject_code::invalid_argument:
+      return "invalid_argument";
+    case reject_code::ticket_closed:
+      return "ticket_closed";
+    case reject_code::stale_timer:
+      return "stale_timer";
   }
   return "?";
 }

@@ -16,17 +16,27 @@ std::string decider::approver_for(money cumulative, bool over_customer_cap) cons
   return c.above_limits ? c.above_limits->name : "";
 }
 
+bool decider::compensation_asked() {
+  if (!f_.compensation.enabled()) {
+    reject(reject_code::action_not_allowed, fmt::format("flow `{}` grants no compensation", f_.id));
+    return false;
+  }
+  if (!cmd_.amount || cmd_.amount->minor <= 0) {
+    reject(reject_code::invalid_argument, fmt::format("{} needs a positive `amount`", cmd_.action));
+    return false;
+  }
+  return true;
+}
+
 void decider::grant() {
+  if (!compensation_asked()) return;
   auto& c = f_.compensation;
-  if (!c.enabled())
-    return reject(reject_code::action_not_allowed, fmt::format("flow `{}` grants no compensation", f_.id));
-  if (!cmd_.amount || cmd_.amount->minor <= 0)
-    return reject(reject_code::invalid_argument, "grant_compensation needs a positive `amount`");
   const auto& role = cmd_.by.role;
   bool unlimited = c.above_limits && c.above_limits->name == role;
   auto* limit = c.limit_for(role);
   if (!limit && !unlimited)
-    return reject(reject_code::forbidden, fmt::format("role `{}` may not grant compensation", role));
+    return reject(reject_code::forbidden,
+                  fmt::format("role `{}` may not grant compensation", role));
   auto amount = *cmd_.amount;
   auto cumulative = t_.granted + t_.pending() + amount;
   if (!unlimited) {
@@ -39,37 +49,36 @@ void decider::grant() {
                                 role, format_amount(f_, limit->limit),
                                 approver.empty() ? "an approver" : approver));
     if (c.per_customer && cmd_.customer_granted + amount > c.per_customer->limit)
-      return reject(reject_code::above_limit,
-                    fmt::format("customer {} has received {} within {}; {} more is above the "
-                                "customer cap of {}; request_compensation asks {} to approve",
-                                t_.info.customer, format_amount(f_, cmd_.customer_granted),
-                                to_string(c.per_customer->period), format_amount(f_, amount),
-                                format_amount(f_, c.per_customer->limit),
-                                approver_for(cumulative, true)));
+      return reject(
+          reject_code::above_limit,
+          fmt::format("customer {} has received {} within {}; {} more is above the "
+                      "customer cap of {}; request_compensation asks {} to approve",
+                      t_.info.customer, format_amount(f_, cmd_.customer_granted),
+                      to_string(c.per_customer->period), format_amount(f_, amount),
+                      format_amount(f_, c.per_customer->limit), approver_for(cumulative, true)));
   }
   emit(ev::compensation_granted{"", amount, cmd_.text, t_.granted + amount});
   check_root_cause();
 }
 
 void decider::request_compensation() {
+  if (!compensation_asked()) return;
   auto& c = f_.compensation;
-  if (!c.enabled())
-    return reject(reject_code::action_not_allowed, fmt::format("flow `{}` grants no compensation", f_.id));
-  if (!cmd_.amount || cmd_.amount->minor <= 0)
-    return reject(reject_code::invalid_argument, "request_compensation needs a positive `amount`");
   if (cmd_.text.empty())
     return reject(reject_code::invalid_argument, "a compensation request needs a reason (`text`)");
   auto cumulative = t_.granted + t_.pending() + *cmd_.amount;
   bool over_cap = c.per_customer && cmd_.customer_granted + *cmd_.amount > c.per_customer->limit;
   auto approver = approver_for(cumulative, over_cap);
   if (approver.empty())
-    return reject(reject_code::invalid_argument,
-                  fmt::format("no role may approve {} on this ticket", format_amount(f_, cumulative)));
+    return reject(
+        reject_code::invalid_argument,
+        fmt::format("no role may approve {} on this ticket", format_amount(f_, cumulative)));
   auto id = fmt::format("C{}", t_.next_request);
   emit(ev::compensation_requested{id, *cmd_.amount, cmd_.text, approver});
-  notify_to({approver},
-            fmt::format("Ticket {}: approve {} ({})", t_.id, format_amount(f_, *cmd_.amount), cmd_.text),
-            "compensation_requested");
+  notify_to(
+      {approver},
+      fmt::format("Ticket {}: approve {} ({})", t_.id, format_amount(f_, *cmd_.amount), cmd_.text),
+      "compensation_requested");
   if (!(t_.holds & static_cast<uint8_t>(hold::approval))) set_hold(hold::approval, true, "");
 }
 
@@ -109,7 +118,8 @@ void decider::decide_request(bool approve) {
 void decider::check_root_cause() {
   auto& rule = f_.compensation.root_cause;
   if (!rule || t_.root_cause_opened || t_.granted <= rule->over) return;
-  emit(ev::task_opened{std::string{root_cause_task}, "root_cause", "", rule->owner.name, rule->task});
+  emit(ev::task_opened{std::string{root_cause_task}, "root_cause", "", rule->owner.name,
+                       rule->task});
   start_clock(clock_kind::task, "", std::string{root_cause_task}, rule->sla.within);
   enqueue_on(rule->owner.name);
   notify_to({rule->owner.name},

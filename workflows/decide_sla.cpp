@@ -63,8 +63,8 @@ void decider::resume_clocks() {
   for (auto id : resuming) {
     auto c = *t_.find_clock(id);
     c.since = now_;  // what the clock will look like once resumed
-    auto deadline = c.consumed < c.total ? f_.cal->add_business(now_, c.total - c.consumed)
-                                         : c.deadline;
+    auto deadline =
+        c.consumed < c.total ? f_.cal->add_business(now_, c.total - c.consumed) : c.deadline;
     auto [timer, due] = next_timer(c, c.fired);
     emit(ev::clock_resumed{id, c.kind, c.name, deadline, timer, due});
   }
@@ -111,7 +111,8 @@ void decider::fire(const sla_clock& c, const threshold& th, uint32_t index, uint
   switch (th.what) {
     case threshold::kind::warn:
       emit(ev::sla_warned{c.id, c.kind, c.step, c.name, index, c.deadline, timer, due});
-      notify_to({t_.owner}, fmt::format("Ticket {}: {} SLA due {}", t_.id, what, format_utc(c.deadline)),
+      notify_to({t_.owner},
+                fmt::format("Ticket {}: {} SLA due {}", t_.id, what, format_utc(c.deadline)),
                 "sla_warned");
       break;
     case threshold::kind::breach: {
@@ -125,7 +126,8 @@ void decider::fire(const sla_clock& c, const threshold& th, uint32_t index, uint
     case threshold::kind::level: {
       auto* target = target_of(f_, c);
       auto& lvl = target->escalate[th.level];
-      ev::escalated e{c.id, c.kind, c.step, c.name, index, th.level + 1, {}, {}, {}, {}, timer, due};
+      ev::escalated e{c.id, c.kind, c.step, c.name, index, th.level + 1,
+                      {},   {},     {},     {},     timer, due};
       for (auto& n : lvl.notify) e.notify.push_back(n.name);
       if (lvl.reassign) {
         if (f_.departments.contains(lvl.reassign->name)) {
@@ -150,7 +152,8 @@ void decider::fire(const sla_clock& c, const threshold& th, uint32_t index, uint
       if (moved) enqueue_on(dept);
       break;
     }
-    case threshold::kind::timeout: break;  // handled in timer_fired
+    case threshold::kind::timeout:
+      break;  // handled in timer_fired
   }
 }
 

@@ -51,16 +51,20 @@ class decider {
 
   // Clocks (decide_sla.cpp).
   void timer_fired();
-  void start_clock(clock_kind kind, std::string step, std::string name, const duration_spec& within);
+  void start_clock(clock_kind kind, std::string step, std::string name,
+                   const duration_spec& within);
   void stop_clock(uint32_t clock);
   void pause_clocks();
   void resume_clocks();
   millis consumed(const sla_clock& c) const;
   // The timer for the first threshold not in `fired`: {0, {}} when none is left.
   std::pair<uint64_t, time_point> next_timer(const sla_clock& c, uint32_t fired) const;
-  void fire(const sla_clock& c, const threshold& th, uint32_t index, uint64_t timer, time_point due);
+  void fire(const sla_clock& c, const threshold& th, uint32_t index, uint64_t timer,
+            time_point due);
 
   // Compensation (decide_compensation.cpp).
+  // False, with the command rejected, unless the flow grants compensation and an amount is given.
+  bool compensation_asked();
   void grant();
   void request_compensation();
   void decide_request(bool approve);

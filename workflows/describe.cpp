@@ -12,11 +12,16 @@ struct overloaded : Ts... {
 
 std::string what(clock_kind k, const std::string& name) {
   switch (k) {
-    case clock_kind::first_response: return "first response";
-    case clock_kind::resolution: return "resolution";
-    case clock_kind::step: return fmt::format("step `{}`", name);
-    case clock_kind::task: return fmt::format("task `{}`", name);
-    case clock_kind::timeout: return fmt::format("timeout of `{}`", name);
+    case clock_kind::first_response:
+      return "first response";
+    case clock_kind::resolution:
+      return "resolution";
+    case clock_kind::step:
+      return fmt::format("step `{}`", name);
+    case clock_kind::task:
+      return fmt::format("task `{}`", name);
+    case clock_kind::timeout:
+      return fmt::format("timeout of `{}`", name);
   }
   return name;
 }
@@ -49,15 +54,20 @@ std::string describe(const event& e, const calendar& cal, std::string_view curre
             return fmt::format("handed off {} -> {}: {}", x.from, x.to, x.reason);
           },
           [&](const ev::responded& x) {
-            return fmt::format("{} by {}{}", x.first ? "first response" : "response", by, quoted(x.text));
+            return fmt::format("{} by {}{}", x.first ? "first response" : "response", by,
+                               quoted(x.text));
           },
           [&](const ev::asked_customer& x) {
             return fmt::format("{} asks the customer{}", by, quoted(x.text));
           },
-          [&](const ev::customer_replied& x) { return fmt::format("customer replied{}", quoted(x.text)); },
+          [&](const ev::customer_replied& x) {
+            return fmt::format("customer replied{}", quoted(x.text));
+          },
           [&](const ev::note& x) { return fmt::format("note by {}{}", by, quoted(x.text)); },
           [&](const ev::paused& x) { return fmt::format("now {}{}", x.hold, quoted(x.text)); },
-          [&](const ev::resumed& x) { return fmt::format("no longer {}{}", x.hold, quoted(x.text)); },
+          [&](const ev::resumed& x) {
+            return fmt::format("no longer {}{}", x.hold, quoted(x.text));
+          },
           [&](const ev::clock_started& x) {
             if (x.kind == clock_kind::timeout)
               return fmt::format("timeout of `{}` set for {} ({} business)", x.name,
@@ -71,10 +81,12 @@ std::string describe(const event& e, const calendar& cal, std::string_view curre
                                format_millis(x.consumed));
           },
           [&](const ev::clock_resumed& x) {
-            return fmt::format("SLA {} resumed, now due {}", what(x.kind, x.name), when(x.deadline));
+            return fmt::format("SLA {} resumed, now due {}", what(x.kind, x.name),
+                               when(x.deadline));
           },
           [&](const ev::clock_stopped& x) {
-            if (x.kind == clock_kind::timeout) return fmt::format("timeout of `{}` cleared", x.name);
+            if (x.kind == clock_kind::timeout)
+              return fmt::format("timeout of `{}` cleared", x.name);
             return x.met ? fmt::format("SLA {} met in {} ({} to spare)", what(x.kind, x.name),
                                        format_millis(x.taken), format_millis(x.margin))
                          : fmt::format("SLA {} missed: {} taken, {} late", what(x.kind, x.name),
@@ -90,32 +102,39 @@ std::string describe(const event& e, const calendar& cal, std::string_view curre
           [&](const ev::escalated& x) {
             std::string acts;
             if (!x.notify.empty()) acts += fmt::format(", notify {}", fmt::join(x.notify, ", "));
-            if (!x.reassign_department.empty()) acts += fmt::format(", reassign to {}", x.reassign_department);
+            if (!x.reassign_department.empty())
+              acts += fmt::format(", reassign to {}", x.reassign_department);
             if (!x.reassign_role.empty()) acts += fmt::format(", assign to {}", x.reassign_role);
             if (!x.priority.empty()) acts += fmt::format(", priority {}", x.priority);
-            return fmt::format("ESCALATION level {} of SLA {}{}", x.level, what(x.kind, x.name), acts);
+            return fmt::format("ESCALATION level {} of SLA {}{}", x.level, what(x.kind, x.name),
+                               acts);
           },
           [&](const ev::task_opened& x) {
-            return fmt::format("{} task `{}` for {}: {}", x.kind == "root_cause" ? "root-cause" : "parallel",
-                               x.task, x.owner, x.title);
+            return fmt::format("{} task `{}` for {}: {}",
+                               x.kind == "root_cause" ? "root-cause" : "parallel", x.task, x.owner,
+                               x.title);
           },
           [&](const ev::task_done& x) {
             return fmt::format("task `{}` ({}) done by {}{}", x.task, x.owner, by, quoted(x.text));
           },
           [&](const ev::compensation_requested& x) {
-            return fmt::format("compensation {} of {} requested by {}, for {} to approve{}", x.request,
-                               amount(x.amount), by, x.approver, quoted(x.reason));
+            return fmt::format("compensation {} of {} requested by {}, for {} to approve{}",
+                               x.request, amount(x.amount), by, x.approver, quoted(x.reason));
           },
           [&](const ev::compensation_granted& x) {
             return fmt::format("compensation {} granted by {} (total {}){}", amount(x.amount), by,
                                amount(x.total), quoted(x.reason));
           },
           [&](const ev::compensation_rejected& x) {
-            return fmt::format("compensation {} of {} rejected by {}{}", x.request, amount(x.amount), by,
-                               quoted(x.reason));
+            return fmt::format("compensation {} of {} rejected by {}{}", x.request,
+                               amount(x.amount), by, quoted(x.reason));
           },
-          [&](const ev::resolved& x) { return fmt::format("resolved by {}{}", by, quoted(x.text)); },
-          [&](const ev::confirmed& x) { return fmt::format("customer confirmed{}", quoted(x.text)); },
+          [&](const ev::resolved& x) {
+            return fmt::format("resolved by {}{}", by, quoted(x.text));
+          },
+          [&](const ev::confirmed& x) {
+            return fmt::format("customer confirmed{}", quoted(x.text));
+          },
           [&](const ev::reopened& x) {
             return fmt::format("reopened (reopen #{}){}", x.count, quoted(x.reason));
           },

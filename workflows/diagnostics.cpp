@@ -16,12 +16,13 @@ void diagnostics::error(std::string file, source_pos pos, std::string code, std:
   items_.push_back({std::move(file), pos, severity::error, std::move(code), std::move(message)});
 }
 
-void diagnostics::warning(std::string file, source_pos pos, std::string code,
-                          std::string message) {
+void diagnostics::warning(std::string file, source_pos pos, std::string code, std::string message) {
   items_.push_back({std::move(file), pos, severity::warning, std::move(code), std::move(message)});
 }
 
-bool diagnostics::has_errors() const { return error_count() > 0; }
+bool diagnostics::has_errors() const {
+  return error_count() > 0;
+}
 
 size_t diagnostics::error_count() const {
   return std::count_if(items_.begin(), items_.end(),

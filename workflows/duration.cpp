@@ -30,9 +30,15 @@ std::optional<duration_spec> parse_duration(std::string_view text) {
         if (n > 3650) return std::nullopt;
         out.days = static_cast<int32_t>(n);
         break;
-      case 'h': out.rest += std::chrono::hours{n}; break;
-      case 'm': out.rest += std::chrono::minutes{n}; break;
-      case 's': out.rest += std::chrono::seconds{n}; break;
+      case 'h':
+        out.rest += std::chrono::hours{n};
+        break;
+      case 'm':
+        out.rest += std::chrono::minutes{n};
+        break;
+      case 's':
+        out.rest += std::chrono::seconds{n};
+        break;
     }
     any = true;
   }

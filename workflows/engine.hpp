@@ -27,16 +27,16 @@ struct actor_ref {
 struct command {
   std::string action;  // open, respond, hand_off, ..., a transition of the flow, or timer
   actor_ref by;
-  std::string ticket_id;       // open: the id the new ticket gets
-  ticket_fields info;          // open
-  std::string text;            // message, note or reason
-  std::string to;              // hand_off: department
-  std::optional<money> amount; // grant/request_compensation
-  std::string request;         // approve/reject_compensation: request id
-  std::string task;            // complete_task
-  std::optional<int32_t> csat;        // feedback: 1..5
-  std::optional<double> sentiment;    // feedback: -1..1
-  uint64_t timer = 0;          // timer: the id of the timer that fired
+  std::string ticket_id;            // open: the id the new ticket gets
+  ticket_fields info;               // open
+  std::string text;                 // message, note or reason
+  std::string to;                   // hand_off: department
+  std::optional<money> amount;      // grant/request_compensation
+  std::string request;              // approve/reject_compensation: request id
+  std::string task;                 // complete_task
+  std::optional<int32_t> csat;      // feedback: 1..5
+  std::optional<double> sentiment;  // feedback: -1..1
+  uint64_t timer = 0;               // timer: the id of the timer that fired
   // Supplied by the runtime: compensation already granted to this customer within the flow's
   // per_customer period, on any ticket.
   money customer_granted;
@@ -50,7 +50,7 @@ enum class reject_code : uint8_t {
   above_limit,         // the amount is above what the role may grant
   invalid_argument,    // missing or bad field
   ticket_closed,
-  stale_timer,         // the timer was cancelled or re-armed meanwhile
+  stale_timer,  // the timer was cancelled or re-armed meanwhile
 };
 std::string_view to_string(reject_code c);
 

@@ -17,7 +17,7 @@
 namespace vocflow {
 namespace ev {
 
-#define VOCFLOW_EVENT(name_) \
+#define VOCFLOW_EVENT(name_)                       \
   static constexpr std::string_view type = #name_; \
   bool operator==(const name_&) const = default;
 
@@ -26,7 +26,8 @@ struct opened {
   std::string ticket;
   ticket_fields info;
   std::string priority;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("ticket", s.ticket), f("fields", s.info), f("priority", s.priority);
   }
 };
@@ -36,7 +37,8 @@ struct routed {
   std::string flow;
   int32_t version = 0;
   std::string reason;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("flow", s.flow), f("version", s.version), f("reason", s.reason);
   }
 };
@@ -45,7 +47,8 @@ struct routed {
 struct step_entered {
   VOCFLOW_EVENT(step_entered)
   std::string step, from, via, owner;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("step", s.step), f("from", s.from), f("via", s.via), f("owner", s.owner);
   }
 };
@@ -53,7 +56,8 @@ struct step_entered {
 struct handed_off {
   VOCFLOW_EVENT(handed_off)
   std::string from, to, reason;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("from", s.from), f("to", s.to), f("reason", s.reason);
   }
 };
@@ -62,39 +66,57 @@ struct responded {
   VOCFLOW_EVENT(responded)
   std::string text;
   bool first = false;  // the first response to the customer
-  template <class S, class F> static void fields(S& s, F&& f) { f("text", s.text), f("first", s.first); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("text", s.text), f("first", s.first);
+  }
 };
 
 struct asked_customer {
   VOCFLOW_EVENT(asked_customer)
   std::string text;
   bool first = false;
-  template <class S, class F> static void fields(S& s, F&& f) { f("text", s.text), f("first", s.first); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("text", s.text), f("first", s.first);
+  }
 };
 
 struct customer_replied {
   VOCFLOW_EVENT(customer_replied)
   std::string text;
-  template <class S, class F> static void fields(S& s, F&& f) { f("text", s.text); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("text", s.text);
+  }
 };
 
 struct note {
   VOCFLOW_EVENT(note)
   std::string text;
-  template <class S, class F> static void fields(S& s, F&& f) { f("text", s.text); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("text", s.text);
+  }
 };
 
 // The ticket started or stopped waiting (hold: waiting_customer, ...).
 struct paused {
   VOCFLOW_EVENT(paused)
   std::string hold, text;
-  template <class S, class F> static void fields(S& s, F&& f) { f("hold", s.hold), f("text", s.text); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("hold", s.hold), f("text", s.text);
+  }
 };
 
 struct resumed {
   VOCFLOW_EVENT(resumed)
   std::string hold, text;
-  template <class S, class F> static void fields(S& s, F&& f) { f("hold", s.hold), f("text", s.text); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("hold", s.hold), f("text", s.text);
+  }
 };
 
 struct clock_started {
@@ -107,7 +129,8 @@ struct clock_started {
   bool paused = false;  // started while the ticket waits
   uint64_t timer = 0;
   time_point due;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("clock", s.clock), f("kind", s.kind), f("step", s.step), f("name", s.name);
     f("total", s.total), f("deadline", s.deadline), f("paused", s.paused), f("timer", s.timer);
     f("due", s.due);
@@ -120,7 +143,8 @@ struct clock_paused {
   clock_kind kind = clock_kind::step;
   std::string name;
   millis consumed{0};
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("clock", s.clock), f("kind", s.kind), f("name", s.name), f("consumed", s.consumed);
   }
 };
@@ -134,7 +158,8 @@ struct clock_resumed {
   time_point deadline;
   uint64_t timer = 0;
   time_point due;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("clock", s.clock), f("kind", s.kind), f("name", s.name), f("deadline", s.deadline);
     f("timer", s.timer), f("due", s.due);
   }
@@ -149,7 +174,8 @@ struct clock_stopped {
   bool met = false;
   millis taken{0};
   millis margin{0};
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("clock", s.clock), f("kind", s.kind), f("step", s.step), f("name", s.name);
     f("met", s.met), f("taken", s.taken), f("margin", s.margin);
   }
@@ -165,7 +191,8 @@ struct sla_warned {
   time_point deadline;
   uint64_t timer = 0;
   time_point due;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("clock", s.clock), f("kind", s.kind), f("step", s.step), f("name", s.name);
     f("threshold", s.threshold), f("deadline", s.deadline), f("timer", s.timer), f("due", s.due);
   }
@@ -181,7 +208,8 @@ struct sla_breached {
   std::string owner;  // the department that was responsible
   uint64_t timer = 0;
   time_point due;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("clock", s.clock), f("kind", s.kind), f("step", s.step), f("name", s.name);
     f("threshold", s.threshold), f("deadline", s.deadline), f("owner", s.owner);
     f("timer", s.timer), f("due", s.due);
@@ -199,7 +227,8 @@ struct escalated {
   std::string reassign_department, reassign_role, priority;  // "" when unchanged
   uint64_t timer = 0;
   time_point due;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("clock", s.clock), f("kind", s.kind), f("step", s.step), f("name", s.name);
     f("threshold", s.threshold), f("level", s.level), f("notify", s.notify);
     f("reassign_department", s.reassign_department), f("reassign_role", s.reassign_role);
@@ -210,7 +239,8 @@ struct escalated {
 struct task_opened {
   VOCFLOW_EVENT(task_opened)
   std::string task, kind, step, owner, title;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("task", s.task), f("kind", s.kind), f("step", s.step), f("owner", s.owner);
     f("title", s.title);
   }
@@ -219,7 +249,8 @@ struct task_opened {
 struct task_done {
   VOCFLOW_EVENT(task_done)
   std::string task, owner, text;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("task", s.task), f("owner", s.owner), f("text", s.text);
   }
 };
@@ -229,7 +260,8 @@ struct compensation_requested {
   std::string request;
   money amount;
   std::string reason, approver;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("request", s.request), f("amount", s.amount), f("reason", s.reason);
     f("approver", s.approver);
   }
@@ -240,8 +272,9 @@ struct compensation_granted {
   std::string request;  // "" when granted directly, within the granter's limit
   money amount;
   std::string reason;
-  money total;          // granted on the ticket so far, this one included
-  template <class S, class F> static void fields(S& s, F&& f) {
+  money total;  // granted on the ticket so far, this one included
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("request", s.request), f("amount", s.amount), f("reason", s.reason), f("total", s.total);
   }
 };
@@ -251,7 +284,8 @@ struct compensation_rejected {
   std::string request;
   money amount;
   std::string reason;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("request", s.request), f("amount", s.amount), f("reason", s.reason);
   }
 };
@@ -259,33 +293,48 @@ struct compensation_rejected {
 struct resolved {
   VOCFLOW_EVENT(resolved)
   std::string text;
-  template <class S, class F> static void fields(S& s, F&& f) { f("text", s.text); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("text", s.text);
+  }
 };
 
 struct confirmed {
   VOCFLOW_EVENT(confirmed)
   std::string text;
-  template <class S, class F> static void fields(S& s, F&& f) { f("text", s.text); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("text", s.text);
+  }
 };
 
 struct reopened {
   VOCFLOW_EVENT(reopened)
   int32_t count = 0;
   std::string reason;
-  template <class S, class F> static void fields(S& s, F&& f) { f("count", s.count), f("reason", s.reason); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("count", s.count), f("reason", s.reason);
+  }
 };
 
 // A step's timeout ran out (e.g. no answer from the customer): the ticket goes to `go`.
 struct timed_out {
   VOCFLOW_EVENT(timed_out)
   std::string step, go;
-  template <class S, class F> static void fields(S& s, F&& f) { f("step", s.step), f("go", s.go); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("step", s.step), f("go", s.go);
+  }
 };
 
 struct closed {
   VOCFLOW_EVENT(closed)
   std::string reason;
-  template <class S, class F> static void fields(S& s, F&& f) { f("reason", s.reason); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("reason", s.reason);
+  }
 };
 
 struct feedback {
@@ -294,7 +343,8 @@ struct feedback {
   double sentiment = 0;
   bool has_sentiment = false;
   std::string text;
-  template <class S, class F> static void fields(S& s, F&& f) {
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
     f("csat", s.csat), f("sentiment", s.sentiment), f("has_sentiment", s.has_sentiment);
     f("text", s.text);
   }
@@ -310,9 +360,9 @@ using event_body =
                  ev::asked_customer, ev::customer_replied, ev::note, ev::paused, ev::resumed,
                  ev::clock_started, ev::clock_paused, ev::clock_resumed, ev::clock_stopped,
                  ev::sla_warned, ev::sla_breached, ev::escalated, ev::task_opened, ev::task_done,
-                 ev::compensation_requested, ev::compensation_granted,
-                 ev::compensation_rejected, ev::resolved, ev::confirmed, ev::reopened,
-                 ev::timed_out, ev::closed, ev::feedback>;
+                 ev::compensation_requested, ev::compensation_granted, ev::compensation_rejected,
+                 ev::resolved, ev::confirmed, ev::reopened, ev::timed_out, ev::closed,
+                 ev::feedback>;
 
 struct event {
   uint64_t seq = 0;  // 1, 2, ... per ticket

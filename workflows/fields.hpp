@@ -10,7 +10,9 @@
 namespace vocflow {
 
 template <class T>
-concept has_fields = requires(T& t) { T::fields(t, [](auto, auto&) {}); };
+concept has_fields = requires(T& t) {
+  T::fields(t, [](auto, auto&) {});
+};
 
 template <class T>
 struct is_vector : std::false_type {};

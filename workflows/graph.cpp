@@ -10,9 +10,15 @@ namespace {
 std::string level_text(const escalation_level& l) {
   std::string at;
   switch (l.kind) {
-    case escalation_level::anchor::percent: at = fmt::format("{}%", l.percent); break;
-    case escalation_level::anchor::elapsed: at = format_millis(l.offset); break;
-    case escalation_level::anchor::before: at = fmt::format("{} before", format_millis(l.offset)); break;
+    case escalation_level::anchor::percent:
+      at = fmt::format("{}%", l.percent);
+      break;
+    case escalation_level::anchor::elapsed:
+      at = format_millis(l.offset);
+      break;
+    case escalation_level::anchor::before:
+      at = fmt::format("{} before", format_millis(l.offset));
+      break;
   }
   std::vector<std::string> acts;
   if (!l.notify.empty()) {
@@ -88,7 +94,8 @@ std::string mermaid_text(const std::vector<std::string>& lines) {
 std::string flow_header(const flow& f) {
   std::vector<std::string> parts{fmt::format("{} ({})", f.title, f.key()),
                                  fmt::format("calendar {}", f.calendar_ref.name)};
-  if (f.first_response.defined()) parts.push_back("first response " + to_string(f.first_response.within));
+  if (f.first_response.defined())
+    parts.push_back("first response " + to_string(f.first_response.within));
   if (f.resolution.defined()) parts.push_back("resolution " + to_string(f.resolution.within));
   return fmt::format("{}", fmt::join(parts, " | "));
 }
@@ -114,19 +121,22 @@ std::string to_dot(const flow& f) {
       out += fmt::format("  \"{}\" [shape=doublecircle, label=\"{}\"];\n", id, id);
     } else if (s.is_parallel()) {
       // Fork bar, a cluster of branches, join bar.
-      out += fmt::format("  \"{}\" [shape=box, style=filled, fillcolor=black, fontcolor=white, "
-                         "label=\"{}\"];\n",
-                         id, dot_label(step_lines(f, s)) + "parallel: fork");
-      out += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{} (every branch must finish)\";\n"
-                         "    style=dashed;\n",
-                         id, id);
+      out += fmt::format(
+          "  \"{}\" [shape=box, style=filled, fillcolor=black, fontcolor=white, "
+          "label=\"{}\"];\n",
+          id, dot_label(step_lines(f, s)) + "parallel: fork");
+      out += fmt::format(
+          "  subgraph \"cluster_{}\" {{\n    label=\"{} (every branch must finish)\";\n"
+          "    style=dashed;\n",
+          id, id);
       for (auto& b : s.parallel)
         out += fmt::format("    \"{}.{}\" [label=\"{}\"];\n", id, dot_escape(b.name),
                            dot_label(branch_lines(f, b)));
       out += "  }\n";
-      out += fmt::format("  \"{}.join\" [shape=box, style=filled, fillcolor=black, fontcolor=white, "
-                         "label=\"join\", height=0.2];\n",
-                         id);
+      out += fmt::format(
+          "  \"{}.join\" [shape=box, style=filled, fillcolor=black, fontcolor=white, "
+          "label=\"join\", height=0.2];\n",
+          id);
       for (auto& b : s.parallel) {
         out += fmt::format("  \"{}\" -> \"{}.{}\";\n", id, id, dot_escape(b.name));
         out += fmt::format("  \"{}.{}\" -> \"{}.join\" [label=\"complete_task\"];\n", id,
@@ -150,7 +160,8 @@ std::string to_dot(const flow& f) {
     std::vector<std::string> lines{"compensation (" + f.compensation.currency + ")"};
     for (auto& l : f.compensation.limits)
       lines.push_back(fmt::format("{} up to {}", l.role.name, to_string(l.limit)));
-    if (f.compensation.above_limits) lines.push_back("above: approval by " + f.compensation.above_limits->name);
+    if (f.compensation.above_limits)
+      lines.push_back("above: approval by " + f.compensation.above_limits->name);
     if (auto& r = f.compensation.root_cause)
       lines.push_back(fmt::format("over {}: root cause by {}", to_string(r->over), r->owner.name));
     out += fmt::format("  \"__compensation\" [shape=note, label=\"{}\"];\n", dot_label(lines));
@@ -170,7 +181,8 @@ std::string to_mermaid(const flow& f) {
       out += fmt::format("  {}[\"{}\"]\n", id, mermaid_text(step_lines(f, s)));
       out += fmt::format("  subgraph {}_block [\"{}: every branch must finish\"]\n", id, s.name);
       for (auto& b : s.parallel)
-        out += fmt::format("    {}_{}[\"{}\"]\n", id, mid(b.name), mermaid_text(branch_lines(f, b)));
+        out +=
+            fmt::format("    {}_{}[\"{}\"]\n", id, mid(b.name), mermaid_text(branch_lines(f, b)));
       out += "  end\n";
       out += fmt::format("  {}_join{{{{join}}}}\n", id);
       for (auto& b : s.parallel) {
@@ -181,7 +193,8 @@ std::string to_mermaid(const flow& f) {
     } else {
       out += fmt::format("  {}[\"{}\"]\n", id, mermaid_text(step_lines(f, s)));
     }
-    for (auto& t : s.on) out += fmt::format("  {} -- {} --> {}\n", id, t.action, mid(t.target.name));
+    for (auto& t : s.on)
+      out += fmt::format("  {} -- {} --> {}\n", id, t.action, mid(t.target.name));
     if (s.timeout)
       out += fmt::format("  {} -. \"timeout {}\" .-> {}\n", id, to_string(s.timeout->after),
                          mid(s.timeout->go.name));

@@ -48,8 +48,11 @@ json value(const auto& v) {
 }  // namespace
 
 json to_json(const event& e) {
-  json o = {{"seq", e.seq}, {"type", e.type()}, {"at", format_utc(e.at)},
-            {"actor", e.actor}, {"role", e.role}};
+  json o = {{"seq", e.seq},
+            {"type", e.type()},
+            {"at", format_utc(e.at)},
+            {"actor", e.actor},
+            {"role", e.role}};
   std::visit([&](auto& body) { std::decay_t<decltype(body)>::fields(body, object_writer{o}); },
              e.body);
   return o;
@@ -64,6 +67,8 @@ json to_json(const ticket& t) {
   return o;
 }
 
-json to_json(const ticket_fields& f) { return value(f); }
+json to_json(const ticket_fields& f) {
+  return value(f);
+}
 
 }  // namespace vocflow

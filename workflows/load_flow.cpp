@@ -61,7 +61,8 @@ std::optional<escalation_level> read_level(yaml_context& cx, const YAML::Node& n
         lvl.priority = *p;
       else
         cx.error(*v, "bad-value",
-                 fmt::format("priority must be `raise` or one of low, normal, high, urgent, not `{}`", *p));
+                 fmt::format(
+                     "priority must be `raise` or one of low, normal, high, urgent, not `{}`", *p));
     }
   }
   if (lvl.notify.empty() && !lvl.reassign && lvl.priority.empty())
@@ -131,8 +132,8 @@ void read_sla(yaml_context& cx, const YAML::Node& n, flow& f) {
 }
 
 void read_compensation(yaml_context& cx, const YAML::Node& n, compensation_policy& c) {
-  map_view m{cx, n, "compensation",
-             {"currency", "limits", "above_limits", "root_cause", "per_customer"}};
+  map_view m{
+      cx, n, "compensation", {"currency", "limits", "above_limits", "root_cause", "per_customer"}};
   if (!m.ok()) return;
   c.pos = yaml_context::pos(n);
   if (auto v = m.require("currency")) {
@@ -140,7 +141,8 @@ void read_compensation(yaml_context& cx, const YAML::Node& n, compensation_polic
       if (s->size() == 3 && std::all_of(s->begin(), s->end(), ::isupper))
         c.currency = *s;
       else
-        cx.error(*v, "bad-value", fmt::format("currency must be an ISO 4217 code like CNY, not `{}`", *s));
+        cx.error(*v, "bad-value",
+                 fmt::format("currency must be an ISO 4217 code like CNY, not `{}`", *s));
     }
   }
   if (auto v = m.require("limits")) {
@@ -206,7 +208,9 @@ step read_step(yaml_context& cx, const YAML::Node& k, const YAML::Node& v) {
   s.pos = yaml_context::pos(k);
   if (!valid_identifier(s.name))
     cx.error(k, "bad-value", fmt::format("step name `{}` may use letters, digits, _ - .", s.name));
-  map_view m{cx, v, fmt::format("step `{}`", s.name),
+  map_view m{cx,
+             v,
+             fmt::format("step `{}`", s.name),
              {"title", "owner", "final", "sla", "escalate", "on", "parallel", "then", "timeout",
               "hand_off"}};
   if (!m.ok()) return s;
@@ -257,7 +261,9 @@ step read_step(yaml_context& cx, const YAML::Node& k, const YAML::Node& v) {
 std::shared_ptr<flow> read_flow(yaml_context& cx, const YAML::Node& doc) {
   auto f = std::make_shared<flow>();
   f->file = cx.file();
-  map_view m{cx, doc, "flow",
+  map_view m{cx,
+             doc,
+             "flow",
              {"kind", "id", "version", "title", "match", "default", "calendar", "sla",
               "compensation", "reopen", "start", "steps"}};
   if (!m.ok()) return nullptr;

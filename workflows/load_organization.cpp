@@ -71,7 +71,8 @@ std::optional<std::vector<time_slot>> read_slots(yaml_context& cx, const YAML::N
 
 std::shared_ptr<const calendar> read_calendar(yaml_context& cx, const std::string& name,
                                               const YAML::Node& n) {
-  map_view m{cx, n, fmt::format("calendar `{}`", name), {"timezone", "hours", "holidays", "workdays"}};
+  map_view m{
+      cx, n, fmt::format("calendar `{}`", name), {"timezone", "hours", "holidays", "workdays"}};
   if (!m.ok()) return nullptr;
   calendar_definition def;
   def.name = name;
@@ -81,8 +82,9 @@ std::shared_ptr<const calendar> read_calendar(yaml_context& cx, const std::strin
       try {
         def.zone = date::locate_zone(*zone);
       } catch (const std::exception&) {
-        cx.error(*z, "unknown-timezone",
-                 fmt::format("unknown time zone `{}` (use an IANA name like Asia/Shanghai)", *zone));
+        cx.error(
+            *z, "unknown-timezone",
+            fmt::format("unknown time zone `{}` (use an IANA name like Asia/Shanghai)", *zone));
       }
     }
   }
@@ -110,7 +112,8 @@ std::shared_ptr<const calendar> read_calendar(yaml_context& cx, const std::strin
           continue;
         }
         for (int d = *first;; d = (d + 1) % 7) {
-          if (given[d]) cx.error(k, "duplicate-key", fmt::format("{} is given twice", day_names[d]));
+          if (given[d])
+            cx.error(k, "duplicate-key", fmt::format("{} is given twice", day_names[d]));
           given[d] = true;
           def.week[d] = *slots;
           if (d == *last) break;
@@ -127,7 +130,8 @@ std::shared_ptr<const calendar> read_calendar(yaml_context& cx, const std::strin
   }
   if (auto hs = m.get("holidays")) {
     if (!hs->IsSequence()) {
-      cx.error(*hs, "bad-type", "holidays must be a list of dates (2026-10-01 or 2026-10-01..2026-10-07)");
+      cx.error(*hs, "bad-type",
+               "holidays must be a list of dates (2026-10-01 or 2026-10-01..2026-10-07)");
     } else {
       for (const auto& item : *hs) {
         auto s = read_string(cx, item, "holiday");
@@ -186,7 +190,8 @@ void read_organization(yaml_context& cx, const YAML::Node& doc, organization& or
         cx.error(k, "reserved-name", fmt::format("role `{}` is built in", name->name));
       else if (!org.roles.emplace(name->name, name->pos).second)
         cx.error(k, "duplicate-key", fmt::format("role `{}` is declared twice", name->name));
-      if (v.IsDefined() && !v.IsNull()) map_view{cx, v, fmt::format("role `{}`", name->name), {"title"}};
+      if (v.IsDefined() && !v.IsNull())
+        map_view{cx, v, fmt::format("role `{}`", name->name), {"title"}};
     }
   }
   if (auto deps = m.get("departments")) {

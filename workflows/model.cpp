@@ -8,9 +8,12 @@ namespace vocflow {
 
 std::string_view to_string(hold h) {
   switch (h) {
-    case hold::customer: return "waiting_customer";
-    case hold::supplier: return "waiting_supplier";
-    case hold::approval: return "waiting_approval";
+    case hold::customer:
+      return "waiting_customer";
+    case hold::supplier:
+      return "waiting_supplier";
+    case hold::approval:
+      return "waiting_approval";
   }
   return "?";
 }
@@ -60,6 +63,8 @@ const step* flow::find(std::string_view name) const {
   return nullptr;
 }
 
-std::string flow::key() const { return fmt::format("{}@{}", id, version); }
+std::string flow::key() const {
+  return fmt::format("{}@{}", id, version);
+}
 
 }  // namespace vocflow

@@ -56,9 +56,9 @@ struct escalation_level {
   anchor kind = anchor::percent;
   double percent = 0;  // kind == percent: (0, 100] of the target
   millis offset{0};    // kind == elapsed: after this much; before: this much before the deadline
-  std::vector<named_ref> notify;     // roles or departments
-  std::optional<named_ref> reassign; // a department (new owner) or a role (new assignee)
-  std::string priority;              // "", "raise" or a priority name
+  std::vector<named_ref> notify;      // roles or departments
+  std::optional<named_ref> reassign;  // a department (new owner) or a role (new assignee)
+  std::string priority;               // "", "raise" or a priority name
   source_pos pos;
 };
 
@@ -100,8 +100,8 @@ struct step {
   bool final = false;
   sla_target sla;
   std::vector<transition> on;
-  std::vector<branch> parallel;  // non-empty: a parallel block
-  std::optional<named_ref> then; // where a parallel block goes when every branch is done
+  std::vector<branch> parallel;   // non-empty: a parallel block
+  std::optional<named_ref> then;  // where a parallel block goes when every branch is done
   std::optional<timeout_rule> timeout;
   std::vector<named_ref> hand_off;  // departments this step may hand off to; empty: any
   source_pos pos;
@@ -125,14 +125,14 @@ struct root_cause_rule {
 };
 
 struct customer_cap {
-  money limit;          // granted to one customer over `period` (calendar time)
+  money limit;  // granted to one customer over `period` (calendar time)
   duration_spec period;
   source_pos pos;
 };
 
 struct compensation_policy {
-  std::string currency;             // empty: the flow grants no compensation
-  std::vector<role_limit> limits;   // rising: what each role may grant on a ticket
+  std::string currency;                   // empty: the flow grants no compensation
+  std::vector<role_limit> limits;         // rising: what each role may grant on a ticket
   std::optional<named_ref> above_limits;  // the role that approves beyond every limit
   std::optional<root_cause_rule> root_cause;
   std::optional<customer_cap> per_customer;

@@ -14,7 +14,10 @@ struct money {
 
   friend money operator+(money a, money b) { return {a.minor + b.minor}; }
   friend money operator-(money a, money b) { return {a.minor - b.minor}; }
-  money& operator+=(money b) { minor += b.minor; return *this; }
+  money& operator+=(money b) {
+    minor += b.minor;
+    return *this;
+  }
   auto operator<=>(const money&) const = default;
 };
 

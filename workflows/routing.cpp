@@ -50,7 +50,8 @@ std::optional<route_result> route(const std::vector<std::shared_ptr<const flow>>
 
 std::string describe_match(const match_rule& m) {
   std::vector<std::string> parts;
-  for (auto& [field, values] : m.fields) parts.push_back(fmt::format("{}={}", field, fmt::join(values, "|")));
+  for (auto& [field, values] : m.fields)
+    parts.push_back(fmt::format("{}={}", field, fmt::join(values, "|")));
   if (!m.tags.empty()) parts.push_back(fmt::format("tags={}", fmt::join(m.tags, ",")));
   return fmt::format("{}", fmt::join(parts, " "));
 }

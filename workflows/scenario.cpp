@@ -29,7 +29,9 @@ std::optional<millis> read_wall_duration(yaml_context& cx, const YAML::Node& n,
 }
 
 void read_ticket(yaml_context& cx, const YAML::Node& n, ticket_fields& t) {
-  map_view m{cx, n, "ticket",
+  map_view m{cx,
+             n,
+             "ticket",
              {"customer", "channel", "category", "product", "severity", "tier", "text", "tags",
               "order_value", "extra"}};
   auto str = [&](std::string_view key, std::string& out) {
@@ -55,7 +57,9 @@ bool is_customer_action(std::string_view a) {
 
 std::optional<scenario_action> read_action(yaml_context& cx, const YAML::Node& n,
                                            const calendar& cal, time_point previous) {
-  map_view m{cx, n, "action",
+  map_view m{cx,
+             n,
+             "action",
              {"at", "after", "by", "role", "do", "text", "to", "amount", "task", "request", "csat",
               "sentiment", "expect_rejection"}};
   if (!m.ok()) return std::nullopt;
@@ -104,7 +108,8 @@ std::optional<scenario_action> read_action(yaml_context& cx, const YAML::Node& n
       try {
         c.sentiment = std::stod(*s);
       } catch (const std::exception&) {
-        cx.error(*v, "bad-value", fmt::format("sentiment must be a number from -1 to 1, not `{}`", *s));
+        cx.error(*v, "bad-value",
+                 fmt::format("sentiment must be a number from -1 to 1, not `{}`", *s));
       }
     }
   }
@@ -145,8 +150,10 @@ void read_expectations(yaml_context& cx, const YAML::Node& n, const calendar& ca
         e.fields[key] = *val;
       }
     }
-    if (e.type.empty()) cx.error(item, "missing-field", "an expectation needs `event` or `state`");
-    else s.expect_events.push_back(std::move(e));
+    if (e.type.empty())
+      cx.error(item, "missing-field", "an expectation needs `event` or `state`");
+    else
+      s.expect_events.push_back(std::move(e));
   }
 }
 
@@ -161,7 +168,9 @@ std::optional<scenario> load_scenario(const source_file& file, const flow& f, di
     diags.error(file.path, {e.mark.line + 1, e.mark.column + 1}, "yaml-syntax", e.msg);
     return std::nullopt;
   }
-  map_view m{cx, doc, "scenario",
+  map_view m{cx,
+             doc,
+             "scenario",
              {"scenario", "flow", "start", "ticket_id", "ticket", "opened_by", "customer_granted",
               "actions", "until", "expect"}};
   if (!m.ok()) return std::nullopt;

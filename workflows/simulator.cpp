@@ -51,16 +51,17 @@ class runner {
       bool ok = expected == to_string(r->code);
       out_.timeline.push_back({at, std::nullopt, cmd.action, *r, ok});
       if (cmd.action != "timer")
-        out_.checks.push_back({fmt::format("`{}` at {}{}", cmd.action, f_.cal->format_local(at),
-                                           expected.empty() ? " is accepted" : " is refused: " + expected),
-                               ok, fmt::format("refused ({}): {}", to_string(r->code), r->message), pos});
+        out_.checks.push_back(
+            {fmt::format("`{}` at {}{}", cmd.action, f_.cal->format_local(at),
+                         expected.empty() ? " is accepted" : " is refused: " + expected),
+             ok, fmt::format("refused ({}): {}", to_string(r->code), r->message), pos});
       return;
     }
     auto& d = std::get<decision>(result);
     if (!expected.empty())
-      out_.checks.push_back({fmt::format("`{}` at {} is refused: {}", cmd.action,
-                                         f_.cal->format_local(at), expected),
-                             false, "it was accepted", pos});
+      out_.checks.push_back(
+          {fmt::format("`{}` at {} is refused: {}", cmd.action, f_.cal->format_local(at), expected),
+           false, "it was accepted", pos});
     for (auto& e : d.events) out_.timeline.push_back({at, e, {}, std::nullopt, false});
     for (auto& fx : d.effects) {
       if (auto* a = std::get_if<arm_timer>(&fx)) timers_[a->timer] = a->due;
@@ -116,7 +117,8 @@ class runner {
       auto j = to_json(t_);
       for (auto& [k, v] : s_.expect_state) {
         auto got = j.contains(k) ? plain(j[k]) : "(no such field)";
-        out_.checks.push_back({fmt::format("final {} = {}", k, v), got == v, "is " + got, s_.expect_state_pos});
+        out_.checks.push_back(
+            {fmt::format("final {} = {}", k, v), got == v, "is " + got, s_.expect_state_pos});
       }
     }
   }
@@ -134,7 +136,9 @@ bool simulation::ok() const {
   return std::all_of(checks.begin(), checks.end(), [](auto& c) { return c.ok; });
 }
 
-simulation simulate(const flow& f, const scenario& s) { return runner{f, s}.run(); }
+simulation simulate(const flow& f, const scenario& s) {
+  return runner{f, s}.run();
+}
 
 std::string render_text(const simulation& sim, const flow& f, const scenario& s) {
   auto& cal = *f.cal;
@@ -159,8 +163,8 @@ std::string render_text(const simulation& sim, const flow& f, const scenario& s)
     out += fmt::format("{:<22} {:>9}  {}\n", wall, business, text);
   }
   auto& t = sim.final_state;
-  out += fmt::format("\nFinal     {} in step `{}`, owner {}, priority {}, reopens {}", to_string(t.status),
-                     t.step, t.owner, t.priority, t.reopens);
+  out += fmt::format("\nFinal     {} in step `{}`, owner {}, priority {}, reopens {}",
+                     to_string(t.status), t.step, t.owner, t.priority, t.reopens);
   if (f.compensation.enabled())
     out += fmt::format(", compensation {} {}", to_string(t.granted), f.compensation.currency);
   out += "\n";
@@ -172,8 +176,8 @@ std::string render_text(const simulation& sim, const flow& f, const scenario& s)
     out += fmt::format("\nExpectations: {}/{} met\n", ok, sim.checks.size());
     for (auto& c : sim.checks)
       out += c.ok ? fmt::format("  ok    {}\n", c.what)
-                  : fmt::format("  FAIL  {}:{}:{}: {} ({})\n", s.file, c.pos.line, c.pos.column, c.what,
-                                c.detail);
+                  : fmt::format("  FAIL  {}:{}:{}: {} ({})\n", s.file, c.pos.line, c.pos.column,
+                                c.what, c.detail);
   }
   return out;
 }
@@ -201,8 +205,9 @@ nlohmann::json render_json(const simulation& sim, const flow& f, const scenario&
   json checks = json::array();
   for (auto& c : sim.checks)
     checks.push_back({{"what", c.what}, {"ok", c.ok}, {"detail", c.detail}, {"line", c.pos.line}});
-  return {{"scenario", s.name},     {"flow", f.key()},          {"calendar", cal.name()},
-          {"timezone", cal.zone_name()}, {"timeline", timeline}, {"final", to_json(sim.final_state)},
+  return {{"scenario", s.name},     {"flow", f.key()},
+          {"calendar", cal.name()}, {"timezone", cal.zone_name()},
+          {"timeline", timeline},   {"final", to_json(sim.final_state)},
           {"expectations", checks}, {"ok", sim.ok()}};
 }
 

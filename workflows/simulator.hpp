@@ -15,8 +15,8 @@ namespace vocflow {
 
 struct timeline_item {
   time_point at;
-  std::optional<event> happened;   // an event, or
-  std::string action;              // an action that was refused
+  std::optional<event> happened;  // an event, or
+  std::string action;             // an action that was refused
   std::optional<rejection> refused;
   bool refusal_expected = false;
 };

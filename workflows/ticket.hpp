@@ -56,15 +56,15 @@ struct sla_clock {
   std::string step;  // the step it belongs to ("" for ticket-wide targets and root cause)
   std::string name;  // step name, task name, or the target's name
   time_point started;
-  millis total{0};       // business time allowed
-  time_point deadline;   // as last computed (moves while paused)
-  millis consumed{0};    // business time used up to `since`
-  time_point since;      // when it last started running
+  millis total{0};      // business time allowed
+  time_point deadline;  // as last computed (moves while paused)
+  millis consumed{0};   // business time used up to `since`
+  time_point since;     // when it last started running
   bool paused = false;
   bool breached = false;
-  uint32_t fired = 0;    // bit i: threshold i has fired
-  uint64_t timer = 0;    // the armed timer's id; 0 when none
-  time_point due;        // when that timer is due
+  uint32_t fired = 0;  // bit i: threshold i has fired
+  uint64_t timer = 0;  // the armed timer's id; 0 when none
+  time_point due;      // when that timer is due
 
   template <class Self, class F>
   static void fields(Self& s, F&& f) {
@@ -121,7 +121,7 @@ struct ticket {
   std::string owner;     // department
   std::string assignee;  // role it is assigned to within the owner, "" for anyone
   std::string priority;
-  uint8_t holds = 0;     // bits of `hold`
+  uint8_t holds = 0;  // bits of `hold`
 
   time_point opened_at, first_response_at, resolved_at, closed_at;
   std::vector<sla_clock> clocks;
@@ -132,13 +132,13 @@ struct ticket {
 
   int32_t reopens = 0;
   int32_t handoffs = 0;
-  int32_t interactions = 0;  // agent replies to the customer (respond, ask_customer)
+  int32_t interactions = 0;              // agent replies to the customer (respond, ask_customer)
   std::vector<std::string> departments;  // every department involved, in order
-  int32_t csat = 0;          // 1..5, 0 when not given
+  int32_t csat = 0;                      // 1..5, 0 when not given
   double sentiment = 0;
   bool has_feedback = false;
 
-  uint64_t seq = 0;          // of the last event applied
+  uint64_t seq = 0;  // of the last event applied
   uint32_t next_clock = 1;
   uint64_t next_timer = 1;
   uint32_t next_request = 1;

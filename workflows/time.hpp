@@ -16,8 +16,12 @@ using time_point = std::chrono::sys_time<millis>;
 
 inline constexpr time_point no_time{};  // "not set": the epoch is never a real ticket time
 
-inline int64_t to_ms(time_point t) { return t.time_since_epoch().count(); }
-inline time_point from_ms(int64_t ms) { return time_point{millis{ms}}; }
+inline int64_t to_ms(time_point t) {
+  return t.time_since_epoch().count();
+}
+inline time_point from_ms(int64_t ms) {
+  return time_point{millis{ms}};
+}
 
 // ISO 8601 in UTC with millisecond precision when needed: 2026-03-06T09:50:00Z.
 std::string format_utc(time_point t);

@@ -30,11 +30,16 @@ namespace {
 
 std::string_view type_name(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "nothing";
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -63,9 +68,9 @@ map_view::map_view(yaml_context& cx, const YAML::Node& node, std::string_view wh
     if (!known.empty() && std::find(known.begin(), known.end(), k) == known.end()) {
       auto hint = suggest(k, known);
       cx.error(key, "unknown-field",
-               hint.empty() ? fmt::format("unknown field `{}` in {}", k, what)
-                            : fmt::format("unknown field `{}` in {} (did you mean `{}`?)", k,
-                                          what, hint));
+               hint.empty()
+                   ? fmt::format("unknown field `{}` in {}", k, what)
+                   : fmt::format("unknown field `{}` in {} (did you mean `{}`?)", k, what, hint));
       continue;
     }
     entries_.emplace_back(key, kv.second);

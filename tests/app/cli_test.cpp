@@ -27,7 +27,9 @@ result run(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::string src(const std::string& rel) { return std::string{VOCFLOW_SOURCE_DIR} + "/" + rel; }
+std::string src(const std::string& rel) {
+  return std::string{VOCFLOW_SOURCE_DIR} + "/" + rel;
+}
 
 std::string read(const std::string& path) {
   std::ifstream in{path};
@@ -39,7 +41,8 @@ std::string read(const std::string& path) {
 TEST(Cli, HelpExplainsEachSubcommand) {
   auto r = run("--help");
   EXPECT_EQ(r.code, 0);
-  for (auto word : {"validate", "simulate", "graph"}) EXPECT_NE(r.out.find(word), std::string::npos);
+  for (auto word : {"validate", "simulate", "graph"})
+    EXPECT_NE(r.out.find(word), std::string::npos);
 }
 
 TEST(Cli, ExamplesValidate) {
@@ -60,8 +63,8 @@ TEST(Cli, ABrokenCopyNamesEachMistakeAtItsLineAndColumn) {
     ASSERT_NE(at, std::string::npos) << from;
     text.replace(at, from.size(), to);
   };
-  replace("investigate: fix_causes", "investigate: fix_cuases");   // misspelt step
-  replace("    sla: 1d\n", "    sla: 1dd\n");                     // bad duration
+  replace("investigate: fix_causes", "investigate: fix_cuases");            // misspelt step
+  replace("    sla: 1d\n", "    sla: 1dd\n");                               // bad duration
   replace("    title: Tell the customer", "    titel: Tell the customer");  // unknown key
   replace("  closed: { final: true }", "  closed: { final: true }\n  closed: { final: true }");
   auto bad = dir / "apparel-returns.yaml";
@@ -79,7 +82,9 @@ TEST(Cli, SimulatePrintsTheTimelineAndFailsOnBrokenExpectations) {
   auto r = run("simulate " + src("examples/flows/apparel-returns.yaml") + " --scenario " +
                src("examples/scenarios/apparel-returns.yaml"));
   EXPECT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("Mon 2026-03-09 12:50       4h00m  BREACH: SLA first response"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Mon 2026-03-09 12:50       4h00m  BREACH: SLA first response"),
+            std::string::npos)
+      << r.out;
   auto json = run("simulate " + src("examples/flows/apparel-returns.yaml") + " --json -s " +
                   src("examples/scenarios/apparel-returns.yaml"));
   EXPECT_EQ(json.code, 0);
@@ -88,8 +93,10 @@ TEST(Cli, SimulatePrintsTheTimelineAndFailsOnBrokenExpectations) {
   auto dir = fs::temp_directory_path() / "vocflow-cli-test";
   fs::create_directories(dir);
   auto s = dir / "wrong.yaml";
-  std::ofstream{s} << "start: 2026-11-13 11:00\nticket: { category: x }\nexpect:\n  - { event: closed }\n";
-  auto failed = run("simulate " + src("examples/flows/general-complaint.yaml") + " -s " + s.string());
+  std::ofstream{s}
+      << "start: 2026-11-13 11:00\nticket: { category: x }\nexpect:\n  - { event: closed }\n";
+  auto failed =
+      run("simulate " + src("examples/flows/general-complaint.yaml") + " -s " + s.string());
   EXPECT_EQ(failed.code, 1);
   EXPECT_NE(failed.out.find("FAIL"), std::string::npos);
 }

@@ -10,7 +10,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-time_slot slot(int h1, int m1, int h2, int m2) { return {h1 * 60 + m1, h2 * 60 + m2}; }
+time_slot slot(int h1, int m1, int h2, int m2) {
+  return {h1 * 60 + m1, h2 * 60 + m2};
+}
 
 calendar weekdays(const char* zone, std::vector<time_slot> slots) {
   calendar_definition d;
@@ -45,8 +47,9 @@ TEST_F(CalendarTest, CountsAcrossNightsAndStartsOutsideHoursAtTheNextSlot) {
             "Wed 2026-03-11 10:00");
   EXPECT_EQ(show(shanghai, shanghai.add_business(at(shanghai, "2026-03-07 12:00"), 1h)),
             "Mon 2026-03-09 10:00");  // opened on a Saturday
-  EXPECT_EQ(shanghai.business_between(at(shanghai, "2026-03-06 18:00"), at(shanghai, "2026-03-09 09:00")),
-            0ms);
+  EXPECT_EQ(
+      shanghai.business_between(at(shanghai, "2026-03-06 18:00"), at(shanghai, "2026-03-09 09:00")),
+      0ms);
 }
 
 TEST_F(CalendarTest, SkipsTheGapBetweenSlots) {
@@ -75,7 +78,7 @@ TEST_F(CalendarTest, SpringForwardInNewYorkKeepsLocalBusinessHours) {
   auto opened = at(new_york, "2026-03-06 16:00");  // Friday, EST (UTC-5)
   auto due = new_york.add_business(opened, 4h);
   EXPECT_EQ(show(new_york, due), "Mon 2026-03-09 11:00");  // EDT (UTC-4)
-  EXPECT_EQ(format_utc(due), "2026-03-09T15:00:00Z");     // not 16:00Z
+  EXPECT_EQ(format_utc(due), "2026-03-09T15:00:00Z");      // not 16:00Z
 }
 
 TEST_F(CalendarTest, FallBackInNewYorkKeepsLocalBusinessHours) {
@@ -93,7 +96,7 @@ TEST_F(CalendarTest, RoundTheClockCalendarAcrossDst) {
   calendar c{d};
   auto opened = at(c, "2026-03-28 10:00");  // Saturday before the clocks go forward
   EXPECT_EQ(show(c, c.add_business(opened, 24h)), "Sun 2026-03-29 11:00");  // 24 elapsed hours
-  EXPECT_EQ(show(c, c.add_days(opened, 1)), "Sun 2026-03-29 10:00");         // one calendar day
+  EXPECT_EQ(show(c, c.add_days(opened, 1)), "Sun 2026-03-29 10:00");        // one calendar day
   EXPECT_EQ(c.span(opened, {1, 0ms}), 23h);
   // A local time skipped by the change maps to the change itself.
   EXPECT_EQ(show(c, at(c, "2026-03-29 02:30")), "Sun 2026-03-29 03:00");

@@ -106,8 +106,8 @@ steps:
 )";
   diagnostics d;
   with_org(yaml, d);
-  std::vector<found> want = {{"unknown-calendar", 4, 11}, {"unknown-role", 7, 13},
-                             {"unknown-department", 10, 12}};
+  std::vector<found> want = {
+      {"unknown-calendar", 4, 11}, {"unknown-role", 7, 13}, {"unknown-department", 10, 12}};
   EXPECT_EQ(problems(d), want);
 }
 
@@ -236,7 +236,8 @@ TEST(Catalog, DuplicateFlowVersionsAndDefaults) {
   std::string other = b;
   other.replace(other.find("tiny"), 4, "other");
   diagnostics d;
-  testing::load_text({{"organization.yaml", testing::read_all({testing::example("flows/organization.yaml")})[0].text},
+  testing::load_text({{"organization.yaml",
+                       testing::read_all({testing::example("flows/organization.yaml")})[0].text},
                       {"a.yaml", a},
                       {"b.yaml", b},
                       {"c.yaml", other}},
@@ -253,7 +254,8 @@ TEST(Catalog, DeployingOneFlowAgainstTheOrganization) {
   diagnostics bad;
   EXPECT_FALSE(load_flow({"tiny.yaml", std::string{base_flow} + "colour: blue\n"}, org, bad));
   ASSERT_EQ(bad.items().size(), 1u);
-  EXPECT_EQ(to_string(bad.items()[0]), "tiny.yaml:12:1: error[unknown-field]: unknown field `colour` in flow");
+  EXPECT_EQ(to_string(bad.items()[0]),
+            "tiny.yaml:12:1: error[unknown-field]: unknown field `colour` in flow");
 }
 
 }  // namespace

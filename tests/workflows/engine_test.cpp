@@ -66,7 +66,8 @@ class EngineTest : public ::testing::Test {
 
   driver opened() {
     driver dr{f_};
-    EXPECT_FALSE(dr.open({.customer = "C-1", .channel = "web", .category = "engine", .text = "broken"}, t0_));
+    EXPECT_FALSE(dr.open(
+        {.customer = "C-1", .channel = "web", .category = "engine", .text = "broken"}, t0_));
     return dr;
   }
   time_point at(millis d) const { return t0_ + d; }
@@ -169,23 +170,14 @@ TEST_F(EngineTest, FirstResponseStopsItsClockAndCancelsItsTimer) {
   EXPECT_EQ(s.margin, 40min);
   EXPECT_EQ(dr.state().first_response_at, at(20min));
   // The cancelled timer firing late is refused as stale.
-  command fire;
-  fire.action = "timer";
-  fire.by = {"system:timer", "system"};
-  fire.timer = timer;
-  EXPECT_EQ(dr.act(fire, at(30min))->code, reject_code::stale_timer);
+  EXPECT_EQ(dr.fire(timer, at(30min))->code, reject_code::stale_timer);
 }
 
 TEST_F(EngineTest, TimersFireOnlyWhenDueAndOnlyFromTheSystem) {
   auto dr = opened();
-  auto* c = dr.state().clock_of(clock_kind::first_response);
-  command fire;
-  fire.action = "timer";
-  fire.by = {"system:timer", "system"};
-  fire.timer = c->timer;
-  EXPECT_EQ(dr.act(fire, at(29min))->code, reject_code::stale_timer);
-  fire.by = {"mallory", "agent"};
-  EXPECT_EQ(dr.act(fire, at(30min))->code, reject_code::forbidden);
+  auto timer = dr.state().clock_of(clock_kind::first_response)->timer;
+  EXPECT_EQ(dr.fire(timer, at(29min))->code, reject_code::stale_timer);
+  EXPECT_EQ(dr.fire(timer, at(30min), "agent")->code, reject_code::forbidden);
 }
 
 TEST_F(EngineTest, EscalationChainFiresEachLevelOnceInOrder) {
@@ -215,12 +207,8 @@ TEST_F(EngineTest, EscalationChainFiresEachLevelOnceInOrder) {
 
 TEST_F(EngineTest, ALateTimerFiresEveryThresholdItPassed) {
   auto dr = opened();
-  auto* c = dr.state().clock_of(clock_kind::first_response);
-  command fire;
-  fire.action = "timer";
-  fire.by = {"system:timer", "system"};
-  fire.timer = c->timer;
-  EXPECT_FALSE(dr.act(fire, at(2h)));  // the machine was down for 90 minutes
+  auto timer = dr.state().clock_of(clock_kind::first_response)->timer;
+  EXPECT_FALSE(dr.fire(timer, at(2h)));  // the machine was down for 90 minutes
   auto types_now = types(dr.events());
   EXPECT_EQ(std::count(types_now.begin(), types_now.end(), "escalated"), 2);
   EXPECT_EQ(std::count(types_now.begin(), types_now.end(), "sla_warned"), 1);
@@ -245,9 +233,12 @@ TEST_F(EngineTest, HandOffNeedsAnAllowedDepartmentAndAReason) {
       c.text = why;
     };
   };
-  EXPECT_EQ(dr.act("hand_off", "agent", at(1min), to("", "x"))->code, reject_code::invalid_argument);
-  EXPECT_EQ(dr.act("hand_off", "agent", at(1min), to("nowhere", "x"))->code, reject_code::invalid_argument);
-  EXPECT_EQ(dr.act("hand_off", "agent", at(1min), to("logistics", ""))->code, reject_code::invalid_argument);
+  EXPECT_EQ(dr.act("hand_off", "agent", at(1min), to("", "x"))->code,
+            reject_code::invalid_argument);
+  EXPECT_EQ(dr.act("hand_off", "agent", at(1min), to("nowhere", "x"))->code,
+            reject_code::invalid_argument);
+  EXPECT_EQ(dr.act("hand_off", "agent", at(1min), to("logistics", ""))->code,
+            reject_code::invalid_argument);
   EXPECT_EQ(dr.act("hand_off", "agent", at(1min), to("marketing", "x"))->code,
             reject_code::action_not_allowed);
   EXPECT_FALSE(dr.act("hand_off", "agent", at(1min), to("logistics", "Parcel lost in transit")));
@@ -261,7 +252,8 @@ TEST_F(EngineTest, HandOffNeedsAnAllowedDepartmentAndAReason) {
 
 TEST_F(EngineTest, AskingTheCustomerPausesClocksAndMovesDeadlines) {
   auto dr = opened();
-  EXPECT_FALSE(dr.act("ask_customer", "agent", at(30min), [](command& c) { c.text = "Order number?"; }));
+  EXPECT_FALSE(
+      dr.act("ask_customer", "agent", at(30min), [](command& c) { c.text = "Order number?"; }));
   EXPECT_EQ(dr.state().first_response_at, at(30min));  // asking is answering
   EXPECT_TRUE(dr.state().holds & static_cast<uint8_t>(hold::customer));
   auto* step = dr.state().clock_of(clock_kind::step);
@@ -303,7 +295,8 @@ TEST_F(EngineTest, CompensationLimitsCountTheWholeTicket) {
   auto r = dr.act("grant_compensation", "agent", at(2min), amount("30"));
   ASSERT_TRUE(r);  // 30 + 30 is above the agent's 50, though each grant is below
   EXPECT_EQ(r->code, reject_code::above_limit);
-  EXPECT_NE(r->message.find("60 CNY, above the agent limit of 50 CNY"), std::string::npos) << r->message;
+  EXPECT_NE(r->message.find("60 CNY, above the agent limit of 50 CNY"), std::string::npos)
+      << r->message;
   EXPECT_EQ(dr.act("grant_compensation", "engineering_lead", at(2min), amount("5"))->code,
             reject_code::forbidden);
   EXPECT_EQ(dr.act("grant_compensation", "agent", at(2min), amount("0"))->code,
@@ -314,7 +307,8 @@ TEST_F(EngineTest, CompensationLimitsCountTheWholeTicket) {
 
 TEST_F(EngineTest, AboveTheLimitsARequestWaitsForTheRightApprover) {
   auto dr = opened();
-  EXPECT_FALSE(dr.act("request_compensation", "agent", at(1min), amount("400", "Ruined wedding dress")));
+  EXPECT_FALSE(
+      dr.act("request_compensation", "agent", at(1min), amount("400", "Ruined wedding dress")));
   auto req = std::get<ev::compensation_requested>(dr.of_type("compensation_requested")[0].body);
   EXPECT_EQ(req.approver, "cs_manager");
   EXPECT_TRUE(dr.state().holds & static_cast<uint8_t>(hold::approval));
@@ -327,7 +321,8 @@ TEST_F(EngineTest, AboveTheLimitsARequestWaitsForTheRightApprover) {
   ASSERT_EQ(dr.state().tasks.size(), 1u);
   EXPECT_EQ(dr.state().tasks[0].owner, "quality");
   EXPECT_FALSE(dr.act("request_compensation", "agent", at(4min), amount("100", "More")));
-  EXPECT_FALSE(dr.act("reject_compensation", "finance", at(5min), [](command& c) { c.text = "Enough"; }));
+  EXPECT_FALSE(
+      dr.act("reject_compensation", "finance", at(5min), [](command& c) { c.text = "Enough"; }));
   EXPECT_EQ(dr.of_type("task_opened").size(), 1u);
   EXPECT_EQ(dr.state().granted, money{40000});
 }

@@ -80,6 +80,14 @@ std::optional<rejection> driver::open(const ticket_fields& info, time_point at) 
   return act(std::move(c), at);
 }
 
+std::optional<rejection> driver::fire(uint64_t timer, time_point at, const std::string& role) {
+  command c;
+  c.action = "timer";
+  c.by = {role == "system" ? "system:timer" : "someone", role};
+  c.timer = timer;
+  return act(std::move(c), at);
+}
+
 size_t driver::run_until(time_point until) {
   size_t fired = 0;
   while (!timers_.empty()) {
@@ -88,11 +96,7 @@ size_t driver::run_until(time_point until) {
     if (next->second > until) break;
     auto [id, due] = *next;
     timers_.erase(next);
-    command c;
-    c.action = "timer";
-    c.by = {"system:timer", "system"};
-    c.timer = id;
-    auto r = act(c, due);
+    auto r = fire(id, due);
     EXPECT_FALSE(r) << "timer " << id << " refused: " << r->message;
     ++fired;
   }

@@ -13,8 +13,12 @@
 
 namespace vocflow::testing {
 
-inline std::string source_dir() { return VOCFLOW_SOURCE_DIR; }
-inline std::string example(const std::string& rel) { return source_dir() + "/examples/" + rel; }
+inline std::string source_dir() {
+  return VOCFLOW_SOURCE_DIR;
+}
+inline std::string example(const std::string& rel) {
+  return source_dir() + "/examples/" + rel;
+}
 
 // Reads files; fails the test on I/O errors.
 std::vector<source_file> read_all(const std::vector<std::string>& paths);
@@ -42,6 +46,8 @@ class driver {
   std::optional<rejection> act(const std::string& action, const std::string& role, time_point at,
                                std::function<void(command&)> fill = {});
   std::optional<rejection> open(const ticket_fields& info, time_point at);
+  // Sends a timer firing as `role` (the runtime sends them as the system).
+  std::optional<rejection> fire(uint64_t timer, time_point at, const std::string& role = "system");
   // Fires every timer due at or before `until`, each at its due time.
   size_t run_until(time_point until);
 

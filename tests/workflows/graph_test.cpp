@@ -33,7 +33,8 @@ TEST(Graph, EveryExampleRendersWithDot) {
     auto [status, svg] = render(to_dot(*f), f->id);
     EXPECT_EQ(status, 0) << f->id << ": " << svg;
     EXPECT_NE(svg.find("<svg"), std::string::npos) << f->id;
-    for (auto& s : f->steps) EXPECT_NE(svg.find(s.name), std::string::npos) << f->id << " " << s.name;
+    for (auto& s : f->steps)
+      EXPECT_NE(svg.find(s.name), std::string::npos) << f->id << " " << s.name;
   }
 }
 
@@ -48,8 +49,9 @@ TEST(Graph, DotShowsOwnersSlasBranchesAndEscalations) {
 TEST(Graph, MermaidHasEveryStepAndBranch) {
   auto m = to_mermaid(*testing::example_flow("apparel-returns"));
   EXPECT_EQ(m.find("---\ntitle:"), 0u);
-  for (auto needle : {"flowchart LR", "s_triage[", "s_fix_causes_s_size_chart[", "s_fix_causes_join{{join}}",
-                      "s_triage -- investigate --> s_fix_causes", "s_closed((\"closed\"))"})
+  for (auto needle :
+       {"flowchart LR", "s_triage[", "s_fix_causes_s_size_chart[", "s_fix_causes_join{{join}}",
+        "s_triage -- investigate --> s_fix_causes", "s_closed((\"closed\"))"})
     EXPECT_NE(m.find(needle), std::string::npos) << needle;
 }
 

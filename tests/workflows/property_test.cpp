@@ -60,13 +60,18 @@ class random_sequence {
   }
 
  private:
-  int64_t uniform(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
+  int64_t uniform(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  }
   size_t pick(size_t n) { return static_cast<size_t>(uniform(0, static_cast<int64_t>(n) - 1)); }
   template <class T>
-  const T& one_of(const std::vector<T>& v) { return v[pick(v.size())]; }
+  const T& one_of(const std::vector<T>& v) {
+    return v[pick(v.size())];
+  }
 
   ticket_fields random_fields() {
-    static const std::vector<std::string> cats = {"returns", "app", "billing", "delivery", "", "Credit card"};
+    static const std::vector<std::string> cats = {"returns",  "app", "billing",
+                                                  "delivery", "",    "Credit card"};
     static const std::vector<std::string> sev = {"low", "normal", "high", "critical", ""};
     ticket_fields t;
     t.customer = "C-" + std::to_string(uniform(1, 50));
@@ -86,10 +91,11 @@ class random_sequence {
     for (auto a : {"bogus", "open", "confirm", "reopen", "feedback", "complete_task",
                    "approve_compensation", "supplier_reply"})
       actions.emplace_back(a);
-    static const std::vector<std::string> roles = {"agent", "agent", "agent", "supervisor", "cs_manager",
-                                                   "finance", "customer", "system", "stranger"};
-    static const std::vector<std::string> departments = {"logistics", "engineering", "delivery", "sales",
-                                                         "nowhere", ""};
+    static const std::vector<std::string> roles = {"agent",      "agent",      "agent",
+                                                   "supervisor", "cs_manager", "finance",
+                                                   "customer",   "system",     "stranger"};
+    static const std::vector<std::string> departments = {"logistics", "engineering", "delivery",
+                                                         "sales",     "nowhere",     ""};
     command c;
     c.action = one_of(actions);
     c.by.role = one_of(roles);
@@ -97,8 +103,10 @@ class random_sequence {
     c.text = uniform(0, 4) ? "some words" : "";
     c.to = one_of(departments);
     if (uniform(0, 1)) c.amount = money{uniform(-100, 60'000)};
-    if (!t_.tasks.empty() && uniform(0, 3)) c.task = t_.tasks[pick(t_.tasks.size())].name;
-    else if (uniform(0, 1)) c.task = "no-such-task";
+    if (!t_.tasks.empty() && uniform(0, 3))
+      c.task = t_.tasks[pick(t_.tasks.size())].name;
+    else if (uniform(0, 1))
+      c.task = "no-such-task";
     if (!t_.requests.empty() && uniform(0, 1)) c.request = t_.requests[0].id;
     if (uniform(0, 1)) c.csat = static_cast<int32_t>(uniform(-1, 7));
     if (uniform(0, 1)) c.sentiment = static_cast<double>(uniform(-15, 15)) / 10.0;
@@ -148,7 +156,8 @@ class random_sequence {
         EXPECT_EQ(timers_.erase(c->timer), 1u);
       }
     }
-    EXPECT_EQ(timers_, armed(d->next)) << "effects and state disagree on timers, action " << cmd.action;
+    EXPECT_EQ(timers_, armed(d->next))
+        << "effects and state disagree on timers, action " << cmd.action;
     log_.insert(log_.end(), d->events.begin(), d->events.end());
     t_ = std::move(d->next);
     check_invariants();
@@ -160,7 +169,8 @@ class random_sequence {
     for (auto& c : t_.clocks) {
       EXPECT_TRUE(ids.insert(c.id).second) << "duplicate clock id";
       if (t_.status == ticket_status::closed) {
-        EXPECT_TRUE(c.kind == clock_kind::task && c.step.empty()) << "clock left running on a closed ticket";
+        EXPECT_TRUE(c.kind == clock_kind::task && c.step.empty())
+            << "clock left running on a closed ticket";
       }
     }
     if (t_.status == ticket_status::closed) {
@@ -195,7 +205,8 @@ TEST(EngineProperty, RandomSequencesReplayExactlyAndNeverCrash) {
   std::vector<std::string_view> all;
   [&]<size_t... I>(std::index_sequence<I...>) {
     (all.push_back(std::variant_alternative_t<I, event_body>::type), ...);
-  }(std::make_index_sequence<std::variant_size_v<event_body>>{});
+  }
+  (std::make_index_sequence<std::variant_size_v<event_body>>{});
   for (auto type : all) EXPECT_TRUE(seen.contains(std::string{type})) << type << " never happened";
   RecordProperty("accepted_commands", std::to_string(accepted));
 }

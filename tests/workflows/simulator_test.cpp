@@ -22,7 +22,8 @@ sim_run run(const std::string& flow_id, const std::string& scenario_file) {
   auto s = load_scenario(src.at(0), *f, d);
   for (auto& i : d.items()) ADD_FAILURE() << to_string(i);
   auto sim = simulate(*f, *s);
-  for (auto& c : sim.checks) EXPECT_TRUE(c.ok) << scenario_file << ": " << c.what << " (" << c.detail << ")";
+  for (auto& c : sim.checks)
+    EXPECT_TRUE(c.ok) << scenario_file << ": " << c.what << " (" << c.detail << ")";
   return {f, *s, std::move(sim)};
 }
 
@@ -50,8 +51,9 @@ TEST(Simulator, ApparelReturnsBreachesFirstResponseMondayAt1250) {
   EXPECT_EQ(when(r, "sla_breached", "size_chart"), "Wed 2026-03-11 14:00");
   EXPECT_EQ(when(r, "closed"), "Mon 2026-03-16 10:00");
   EXPECT_EQ(r.sim.final_state.status, ticket_status::closed);
-  EXPECT_EQ(r.sim.final_state.departments,
-            (std::vector<std::string>{"customer_service", "marketing", "ecommerce_ops", "logistics"}));
+  EXPECT_EQ(
+      r.sim.final_state.departments,
+      (std::vector<std::string>{"customer_service", "marketing", "ecommerce_ops", "logistics"}));
 }
 
 TEST(Simulator, NationalDayHolidayAndMakeUpWorkday) {
@@ -139,7 +141,8 @@ TEST(Simulator, JsonTimelineCarriesWallAndBusinessTime) {
   EXPECT_EQ(first["event"]["type"], "opened");
   bool saw_breach = false;
   for (auto& item : j["timeline"])
-    if (item.contains("event") && item["event"]["type"] == "sla_breached" && item["event"]["name"] == "first_response") {
+    if (item.contains("event") && item["event"]["type"] == "sla_breached" &&
+        item["event"]["name"] == "first_response") {
       EXPECT_EQ(item["business_ms"], 4 * 3600 * 1000);
       saw_breach = true;
     }
