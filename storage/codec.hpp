@@ -1,0 +1,35 @@
+// The value encoding of what vocflow stores: events and ticket snapshots. Our own format with
+// a version byte (not CAF's wire format, which changes between CAF versions).
+//
+//   value   := version:u8 record*
+//   record  := length:varint body            (a reader skips what it does not know)
+//   body    := fields in declaration order   (a reader keeps defaults for missing trailing ones)
+//
+// Integers are zig-zag varints, strings length-prefixed, doubles 8 bytes little-endian.
+// Appending a field to a struct stays readable both ways; anything else needs a new version.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "workflows/events.hpp"
+#include "workflows/ticket.hpp"
+
+namespace vocflow::storage {
+
+inline constexpr uint8_t format_version = 1;
+
+// Several events (the events of one command) in one value.
+std::string encode_events(const event* first, size_t count);
+inline std::string encode_events(const std::vector<event>& es) {
+  return encode_events(es.data(), es.size());
+}
+// Appends the decoded events to `out`; false when the value is not a valid encoding.
+bool decode_events(std::string_view value, std::vector<event>& out);
+
+std::string encode_ticket(const ticket& t);
+std::optional<ticket> decode_ticket(std::string_view value);
+
+}  // namespace vocflow::storage

@@ -1,0 +1,190 @@
+// Binary records for any struct that lists its fields (workflows/fields.hpp): the building
+// block of the stored encoding (codec.hpp). Header-only so that any struct can be stored.
+#pragma once
+
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "workflows/fields.hpp"
+#include "workflows/money.hpp"
+#include "workflows/time.hpp"
+
+namespace vocflow::storage {
+
+class writer {
+ public:
+  explicit writer(std::string& out) : out_(out) {}
+
+  void varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void signed_int(int64_t v) {
+    varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+  }
+  void bytes(std::string_view s) {
+    varint(s.size());
+    out_.append(s);
+  }
+
+  template <class T>
+  void value(const T& v) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      bytes(v);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      out_.push_back(v ? 1 : 0);
+    } else if constexpr (std::is_same_v<T, double>) {
+      char b[8];
+      std::memcpy(b, &v, 8);
+      out_.append(b, 8);
+    } else if constexpr (std::is_enum_v<T>) {
+      varint(static_cast<uint64_t>(v));
+    } else if constexpr (std::is_integral_v<T>) {
+      signed_int(static_cast<int64_t>(v));
+    } else if constexpr (std::is_same_v<T, time_point>) {
+      signed_int(to_ms(v));
+    } else if constexpr (std::is_same_v<T, millis>) {
+      signed_int(v.count());
+    } else if constexpr (std::is_same_v<T, money>) {
+      signed_int(v.minor);
+    } else if constexpr (is_vector<T>::value) {
+      varint(v.size());
+      for (auto& x : v) value(x);
+    } else if constexpr (is_map<T>::value) {
+      varint(v.size());
+      for (auto& [k, x] : v) value(k), value(x);
+    } else if constexpr (has_fields<T>) {
+      record(v);
+    } else {
+      static_assert(sizeof(T) == 0, "no encoding for this type");
+    }
+  }
+
+  // A length-prefixed record of a struct's fields.
+  template <class T>
+  void record(const T& v) {
+    std::string body;
+    writer inner{body};
+    T::fields(v, [&](std::string_view, const auto& x) { inner.value(x); });
+    bytes(body);
+  }
+
+ private:
+  std::string& out_;
+};
+
+class reader {
+ public:
+  explicit reader(std::string_view in) : in_(in) {}
+
+  bool ok() const { return ok_; }
+  bool at_end() const { return in_.empty(); }
+
+  uint64_t varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (in_.empty()) return fail();
+      auto b = static_cast<uint8_t>(in_.front());
+      in_.remove_prefix(1);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    return fail();
+  }
+  int64_t signed_int() {
+    auto u = varint();
+    return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  }
+  std::string_view bytes() {
+    auto n = varint();
+    if (!ok_ || n > in_.size()) return fail(), std::string_view{};
+    auto s = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return s;
+  }
+
+  template <class T>
+  void value(T& v) {
+    if (!ok_) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      v = std::string{bytes()};
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (in_.empty()) return void(fail());
+      v = in_.front() != 0;
+      in_.remove_prefix(1);
+    } else if constexpr (std::is_same_v<T, double>) {
+      if (in_.size() < 8) return void(fail());
+      std::memcpy(&v, in_.data(), 8);
+      in_.remove_prefix(8);
+    } else if constexpr (std::is_enum_v<T>) {
+      v = static_cast<T>(varint());
+    } else if constexpr (std::is_integral_v<T>) {
+      v = static_cast<T>(signed_int());
+    } else if constexpr (std::is_same_v<T, time_point>) {
+      v = from_ms(signed_int());
+    } else if constexpr (std::is_same_v<T, millis>) {
+      v = millis{signed_int()};
+    } else if constexpr (std::is_same_v<T, money>) {
+      v.minor = signed_int();
+    } else if constexpr (is_vector<T>::value) {
+      auto n = varint();
+      if (n > in_.size()) return void(fail());  // each item takes at least a byte
+      v.clear();
+      v.resize(n);
+      for (auto& x : v) value(x);
+    } else if constexpr (is_map<T>::value) {
+      auto n = varint();
+      if (n > in_.size()) return void(fail());
+      v.clear();
+      for (uint64_t i = 0; i < n && ok_; ++i) {
+        typename T::key_type k;
+        typename T::mapped_type x;
+        value(k), value(x);
+        v.emplace(std::move(k), std::move(x));
+      }
+    } else if constexpr (has_fields<T>) {
+      record(v);
+    }
+  }
+
+  // Reads the fields a record holds; missing trailing fields keep their defaults and unknown
+  // trailing ones are skipped.
+  template <class T>
+  void record(T& v) {
+    reader inner{bytes()};
+    T::fields(v, [&](std::string_view, auto& x) {
+      if (!inner.at_end()) inner.value(x);
+    });
+    if (!inner.ok()) fail();
+  }
+
+  uint64_t fail() {
+    ok_ = false;
+    return 0;
+  }
+
+ private:
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+// One struct as a record; decode_record is false when the bytes are not such a record.
+template <class T>
+std::string encode_record(const T& v) {
+  std::string out;
+  writer{out}.record(v);
+  return out;
+}
+
+template <class T>
+bool decode_record(std::string_view bytes, T& v) {
+  reader r{bytes};
+  r.record(v);
+  return r.ok();
+}
+
+}  // namespace vocflow::storage

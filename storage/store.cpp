@@ -1,0 +1,317 @@
+#include "storage/store.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <thread>
+
+#include "storage/codec.hpp"
+
+namespace vocflow::storage {
+namespace {
+
+constexpr std::array<const char*, 8> table_names = {"default",     "events", "tickets", "due",
+                                                    "idempotency", "flows",  "ledger",  "meta"};
+
+// The one adapter from rocksdb::Status.
+status convert(const rocksdb::Status& s) {
+  using c = status::code;
+  if (s.ok()) return {};
+  auto text = s.ToString();
+  if (s.IsNotFound()) return {c::not_found, text};
+  if (s.IsNoSpace() || text.find("No space left") != std::string::npos ||
+      text.find("File too large") != std::string::npos)
+    return {c::no_space, text};
+  if (s.IsCorruption()) return {c::corruption, text};
+  if (s.IsBusy() || s.IsTryAgain() || s.IsIncomplete() || s.IsShutdownInProgress())
+    return {c::busy, text};
+  if (s.IsInvalidArgument() || s.IsNotSupported()) return {c::invalid, text};
+  return {c::io_error, text};
+}
+
+void put_be(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t get_be(std::string_view in, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(in[at + i]);
+  return v;
+}
+
+uint64_t ms(time_point t) {
+  return static_cast<uint64_t>(std::max<int64_t>(0, to_ms(t)));
+}
+
+std::string events_key(const std::string& ticket, uint64_t seq) {
+  std::string k = ticket;
+  k.push_back('\0');
+  put_be(k, seq, 8);
+  return k;
+}
+
+std::string due_prefix(uint16_t partition) {
+  std::string k;
+  put_be(k, partition, 2);
+  return k;
+}
+
+std::string due_key(uint16_t partition, time_point due, const std::string& ticket, uint64_t timer) {
+  std::string k = due_prefix(partition);
+  put_be(k, ms(due), 8);
+  k += ticket;
+  k.push_back('\0');
+  put_be(k, timer, 8);
+  return k;
+}
+
+std::optional<std::pair<uint16_t, due_timer>> parse_due(std::string_view k) {
+  if (k.size() < 2 + 8 + 1 + 8) return std::nullopt;
+  due_timer d;
+  auto partition = static_cast<uint16_t>(get_be(k, 0, 2));
+  d.due = from_ms(static_cast<int64_t>(get_be(k, 2, 8)));
+  d.ticket = std::string{k.substr(10, k.size() - 10 - 9)};
+  d.timer = get_be(k, k.size() - 8, 8);
+  return std::make_pair(partition, d);
+}
+
+std::string ledger_key(const std::string& customer, time_point at, const std::string& ticket,
+                       uint64_t seq) {
+  std::string k = customer;
+  k.push_back('\0');
+  put_be(k, ms(at), 8);
+  k += ticket;
+  k.push_back('\0');
+  put_be(k, seq, 8);
+  return k;
+}
+
+std::string flow_key(const std::string& id, int32_t version) {
+  std::string k = id;
+  k.push_back('\0');
+  put_be(k, static_cast<uint32_t>(version), 4);
+  return k;
+}
+
+}  // namespace
+
+// ---- write_set ----
+
+write_set::write_set(const store& s)
+    : store_(&s), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+write_set::~write_set() = default;
+write_set::write_set(write_set&&) noexcept = default;
+
+size_t write_set::bytes() const {
+  return batch_->GetDataSize();
+}
+
+void write_set::events(const std::string& ticket, const std::vector<event>& events) {
+  if (events.empty()) return;
+  batch_->Put(store_->cf(store::t_events), events_key(ticket, events.front().seq),
+              encode_events(events));
+  ++operations_;
+}
+
+void write_set::snapshot(const ticket& t) {
+  batch_->Put(store_->cf(store::t_tickets), t.id, encode_ticket(t));
+  ++operations_;
+}
+
+void write_set::arm(uint16_t partition, const std::string& ticket, uint64_t timer, time_point due) {
+  batch_->Put(store_->cf(store::t_due), due_key(partition, due, ticket, timer), {});
+  ++operations_;
+}
+
+void write_set::disarm(uint16_t partition, const std::string& ticket, uint64_t timer,
+                       time_point due) {
+  batch_->Delete(store_->cf(store::t_due), due_key(partition, due, ticket, timer));
+  ++operations_;
+}
+
+void write_set::idempotency(const std::string& key, const std::string& ticket) {
+  batch_->Put(store_->cf(store::t_idempotency), key, ticket);
+  ++operations_;
+}
+
+void write_set::grant(const std::string& customer, time_point at, const std::string& ticket,
+                      uint64_t seq, money amount) {
+  std::string v;
+  put_be(v, static_cast<uint64_t>(amount.minor), 8);
+  batch_->Put(store_->cf(store::t_ledger), ledger_key(customer, at, ticket, seq), v);
+  ++operations_;
+}
+
+void write_set::flow(const std::string& id, int32_t version, const std::string& source) {
+  batch_->Put(store_->cf(store::t_flows), flow_key(id, version), source);
+  ++operations_;
+}
+
+// ---- store ----
+
+std::shared_ptr<store> store::open(const store_options& options, status& st) {
+  std::shared_ptr<store> s{new store};
+  s->options_ = options;
+
+  rocksdb::Options base;
+  base.create_if_missing = true;
+  base.create_missing_column_families = true;
+  base.IncreaseParallelism(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  base.enable_pipelined_write = true;
+  base.max_total_wal_size = 256 << 20;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.cache_mb << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  base.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> tables;
+  for (auto name : table_names) {
+    rocksdb::ColumnFamilyOptions cf{base};
+    cf.write_buffer_size =
+        (std::string_view{name} == "events" || std::string_view{name} == "tickets") ? 64 << 20
+                                                                                    : 16 << 20;
+    tables.emplace_back(name, cf);
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status rs =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(base, options.path, tables, &s->handles_, &raw)
+          : rocksdb::DB::Open(base, options.path, tables, &s->handles_, &raw);
+  st = convert(rs);
+  if (!st) return nullptr;
+  s->db_.reset(raw);
+  return s;
+}
+
+store::~store() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+status store::write(write_set& batch) {
+  if (batch.empty()) return {};
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  return convert(db_->Write(w, batch.batch_.get()));
+}
+
+status store::resume() {
+  return convert(db_->Resume());
+}
+
+status store::load(const std::string& ticket_id, ticket& out) const {
+  std::string value;
+  auto st = convert(db_->Get(rocksdb::ReadOptions{}, cf(t_tickets), ticket_id, &value));
+  if (!st) return st;
+  auto t = decode_ticket(value);
+  if (!t) return {status::code::corruption, "cannot decode the snapshot of " + ticket_id};
+  out = std::move(*t);
+  return {};
+}
+
+status store::history(const std::string& ticket_id, std::vector<event>& out) const {
+  auto prefix = ticket_id + '\0';
+  std::string upper = ticket_id + '\x01';
+  rocksdb::Slice upper_slice{upper};
+  rocksdb::ReadOptions r;
+  r.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t_events))};
+  for (it->Seek(prefix); it->Valid(); it->Next())
+    if (!decode_events(it->value().ToStringView(), out))
+      return {status::code::corruption, "cannot decode the events of " + ticket_id};
+  return convert(it->status());
+}
+
+status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
+                              const std::string& start) const {
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_tickets))};
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    auto t = decode_ticket(it->value().ToStringView());
+    if (!t)
+      return {status::code::corruption, "cannot decode the snapshot of " + it->key().ToString()};
+    if (!visit(*t)) break;
+  }
+  return convert(it->status());
+}
+
+status store::due(uint16_t partition, time_point upto, size_t limit,
+                  std::vector<due_timer>& out) const {
+  std::string upper = due_prefix(partition);
+  put_be(upper, ms(upto) + 1, 8);
+  rocksdb::Slice upper_slice{upper};
+  rocksdb::ReadOptions r;
+  r.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t_due))};
+  for (it->Seek(due_prefix(partition)); it->Valid() && out.size() < limit; it->Next())
+    if (auto d = parse_due(it->key().ToStringView())) out.push_back(std::move(d->second));
+  return convert(it->status());
+}
+
+std::optional<time_point> store::earliest_due(uint16_t partition) const {
+  auto prefix = due_prefix(partition);
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
+  it->Seek(prefix);
+  if (!it->Valid() || !it->key().starts_with(prefix)) return std::nullopt;
+  if (auto d = parse_due(it->key().ToStringView())) return d->second.due;
+  return std::nullopt;
+}
+
+status store::for_each_due(const std::function<bool(uint16_t, const due_timer&)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    if (auto d = parse_due(it->key().ToStringView()))
+      if (!visit(d->first, d->second)) break;
+  return convert(it->status());
+}
+
+std::optional<std::string> store::idempotent(const std::string& key) const {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions{}, cf(t_idempotency), key, &value).ok()) return std::nullopt;
+  return value;
+}
+
+money store::granted_since(const std::string& customer, time_point since) const {
+  std::string from = customer + '\0';
+  put_be(from, ms(since), 8);
+  std::string upper = customer + '\x01';
+  rocksdb::Slice upper_slice{upper};
+  rocksdb::ReadOptions r;
+  r.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t_ledger))};
+  money sum;
+  for (it->Seek(from); it->Valid(); it->Next())
+    if (it->value().size() == 8)
+      sum.minor += static_cast<int64_t>(get_be(it->value().ToStringView(), 0, 8));
+  return sum;
+}
+
+status store::for_each_flow(
+    const std::function<void(const std::string&, int32_t, const std::string&)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_flows))};
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k.size() < 5) continue;
+    visit(std::string{k.substr(0, k.size() - 5)}, static_cast<int32_t>(get_be(k, k.size() - 4, 4)),
+          it->value().ToString());
+  }
+  return convert(it->status());
+}
+
+std::optional<std::string> store::meta(const std::string& name) const {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions{}, cf(t_meta), name, &value).ok()) return std::nullopt;
+  return value;
+}
+
+status store::put_meta(const std::string& name, const std::string& value) {
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  return convert(db_->Put(w, cf(t_meta), name, value));
+}
+
+}  // namespace vocflow::storage

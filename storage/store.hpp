@@ -1,0 +1,133 @@
+// The one RocksDB of a vocflow node. Tables are column families; integers in keys are
+// big-endian so that byte order is time and number order.
+//
+//   events       ticket \0 first_seq:be64       -> the events of one command (codec.hpp)
+//   tickets      ticket                          -> snapshot: state, last seq, flow id@version
+//   due          partition:be16 due:be64 ticket \0 timer:be64 -> (empty)
+//   idempotency  client key                      -> ticket
+//   flows        id \0 version:be32              -> YAML source
+//   ledger       customer \0 at:be64 ticket \0 seq:be64 -> compensation granted (money)
+//   meta         name                            -> value
+//
+// Thread-safe: partitions write their own batches concurrently; any thread may read.
+// Writes block until durable: with `sync`, the WAL is fsynced before write() returns.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/status.hpp"
+#include "workflows/events.hpp"
+#include "workflows/ticket.hpp"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace vocflow::storage {
+
+struct store_options {
+  std::string path;
+  bool sync = true;        // fsync the WAL before a write returns. Default: true
+  size_t cache_mb = 256;   // block cache. Default: 256 MB
+  bool read_only = false;  // open a stopped store for reading (vocflow inspect)
+};
+
+struct due_timer {
+  time_point due;
+  std::string ticket;
+  uint64_t timer = 0;
+};
+
+class store;
+
+// The changes of a group of commands, written atomically by store::write.
+class write_set {
+ public:
+  ~write_set();
+  write_set(write_set&&) noexcept;
+
+  void events(const std::string& ticket, const std::vector<event>& events);
+  void snapshot(const ticket& t);
+  void arm(uint16_t partition, const std::string& ticket, uint64_t timer, time_point due);
+  void disarm(uint16_t partition, const std::string& ticket, uint64_t timer, time_point due);
+  void idempotency(const std::string& key, const std::string& ticket);
+  void grant(const std::string& customer, time_point at, const std::string& ticket, uint64_t seq,
+             money amount);
+  void flow(const std::string& id, int32_t version, const std::string& source);
+
+  size_t operations() const { return operations_; }
+  size_t bytes() const;
+  bool empty() const { return operations_ == 0; }
+
+ private:
+  friend class store;
+  explicit write_set(const store& s);
+  const store* store_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+  size_t operations_ = 0;
+};
+
+class store {
+ public:
+  static std::shared_ptr<store> open(const store_options& options, status& st);
+  ~store();
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+
+  write_set batch() const { return write_set{*this}; }
+  // Writes the batch atomically; durable on return when the store syncs.
+  status write(write_set& batch);
+  // After a failed write (e.g. a full disk): try to make the store writable again.
+  status resume();
+
+  // The latest snapshot of a ticket; not_found when there is none.
+  status load(const std::string& ticket_id, ticket& out) const;
+  status history(const std::string& ticket_id, std::vector<event>& out) const;
+  // Visits every snapshot in ticket-id order from `start` (inclusive); stop by returning false.
+  status for_each_ticket(const std::function<bool(const ticket&)>& visit,
+                         const std::string& start = {}) const;
+
+  // A partition's due timers with due <= upto, in due order, at most `limit`.
+  status due(uint16_t partition, time_point upto, size_t limit, std::vector<due_timer>& out) const;
+  std::optional<time_point> earliest_due(uint16_t partition) const;
+  status for_each_due(const std::function<bool(uint16_t, const due_timer&)>& visit) const;
+
+  std::optional<std::string> idempotent(const std::string& key) const;
+  // Compensation granted to a customer since `since`, over every ticket.
+  money granted_since(const std::string& customer, time_point since) const;
+  status for_each_flow(const std::function<void(const std::string& id, int32_t version,
+                                                const std::string& source)>& visit) const;
+
+  std::optional<std::string> meta(const std::string& name) const;
+  status put_meta(const std::string& name, const std::string& value);
+
+  const store_options& options() const { return options_; }
+
+ private:
+  friend class write_set;
+  store() = default;
+  enum table : uint8_t {
+    t_default,
+    t_events,
+    t_tickets,
+    t_due,
+    t_idempotency,
+    t_flows,
+    t_ledger,
+    t_meta,
+    t_count
+  };
+  rocksdb::ColumnFamilyHandle* cf(table t) const { return handles_[t]; }
+
+  store_options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace vocflow::storage

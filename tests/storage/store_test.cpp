@@ -1,0 +1,149 @@
+// The RocksDB store, for real, in a temporary folder.
+#include "storage/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/temp_dir.hpp"
+
+namespace vocflow::storage {
+namespace {
+
+using namespace std::chrono_literals;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<store> open(bool read_only = false) {
+    status st;
+    auto s =
+        store::open({.path = dir_.str(), .sync = true, .cache_mb = 8, .read_only = read_only}, st);
+    EXPECT_TRUE(st) << st.message();
+    return s;
+  }
+  static event note(uint64_t seq, const std::string& text) {
+    return {seq, from_ms(1'700'000'000'000 + int64_t(seq)), "alice", "agent", ev::note{text}};
+  }
+
+  testing::temp_dir dir_;
+  time_point t0_ = from_ms(1'780'000'000'000);
+};
+
+TEST_F(StoreTest, EventsSnapshotsAndTimersCommitTogetherAndSurviveReopening) {
+  {
+    auto s = open();
+    auto b = s->batch();
+    ticket t;
+    t.id = "T-A";
+    t.seq = 3;
+    t.step = "triage";
+    b.events("T-A", {note(1, "one"), note(2, "two")});
+    b.events("T-A", {note(3, "three")});
+    b.snapshot(t);
+    b.arm(0, "T-A", 7, t0_ + 1h);
+    b.idempotency("key-1", "T-A");
+    EXPECT_EQ(b.operations(), 5u);
+    ASSERT_TRUE(s->write(b));
+  }
+  auto s = open();
+  ticket t;
+  ASSERT_TRUE(s->load("T-A", t));
+  EXPECT_EQ(t.step, "triage");
+  std::vector<event> h;
+  ASSERT_TRUE(s->history("T-A", h));
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(std::get<ev::note>(h[2].body).text, "three");
+  EXPECT_EQ(s->earliest_due(0), t0_ + 1h);
+  EXPECT_EQ(s->idempotent("key-1"), "T-A");
+  EXPECT_FALSE(s->idempotent("key-2"));
+}
+
+TEST_F(StoreTest, NotFoundIsAStatusNotAnEmptyValue) {
+  auto s = open();
+  ticket t;
+  auto st = s->load("T-NONE", t);
+  EXPECT_FALSE(st);
+  EXPECT_EQ(st.kind(), status::code::not_found);
+}
+
+TEST_F(StoreTest, HistoryOfOneTicketDoesNotLeakIntoAnother) {
+  auto s = open();
+  auto b = s->batch();
+  b.events("T-1", {note(1, "a")});
+  b.events("T-10", {note(1, "b")});
+  b.events("T-1", {note(2, "c")});
+  ASSERT_TRUE(s->write(b));
+  std::vector<event> h;
+  ASSERT_TRUE(s->history("T-1", h));
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(std::get<ev::note>(h[1].body).text, "c");
+}
+
+TEST_F(StoreTest, DueTimersComeInDueOrderPerPartitionAndBounded) {
+  auto s = open();
+  auto b = s->batch();
+  b.arm(1, "T-3", 1, t0_ + 3h);
+  b.arm(1, "T-1", 1, t0_ + 1h);
+  b.arm(1, "T-2", 5, t0_ + 2h);
+  b.arm(2, "T-9", 1, t0_);  // another partition
+  b.arm(1, "T-4", 1, t0_ + 9h);
+  ASSERT_TRUE(s->write(b));
+  std::vector<due_timer> due;
+  ASSERT_TRUE(s->due(1, t0_ + 3h, 100, due));
+  ASSERT_EQ(due.size(), 3u);
+  EXPECT_EQ(due[0].ticket, "T-1");
+  EXPECT_EQ(due[1].ticket, "T-2");
+  EXPECT_EQ(due[1].timer, 5u);
+  EXPECT_EQ(due[2].due, t0_ + 3h);
+  due.clear();
+  ASSERT_TRUE(s->due(1, t0_ + 10h, 2, due));
+  EXPECT_EQ(due.size(), 2u);
+  EXPECT_EQ(s->earliest_due(2), t0_);
+  EXPECT_FALSE(s->earliest_due(3));
+  auto d = s->batch();
+  d.disarm(1, "T-1", 1, t0_ + 1h);
+  ASSERT_TRUE(s->write(d));
+  EXPECT_EQ(s->earliest_due(1), t0_ + 2h);
+}
+
+TEST_F(StoreTest, LedgerSumsACustomersGrantsSinceATime) {
+  auto s = open();
+  auto b = s->batch();
+  b.grant("C-1", t0_ - 40 * 24h, "T-1", 4, money{5000});
+  b.grant("C-1", t0_ - 10 * 24h, "T-2", 7, money{2000});
+  b.grant("C-1", t0_, "T-3", 2, money{150});
+  b.grant("C-10", t0_, "T-4", 2, money{99999});
+  ASSERT_TRUE(s->write(b));
+  EXPECT_EQ(s->granted_since("C-1", t0_ - 30 * 24h), money{2150});
+  EXPECT_EQ(s->granted_since("C-2", t0_ - 30 * 24h), money{});
+}
+
+TEST_F(StoreTest, FlowsAndMeta) {
+  auto s = open();
+  auto b = s->batch();
+  b.flow("returns", 2, "id: returns\nversion: 2\n");
+  b.flow("returns", 1, "id: returns\nversion: 1\n");
+  ASSERT_TRUE(s->write(b));
+  std::vector<std::pair<std::string, int32_t>> seen;
+  ASSERT_TRUE(s->for_each_flow([&](auto& id, int32_t v, auto&) { seen.emplace_back(id, v); }));
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, int32_t>>{{"returns", 1}, {"returns", 2}}));
+  ASSERT_TRUE(s->put_meta("partitions", "4"));
+  EXPECT_EQ(s->meta("partitions"), "4");
+}
+
+TEST_F(StoreTest, ReadOnlyOpenOfAStoppedStore) {
+  {
+    auto s = open();
+    auto b = s->batch();
+    b.events("T-1", {note(1, "a")});
+    ASSERT_TRUE(s->write(b));
+  }
+  auto ro = open(true);
+  std::vector<event> h;
+  ASSERT_TRUE(ro->history("T-1", h));
+  EXPECT_EQ(h.size(), 1u);
+  auto b = ro->batch();
+  b.events("T-1", {note(2, "b")});
+  EXPECT_FALSE(ro->write(b));
+}
+
+}  // namespace
+}  // namespace vocflow::storage
