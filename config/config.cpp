@@ -1,0 +1,88 @@
+#include "config/config.hpp"
+
+#include <fmt/format.h>
+
+#include "workflows/yaml_reader.hpp"
+
+namespace vocflow {
+namespace {
+
+// A duration in calendar time ("5s", "2m"): days are 24 hours here.
+void read_wall(yaml_context& cx, const map_view& m, std::string_view key, millis& out) {
+  if (auto v = m.get(key))
+    if (auto d = read_duration(cx, *v, key))
+      out = std::chrono::duration_cast<millis>(std::chrono::days{d->days}) + d->rest;
+}
+
+template <class T>
+void read_number(yaml_context& cx, const map_view& m, std::string_view key, T& out, int64_t min,
+                 int64_t max) {
+  if (auto v = m.get(key))
+    if (auto n = read_int(cx, *v, key, min, max)) out = static_cast<T>(*n);
+}
+
+void read_text(yaml_context& cx, const map_view& m, std::string_view key, std::string& out) {
+  if (auto v = m.get(key))
+    if (auto s = read_string(cx, *v, key)) out = *s;
+}
+
+void read_data(yaml_context& cx, const YAML::Node& n, data_config& d) {
+  map_view m{cx, n, "data", {"dir", "durability", "cache_mb"}};
+  read_text(cx, m, "dir", d.dir);
+  if (auto v = m.get("durability")) {
+    if (auto s = read_string(cx, *v, "durability")) {
+      if (*s == "fsync" || *s == "os")
+        d.fsync = *s == "fsync";
+      else
+        cx.error(*v, "bad-value", fmt::format("durability must be fsync or os, not `{}`", *s));
+    }
+  }
+  read_number(cx, m, "cache_mb", d.cache_mb, 8, 1 << 20);
+}
+
+void read_runtime(yaml_context& cx, const YAML::Node& n, runtime_config& r) {
+  map_view m{cx, n, "runtime",
+             {"partitions", "ticket_cache", "timer_batch", "max_batch", "request_timeout"}};
+  read_number(cx, m, "partitions", r.partitions, 0, 1024);
+  read_number(cx, m, "ticket_cache", r.ticket_cache, 16, 100'000'000);
+  read_number(cx, m, "timer_batch", r.timer_batch, 1, 1'000'000);
+  read_number(cx, m, "max_batch", r.max_batch, 1, 1'000'000);
+  read_wall(cx, m, "request_timeout", r.request_timeout);
+}
+
+}  // namespace
+
+std::optional<config> load_config(const source_file& file, diagnostics& diags) {
+  yaml_context cx{file.path, diags};
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(file.text);
+  } catch (const YAML::ParserException& e) {
+    diags.error(file.path, {e.mark.line + 1, e.mark.column + 1}, "yaml-syntax", e.msg);
+    return std::nullopt;
+  }
+  config c;
+  if (doc.IsNull()) return c;
+  map_view m{cx, doc, "configuration", {"data", "runtime", "flows", "log"}};
+  if (auto v = m.get("data")) read_data(cx, *v, c.data);
+  if (auto v = m.get("runtime")) read_runtime(cx, *v, c.runtime);
+  if (auto v = m.get("flows")) {
+    map_view f{cx, *v, "flows", {"dir"}};
+    read_text(cx, f, "dir", c.flows.dir);
+  }
+  if (auto v = m.get("log")) {
+    map_view l{cx, *v, "log", {"level"}};
+    if (auto x = l.get("level")) {
+      if (auto s = read_string(cx, *x, "level")) {
+        if (*s == "trace" || *s == "debug" || *s == "info" || *s == "warn" || *s == "error")
+          c.log.level = *s;
+        else
+          cx.error(*x, "bad-value", fmt::format("log level must be trace, debug, info, warn or error, not `{}`", *s));
+      }
+    }
+  }
+  if (diags.has_errors()) return std::nullopt;
+  return c;
+}
+
+}  // namespace vocflow

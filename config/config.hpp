@@ -1,0 +1,47 @@
+// Server configuration: the schema, its defaults and loading. Unknown keys are errors, reported
+// at file:line:column before anything starts. config/vocflow.yaml documents every key with its
+// default; a test keeps that file and these defaults equal.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "workflows/catalog.hpp"
+#include "workflows/diagnostics.hpp"
+#include "workflows/time.hpp"
+
+namespace vocflow {
+
+struct data_config {
+  std::string dir = "./vocflow-data";  // the RocksDB folder. Default: ./vocflow-data
+  bool fsync = true;                   // durability: fsync (true) or os (false). Default: fsync
+  size_t cache_mb = 256;               // RocksDB block cache. Default: 256
+};
+
+struct runtime_config {
+  uint32_t partitions = 0;        // ticket partitions; 0 = one per core. Default: 0
+  size_t ticket_cache = 100'000;  // tickets kept in memory per partition. Default: 100000
+  size_t timer_batch = 256;       // due timers handled per pass. Default: 256
+  size_t max_batch = 4096;        // commands in one group commit at most. Default: 4096
+  millis request_timeout{5000};   // every request between actors. Default: 5s
+};
+
+struct flows_config {
+  std::string dir = "examples/flows";  // flows and organization.yaml. Default: examples/flows
+};
+
+struct log_config {
+  std::string level = "info";  // trace, debug, info, warn, error. Default: info
+};
+
+struct config {
+  data_config data;
+  runtime_config runtime;
+  flows_config flows;
+  log_config log;
+};
+
+// Reads a configuration; every key is optional and falls back to its default.
+std::optional<config> load_config(const source_file& file, diagnostics& diags);
+
+}  // namespace vocflow

@@ -1,0 +1,61 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/workflows/fixture.hpp"
+
+namespace vocflow {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::optional<config> parse(const std::string& text, diagnostics& d) { return load_config({"c.yaml", text}, d); }
+
+TEST(Config, TheShippedFileHoldsExactlyTheDefaults) {
+  diagnostics d;
+  auto c = load_config(testing::read_all({testing::source_dir() + "/config/vocflow.yaml"})[0], d);
+  ASSERT_TRUE(c) << to_string(d.items().front());
+  config defaults;
+  EXPECT_EQ(c->data.dir, defaults.data.dir);
+  EXPECT_EQ(c->data.fsync, defaults.data.fsync);
+  EXPECT_EQ(c->data.cache_mb, defaults.data.cache_mb);
+  EXPECT_EQ(c->runtime.partitions, defaults.runtime.partitions);
+  EXPECT_EQ(c->runtime.ticket_cache, defaults.runtime.ticket_cache);
+  EXPECT_EQ(c->runtime.timer_batch, defaults.runtime.timer_batch);
+  EXPECT_EQ(c->runtime.max_batch, defaults.runtime.max_batch);
+  EXPECT_EQ(c->runtime.request_timeout, defaults.runtime.request_timeout);
+  EXPECT_EQ(c->flows.dir, defaults.flows.dir);
+  EXPECT_EQ(c->log.level, defaults.log.level);
+}
+
+TEST(Config, AnEmptyFileMeansEveryDefault) {
+  diagnostics d;
+  auto c = parse("", d);
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->data.fsync);
+}
+
+TEST(Config, ValuesAreRead) {
+  diagnostics d;
+  auto c = parse("data: { dir: /srv/vf, durability: os }\nruntime: { partitions: 8, request_timeout: 2m }\n", d);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->data.dir, "/srv/vf");
+  EXPECT_FALSE(c->data.fsync);
+  EXPECT_EQ(c->runtime.partitions, 8u);
+  EXPECT_EQ(c->runtime.request_timeout, 2min);
+}
+
+TEST(Config, UnknownKeysAndBadValuesAreErrorsAtTheirPosition) {
+  diagnostics d;
+  auto c = parse("data:\n  durabilty: os\nruntime:\n  partitions: -1\nlog: { level: loud }\n", d);
+  EXPECT_FALSE(c);
+  std::vector<std::string> got;
+  for (auto& i : d.items()) got.push_back(to_string(i));
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "c.yaml:2:3: error[unknown-field]: unknown field `durabilty` in data (did you mean `durability`?)",
+                     "c.yaml:4:15: error[bad-value]: partitions must be a whole number from 0 to 1024, not `-1`",
+                     "c.yaml:5:15: error[bad-value]: log level must be trace, debug, info, warn or error, not `loud`"}));
+}
+
+}  // namespace
+}  // namespace vocflow
