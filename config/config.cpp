@@ -41,7 +41,9 @@ void read_data(yaml_context& cx, const YAML::Node& n, data_config& d) {
 }
 
 void read_runtime(yaml_context& cx, const YAML::Node& n, runtime_config& r) {
-  map_view m{cx, n, "runtime",
+  map_view m{cx,
+             n,
+             "runtime",
              {"partitions", "ticket_cache", "timer_batch", "max_batch", "request_timeout"}};
   read_number(cx, m, "partitions", r.partitions, 0, 1024);
   read_number(cx, m, "ticket_cache", r.ticket_cache, 16, 100'000'000);
@@ -77,7 +79,9 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
         if (*s == "trace" || *s == "debug" || *s == "info" || *s == "warn" || *s == "error")
           c.log.level = *s;
         else
-          cx.error(*x, "bad-value", fmt::format("log level must be trace, debug, info, warn or error, not `{}`", *s));
+          cx.error(
+              *x, "bad-value",
+              fmt::format("log level must be trace, debug, info, warn or error, not `{}`", *s));
       }
     }
   }

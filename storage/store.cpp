@@ -269,6 +269,24 @@ status store::for_each_due(const std::function<bool(uint16_t, const due_timer&)>
   return convert(it->status());
 }
 
+status store::repartition_due(const std::function<uint16_t(const std::string&)>& owner,
+                              size_t& moved) {
+  moved = 0;
+  auto b = batch();
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto d = parse_due(it->key().ToStringView());
+    if (!d) continue;
+    auto target = owner(d->second.ticket);
+    if (target == d->first) continue;
+    b.disarm(d->first, d->second.ticket, d->second.timer, d->second.due);
+    b.arm(target, d->second.ticket, d->second.timer, d->second.due);
+    ++moved;
+  }
+  if (auto st = convert(it->status()); !st) return st;
+  return write(b);
+}
+
 std::optional<std::string> store::idempotent(const std::string& key) const {
   std::string value;
   if (!db_->Get(rocksdb::ReadOptions{}, cf(t_idempotency), key, &value).ok()) return std::nullopt;

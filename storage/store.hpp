@@ -98,6 +98,11 @@ class store {
   std::optional<time_point> earliest_due(uint16_t partition) const;
   status for_each_due(const std::function<bool(uint16_t, const due_timer&)>& visit) const;
 
+  // Moves every due row to the partition `owner(ticket)` names (after the partition count
+  // changed). Returns the number of rows moved.
+  status repartition_due(const std::function<uint16_t(const std::string& ticket)>& owner,
+                         size_t& moved);
+
   std::optional<std::string> idempotent(const std::string& key) const;
   // Compensation granted to a customer since `since`, over every ticket.
   money granted_since(const std::string& customer, time_point since) const;

@@ -9,7 +9,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::optional<config> parse(const std::string& text, diagnostics& d) { return load_config({"c.yaml", text}, d); }
+std::optional<config> parse(const std::string& text, diagnostics& d) {
+  return load_config({"c.yaml", text}, d);
+}
 
 TEST(Config, TheShippedFileHoldsExactlyTheDefaults) {
   diagnostics d;
@@ -37,7 +39,9 @@ TEST(Config, AnEmptyFileMeansEveryDefault) {
 
 TEST(Config, ValuesAreRead) {
   diagnostics d;
-  auto c = parse("data: { dir: /srv/vf, durability: os }\nruntime: { partitions: 8, request_timeout: 2m }\n", d);
+  auto c = parse(
+      "data: { dir: /srv/vf, durability: os }\nruntime: { partitions: 8, request_timeout: 2m }\n",
+      d);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->data.dir, "/srv/vf");
   EXPECT_FALSE(c->data.fsync);
@@ -51,10 +55,12 @@ TEST(Config, UnknownKeysAndBadValuesAreErrorsAtTheirPosition) {
   EXPECT_FALSE(c);
   std::vector<std::string> got;
   for (auto& i : d.items()) got.push_back(to_string(i));
-  EXPECT_EQ(got, (std::vector<std::string>{
-                     "c.yaml:2:3: error[unknown-field]: unknown field `durabilty` in data (did you mean `durability`?)",
-                     "c.yaml:4:15: error[bad-value]: partitions must be a whole number from 0 to 1024, not `-1`",
-                     "c.yaml:5:15: error[bad-value]: log level must be trace, debug, info, warn or error, not `loud`"}));
+  EXPECT_EQ(got, (std::vector<std::string>{"c.yaml:2:3: error[unknown-field]: unknown field "
+                                           "`durabilty` in data (did you mean `durability`?)",
+                                           "c.yaml:4:15: error[bad-value]: partitions must be a "
+                                           "whole number from 0 to 1024, not `-1`",
+                                           "c.yaml:5:15: error[bad-value]: log level must be "
+                                           "trace, debug, info, warn or error, not `loud`"}));
 }
 
 }  // namespace

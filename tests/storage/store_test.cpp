@@ -147,3 +147,23 @@ TEST_F(StoreTest, ReadOnlyOpenOfAStoppedStore) {
 
 }  // namespace
 }  // namespace vocflow::storage
+
+namespace vocflow::storage {
+namespace {
+
+TEST_F(StoreTest, RepartitioningMovesDueRowsToTheirNewOwner) {
+  auto s = open();
+  auto b = s->batch();
+  b.arm(0, "T-A", 1, t0_ + 1h);
+  b.arm(1, "T-B", 2, t0_ + 2h);
+  ASSERT_TRUE(s->write(b));
+  size_t moved = 0;
+  ASSERT_TRUE(s->repartition_due([](const std::string& t) { return uint16_t(t == "T-A" ? 3 : 1); }, moved));
+  EXPECT_EQ(moved, 1u);
+  EXPECT_FALSE(s->earliest_due(0));
+  EXPECT_EQ(s->earliest_due(3), t0_ + 1h);
+  EXPECT_EQ(s->earliest_due(1), t0_ + 2h);
+}
+
+}  // namespace
+}  // namespace vocflow::storage

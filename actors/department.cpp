@@ -1,0 +1,93 @@
+#include "actors/department.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace vocflow::actors {
+namespace {
+
+struct department_state {
+  static inline const char* name = "vocflow.department";
+  std::string department;
+  queue_map queue;
+};
+
+bool matches(const queue_entry& e, const queue_query& q) {
+  if (!q.status.empty() && to_string(e.status) != q.status) return false;
+  if (q.breached >= 0 && e.breached != (q.breached == 1)) return false;
+  return true;
+}
+
+department_actor::behavior_type department_behavior(
+    department_actor::stateful_pointer<department_state> self, std::string name,
+    queue_map initial) {
+  self->state.department = std::move(name);
+  self->state.queue = std::move(initial);
+  return {
+      [=](committed_atom, const commit_batch& batch) {
+        auto& s = self->state;
+        for (auto& c : *batch) {
+          if (auto e = queue_view(c.state, s.department))
+            s.queue[c.state.id] = std::move(*e);
+          else
+            s.queue.erase(c.state.id);
+        }
+      },
+      [=](queue_atom, const queue_query& q) -> queue_page {
+        queue_page page;
+        auto& queue = self->state.queue;
+        for (auto& [id, e] : queue) page.total += matches(e, q);
+        auto it = q.cursor.empty() ? queue.begin() : queue.upper_bound(q.cursor);
+        for (; it != queue.end() && page.entries.size() < q.limit; ++it)
+          if (matches(it->second, q)) page.entries.push_back(it->second);
+        for (; it != queue.end(); ++it)
+          if (matches(it->second, q)) {
+            page.next_cursor = page.entries.empty() ? "" : page.entries.back().ticket;
+            break;
+          }
+        return page;
+      },
+  };
+}
+
+}  // namespace
+
+std::optional<queue_entry> queue_view(const ticket& t, const std::string& department) {
+  queue_entry e;
+  e.owned = t.owner == department && t.status != ticket_status::closed;
+  for (auto& k : t.tasks)
+    if (k.owner == department) e.tasks.push_back(k.name);
+  if (!e.owned && e.tasks.empty()) return std::nullopt;
+  e.ticket = t.id;
+  e.flow = t.flow;
+  e.step = t.step;
+  e.status = t.status;
+  e.priority = t.priority;
+  e.assignee = t.assignee;
+  e.waiting = t.holds != 0;
+  e.opened = t.opened_at;
+  for (auto& c : t.clocks) {
+    e.breached |= c.breached;
+    if (!c.paused && c.kind != clock_kind::timeout &&
+        (e.next_deadline == no_time || c.deadline < e.next_deadline))
+      e.next_deadline = c.deadline;
+  }
+  return e;
+}
+
+std::map<std::string, queue_map> initial_queues(const storage::store& db, const organization& org) {
+  std::map<std::string, queue_map> out;
+  for (auto& [name, _] : org.departments) out[name];
+  auto st = db.for_each_ticket([&](const ticket& t) {
+    for (auto& [name, queue] : out)
+      if (auto e = queue_view(t, name)) queue.emplace(t.id, std::move(*e));
+    return true;
+  });
+  if (!st) spdlog::error("department queues: cannot scan tickets: {}", st.message());
+  return out;
+}
+
+department_actor spawn_department(caf::actor_system& sys, std::string name, queue_map initial) {
+  return sys.spawn(department_behavior, std::move(name), std::move(initial));
+}
+
+}  // namespace vocflow::actors

@@ -1,0 +1,23 @@
+// A department's live queue: the tickets it owns and those where it has an open task (a
+// parallel branch, root-cause work), built from committed tickets. Rebuilt at start from the
+// snapshots (see initial_queues), then kept current by every partition's commits.
+#pragma once
+
+#include <map>
+
+#include "actors/env.hpp"
+#include "actors/interfaces.hpp"
+
+namespace vocflow::actors {
+
+using queue_map = std::map<std::string, queue_entry>;  // by ticket id: pages follow id order
+
+// What `department` sees of a ticket; nullopt when the ticket is not in its queue.
+std::optional<queue_entry> queue_view(const ticket& t, const std::string& department);
+
+// Every department's queue, from one scan of the snapshots.
+std::map<std::string, queue_map> initial_queues(const storage::store& db, const organization& org);
+
+department_actor spawn_department(caf::actor_system& sys, std::string name, queue_map initial);
+
+}  // namespace vocflow::actors

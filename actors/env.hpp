@@ -1,0 +1,28 @@
+// What the runtime's actors share: the store, the deployed flows, the wall clock, the config.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "actors/flow_library.hpp"
+#include "config/config.hpp"
+#include "storage/store.hpp"
+
+namespace vocflow::actors {
+
+// The only source of "now" for the engine: the system clock in production, the test
+// coordinator's virtual clock in tests (so that tests never sleep).
+using wall_clock = std::function<time_point()>;
+
+struct runtime_env {
+  std::shared_ptr<storage::store> db;
+  std::shared_ptr<flow_library> flows;
+  wall_clock clock;
+  runtime_config cfg;
+  uint32_t partitions = 1;
+};
+
+// Which partition owns a ticket: FNV-1a of its id, stable across runs and machines.
+uint32_t partition_of(std::string_view ticket_id, uint32_t partitions);
+
+}  // namespace vocflow::actors

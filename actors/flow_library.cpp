@@ -1,0 +1,84 @@
+#include "actors/flow_library.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+
+namespace vocflow::actors {
+
+flow_library::flow_library(organization org)
+    : org_(std::move(org)), flows_(std::make_shared<const flow_list>()) {}
+
+std::shared_ptr<const flow> flow_library::find(std::string_view id, int32_t version) const {
+  for (auto& f : *flows_.load())
+    if (f->id == id && f->version == version) return f;
+  return nullptr;
+}
+
+std::shared_ptr<const flow> flow_library::newest(std::string_view id) const {
+  std::shared_ptr<const flow> best;
+  for (auto& f : *flows_.load())
+    if (f->id == id && (!best || f->version > best->version)) best = f;
+  return best;
+}
+
+std::optional<route_result> flow_library::route(const ticket_fields& t) const {
+  return vocflow::route(*flows_.load(), t);
+}
+
+void flow_library::add(std::shared_ptr<const flow> f) {
+  auto next = std::make_shared<flow_list>(*flows_.load());
+  next->push_back(std::move(f));
+  flows_.store(std::move(next));
+}
+
+library_load load_library(const std::string& dir, storage::store& db) {
+  namespace fs = std::filesystem;
+  library_load out;
+  std::vector<source_file> files;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".yaml" || e.path().extension() == ".yml")
+      if (auto f = read_source(e.path().string(), out.diags)) files.push_back(std::move(*f));
+  if (ec)
+    out.diags.error(dir, {}, "io-error",
+                    fmt::format("cannot read the flows folder {}: {}", dir, ec.message()));
+  std::sort(files.begin(), files.end(), [](auto& a, auto& b) { return a.path < b.path; });
+  auto cat = load_catalog(files, out.diags);
+  if (out.diags.has_errors()) return out;
+
+  auto library = std::make_shared<flow_library>(cat.org);
+  // Stored versions first: they are what running tickets were started on.
+  std::map<std::string, std::string> stored;  // id@version -> source
+  auto st =
+      db.for_each_flow([&](const std::string& id, int32_t version, const std::string& source) {
+        auto f = load_flow({fmt::format("stored:{}@{}", id, version), source}, cat.org, out.diags);
+        if (!f) return;
+        stored[f->key()] = source;
+        library->add(f);
+      });
+  if (!st) out.diags.error(dir, {}, "io-error", "cannot read stored flows: " + st.message());
+  if (out.diags.has_errors()) return out;
+
+  auto batch = db.batch();
+  for (auto& f : cat.flows) {
+    auto it = stored.find(f->key());
+    if (it == stored.end()) {
+      batch.flow(f->id, f->version, f->source);
+      library->add(f);
+      out.deployed.push_back(f->key());
+    } else if (it->second != f->source) {
+      out.notes.push_back(
+          fmt::format("{}: {} differs from the deployed version; keeping the deployed "
+                      "one (deploy version {} to change it)",
+                      f->file, f->key(), library->newest(f->id)->version + 1));
+    }
+  }
+  if (auto w = db.write(batch); !w)
+    out.diags.error(dir, {}, "io-error", "cannot store flows: " + w.message());
+  if (!out.diags.has_errors()) out.library = std::move(library);
+  return out;
+}
+
+}  // namespace vocflow::actors

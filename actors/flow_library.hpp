@@ -1,0 +1,50 @@
+// The deployed flows of a node: every version ever deployed (tickets keep the version they
+// started on), the organization they were checked against, and routing over the newest
+// versions. Readers (partitions, on every command) never lock: a deploy publishes a new
+// immutable set with one atomic swap.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "storage/store.hpp"
+#include "workflows/catalog.hpp"
+#include "workflows/routing.hpp"
+
+namespace vocflow::actors {
+
+class flow_library {
+ public:
+  using flow_list = std::vector<std::shared_ptr<const flow>>;
+
+  explicit flow_library(organization org);
+
+  const organization& org() const { return org_; }
+  std::shared_ptr<const flow> find(std::string_view id, int32_t version) const;
+  std::shared_ptr<const flow> newest(std::string_view id) const;
+  std::optional<route_result> route(const ticket_fields& t) const;
+  std::shared_ptr<const flow_list> all() const { return flows_.load(); }
+
+  // Adds a checked flow; its id@version must be new. Only the registry calls this (one writer).
+  void add(std::shared_ptr<const flow> f);
+
+ private:
+  organization org_;
+  std::atomic<std::shared_ptr<const flow_list>> flows_;
+};
+
+struct library_load {
+  std::shared_ptr<flow_library> library;
+  diagnostics diags;                  // problems in files or stored flows; errors mean no library
+  std::vector<std::string> deployed;  // id@version newly stored from the files
+  std::vector<std::string> notes;     // e.g. a file whose version differs from the stored one
+};
+
+// At start: the organization and flows of `dir`, plus every version stored earlier. Flows of
+// the files that are not stored yet are stored (deployed). A file whose id@version is stored
+// with another text keeps the stored one (deploy a new version to change a flow).
+library_load load_library(const std::string& dir, storage::store& db);
+
+}  // namespace vocflow::actors

@@ -1,0 +1,128 @@
+// What the actors say to each other. These structs never leave the process (the store and any
+// future wire use storage/codec.hpp), so they are whitelisted for CAF instead of inspected.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/store.hpp"
+#include "workflows/diagnostics.hpp"
+#include "workflows/engine.hpp"
+
+namespace vocflow::actors {
+
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using fire_atom = caf::atom_constant<caf::atom("fire")>;
+using fired_atom = caf::atom_constant<caf::atom("fired")>;
+using armed_atom = caf::atom_constant<caf::atom("armed")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using committed_atom = caf::atom_constant<caf::atom("committed")>;
+using deploy_atom = caf::atom_constant<caf::atom("deploy")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using queue_atom = caf::atom_constant<caf::atom("queue")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using poke_atom = caf::atom_constant<caf::atom("poke")>;
+
+// A command for one ticket. For open, `ticket_id` is the new id (derived from the idempotency
+// key when there is one) and `flow_id` may name the flow instead of routing.
+struct submission {
+  std::string ticket_id;
+  command cmd;
+  std::string idempotency_key;
+  std::string flow_id;
+};
+
+struct command_result {
+  enum class kind : uint8_t {
+    accepted,  // durable: the events are committed
+    rejected,  // the engine refused it; `why` says why
+    failed,    // it could not be made durable (a failing disk, an internal error)
+  };
+  kind result = kind::accepted;
+  rejection why{reject_code::invalid_argument, {}, {}};
+  std::string failure;
+  ticket state;               // the ticket after the command (accepted, or a replayed open)
+  std::vector<event> events;  // what the command did
+  bool replayed = false;      // an open retried with the same idempotency key: nothing new
+};
+
+struct ticket_view {
+  bool found = false;
+  ticket state;
+  std::vector<event> history;
+  std::string failure;  // reading failed
+};
+
+// Committed by a partition: published to subscribers after the write.
+struct committed_ticket {
+  ticket state;
+  std::vector<event> events;
+};
+using commit_batch = std::shared_ptr<const std::vector<committed_ticket>>;
+
+// Due timers read by a timer service for its partition.
+using due_batch = std::vector<storage::due_timer>;
+
+// One line of a department's queue.
+struct queue_entry {
+  std::string ticket;
+  std::string flow;
+  std::string step;
+  ticket_status status = ticket_status::open;
+  std::string priority;
+  std::string assignee;
+  bool breached = false;
+  bool waiting = false;
+  time_point opened;
+  time_point next_deadline;        // the nearest running SLA deadline, if any
+  std::vector<std::string> tasks;  // open tasks this department owns on the ticket
+  bool owned = false;              // the department owns the ticket itself
+};
+
+struct queue_query {
+  std::string status;  // "", "open", "resolved", "closed"
+  int breached = -1;   // -1 any, 0 not breached, 1 breached
+  std::string cursor;  // the last ticket id of the previous page
+  size_t limit = 50;
+};
+
+struct queue_page {
+  std::vector<queue_entry> entries;
+  std::string next_cursor;  // "" when this is the last page
+  size_t total = 0;         // entries in the queue matching the query
+};
+
+struct flow_info {
+  std::string id;
+  int32_t version = 0;
+  std::string title;
+  bool is_default = false;
+  bool newest = false;
+  std::string source;
+};
+
+struct deploy_result {
+  bool ok = false;
+  bool unchanged = false;  // the same source was already deployed under that id@version
+  std::string key;         // id@version
+  std::vector<diagnostic> diagnostics;
+};
+
+}  // namespace vocflow::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::submission)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::command_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::ticket_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::commit_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::due_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::queue_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::queue_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::deploy_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<vocflow::actors::flow_info>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::time_point)

@@ -1,0 +1,293 @@
+#include "actors/partition.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <unordered_map>
+
+#include "actors/ticket_cache.hpp"
+#include "actors/timer_service.hpp"
+
+namespace vocflow::actors {
+namespace {
+
+using reply_promise = caf::typed_response_promise<command_result>;
+
+struct partition_state {
+  static inline const char* name = "vocflow.partition";
+
+  runtime_env env;
+  uint16_t index = 0;
+  timer_actor timers;
+  std::vector<subscriber_actor> subscribers;
+  ticket_cache cache;
+
+  // The group commit being built: every command queued before the flush message joins it.
+  std::optional<storage::write_set> batch;
+  std::unordered_map<std::string, ticket> dirty;          // decided, not yet written
+  std::unordered_map<std::string, std::string> new_keys;  // idempotency key -> ticket
+  std::vector<std::pair<reply_promise, command_result>> replies;
+  std::vector<committed_ticket> published;
+  std::optional<time_point> earliest_armed;
+  size_t timer_rows = 0;
+  bool timer_pass = false;  // a pass of the timer service is part of this batch
+  bool flush_scheduled = false;
+};
+
+using self_ptr = partition_actor::stateful_pointer<partition_state>;
+
+bool is_compensation(const std::string& action) {
+  return action == "grant_compensation" || action == "request_compensation" ||
+         action == "approve_compensation";
+}
+
+// The committed-or-pending state of a ticket; an empty ticket when there is none.
+// A storage failure other than not_found is reported through `failure`.
+ticket lookup(self_ptr self, const std::string& id, std::string& failure) {
+  auto& s = self->state;
+  if (auto it = s.dirty.find(id); it != s.dirty.end()) return it->second;
+  if (auto* t = s.cache.get(id)) return *t;
+  ticket t;
+  auto st = s.env.db->load(id, t);
+  if (st) {
+    s.cache.put(id, t);
+    return t;
+  }
+  if (st.kind() != storage::status::code::not_found) failure = st.message();
+  return {};
+}
+
+storage::write_set& batch_of(self_ptr self) {
+  auto& s = self->state;
+  if (!s.batch) s.batch.emplace(s.env.db->batch());
+  return *s.batch;
+}
+
+void flush(self_ptr self);
+
+void schedule_flush(self_ptr self) {
+  auto& s = self->state;
+  if (s.batch && s.batch->operations() >= s.env.cfg.max_batch) {
+    flush(self);
+    return;
+  }
+  if (!s.flush_scheduled) {
+    s.flush_scheduled = true;
+    self->send(self, flush_atom::value);  // behind every command already in the mailbox
+  }
+}
+
+void finish(self_ptr self, reply_promise rp, command_result r) {
+  self->state.replies.emplace_back(std::move(rp), std::move(r));
+}
+
+command_result rejected(rejection why) {
+  command_result r;
+  r.result = command_result::kind::rejected;
+  r.why = std::move(why);
+  return r;
+}
+
+command_result failed(std::string why) {
+  command_result r;
+  r.result = command_result::kind::failed;
+  r.failure = std::move(why);
+  return r;
+}
+
+// Decides one command and adds its outcome to the group commit. Returns the result to reply
+// with once the group is written.
+command_result handle(self_ptr self, const submission& sub) {
+  auto& s = self->state;
+  const auto& id = sub.ticket_id;
+  auto now = s.env.clock();
+  std::string failure;
+  bool opening = sub.cmd.action == "open";
+
+  if (opening && !sub.idempotency_key.empty()) {
+    auto known = s.new_keys.contains(sub.idempotency_key)
+                     ? std::optional<std::string>{s.new_keys[sub.idempotency_key]}
+                     : s.env.db->idempotent(sub.idempotency_key);
+    if (known) {
+      command_result r;
+      r.state = lookup(self, *known, failure);
+      if (!failure.empty()) return failed(failure);
+      r.replayed = true;
+      return r;
+    }
+  }
+  auto current = lookup(self, id, failure);
+  if (!failure.empty()) return failed(failure);
+
+  std::shared_ptr<const flow> f;
+  if (opening) {
+    if (!sub.flow_id.empty()) {
+      f = s.env.flows->newest(sub.flow_id);
+      if (!f)
+        return rejected({reject_code::invalid_argument,
+                         fmt::format("no flow `{}` is deployed", sub.flow_id),
+                         {}});
+    } else if (auto r = s.env.flows->route(sub.cmd.info)) {
+      f = r->chosen;
+    } else {
+      return rejected({reject_code::invalid_argument,
+                       "no flow takes this ticket and no flow is the default",
+                       {}});
+    }
+  } else {
+    if (!current.exists())
+      return rejected({reject_code::not_found, fmt::format("no ticket {}", id), {}});
+    f = s.env.flows->find(current.flow, current.version);
+    if (!f)
+      return failed(fmt::format("flow {}@{} of ticket {} is not deployed", current.flow,
+                                current.version, id));
+  }
+
+  command cmd = sub.cmd;
+  cmd.ticket_id = id;
+  if (is_compensation(cmd.action) && f->compensation.per_customer) {
+    auto& period = f->compensation.per_customer->period;
+    auto since = now - std::chrono::days{period.days} - period.rest;
+    cmd.customer_granted = s.env.db->granted_since(current.info.customer, since);
+  }
+
+  auto out = decide(*f, current, cmd, now);
+  if (auto* r = std::get_if<rejection>(&out)) return rejected(std::move(*r));
+  auto& d = std::get<decision>(out);
+
+  auto& b = batch_of(self);
+  b.events(id, d.events);
+  b.snapshot(d.next);
+  for (auto& fx : d.effects) {
+    if (auto* a = std::get_if<arm_timer>(&fx)) {
+      b.arm(s.index, id, a->timer, a->due);
+      if (!s.earliest_armed || a->due < *s.earliest_armed) s.earliest_armed = a->due;
+    } else if (auto* c = std::get_if<cancel_timer>(&fx)) {
+      b.disarm(s.index, id, c->timer, c->due);
+    }
+  }
+  for (auto& e : d.events)
+    if (auto* g = std::get_if<ev::compensation_granted>(&e.body))
+      b.grant(d.next.info.customer, e.at, id, e.seq, g->amount);
+  if (opening && !sub.idempotency_key.empty()) {
+    b.idempotency(sub.idempotency_key, id);
+    s.new_keys[sub.idempotency_key] = id;
+  }
+  s.published.push_back({d.next, d.events});
+  s.dirty[id] = d.next;
+  command_result r;
+  r.state = std::move(d.next);
+  r.events = std::move(d.events);
+  return r;
+}
+
+void flush(self_ptr self) {
+  auto& s = self->state;
+  s.flush_scheduled = false;
+  storage::status st;
+  if (s.batch && !s.batch->empty()) st = s.env.db->write(*s.batch);
+  if (st) {
+    for (auto& [id, t] : s.dirty) s.cache.put(id, std::move(t));
+    for (auto& [rp, r] : s.replies) rp.deliver(std::move(r));
+    if (!s.published.empty()) {
+      auto batch = std::make_shared<const std::vector<committed_ticket>>(std::move(s.published));
+      for (auto& sub : s.subscribers) self->send(sub, committed_atom::value, batch);
+    }
+    if (s.earliest_armed) self->send(s.timers, armed_atom::value, *s.earliest_armed);
+  } else {
+    spdlog::error("partition {}: write of {} commands failed: {}", s.index, s.replies.size(),
+                  st.message());
+    for (auto& [rp, r] : s.replies) {
+      if (r.result == command_result::kind::accepted && !r.replayed)
+        r = failed("storage: " + st.message());
+      rp.deliver(std::move(r));
+    }
+    if (auto again = s.env.db->resume(); !again)
+      spdlog::warn("partition {}: store not writable yet: {}", s.index, again.message());
+  }
+  if (s.timer_pass) self->send(s.timers, fired_atom::value, s.timer_rows, static_cast<bool>(st));
+  s.batch.reset();
+  s.dirty.clear();
+  s.new_keys.clear();
+  s.replies.clear();
+  s.published.clear();
+  s.earliest_armed.reset();
+  s.timer_rows = 0;
+  s.timer_pass = false;
+}
+
+partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env, uint16_t index) {
+  self->state.env = env;
+  self->state.index = index;
+  self->state.cache = ticket_cache{env.cfg.ticket_cache};
+  self->state.timers =
+      self->spawn<caf::linked>(timer_service, env, index, caf::actor_cast<partition_actor>(self));
+  return {
+      [=](submit_atom, const submission& sub) -> caf::result<command_result> {
+        auto rp = self->make_response_promise<command_result>();
+        auto r = handle(self, sub);
+        finish(self, rp, std::move(r));
+        schedule_flush(self);
+        return rp;
+      },
+      [=](fetch_atom, const std::string& id) -> ticket_view {
+        ticket_view v;
+        auto& s = self->state;
+        if (auto* t = s.cache.get(id)) {
+          v.state = *t;
+        } else {
+          auto st = s.env.db->load(id, v.state);
+          if (!st && st.kind() != storage::status::code::not_found) v.failure = st.message();
+        }
+        v.found = v.state.exists();
+        if (v.found)
+          if (auto st = s.env.db->history(id, v.history); !st) v.failure = st.message();
+        return v;
+      },
+      [=](fire_atom, const due_batch& rows) {
+        auto& s = self->state;
+        s.timer_pass = true;
+        s.timer_rows += rows.size();
+        for (auto& row : rows) {
+          submission sub;
+          sub.ticket_id = row.ticket;
+          sub.cmd.action = "timer";
+          sub.cmd.by = {"system:timer", std::string{system_role}};
+          sub.cmd.timer = row.timer;
+          auto r = handle(self, sub);
+          // A row whose timer is gone (cancelled or re-armed meanwhile) must not come back.
+          if (r.result == command_result::kind::rejected)
+            batch_of(self).disarm(s.index, row.ticket, row.timer, row.due);
+        }
+        if (rows.empty())
+          self->send(s.timers, fired_atom::value, size_t{0}, true);
+        else
+          schedule_flush(self);
+      },
+      [=](subscribe_atom, subscriber_actor sub) {
+        self->state.subscribers.push_back(std::move(sub));
+      },
+      [=](flush_atom) { flush(self); },
+      [=](drain_atom) -> bool {
+        flush(self);
+        self->quit();
+        return true;
+      },
+  };
+}
+
+}  // namespace
+
+uint32_t partition_of(std::string_view ticket_id, uint32_t partitions) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : ticket_id) h = (h ^ c) * 1099511628211ull;
+  return static_cast<uint32_t>(h % std::max<uint32_t>(1, partitions));
+}
+
+partition_actor spawn_partition(caf::actor_system& sys, runtime_env env, uint16_t index,
+                                bool detached) {
+  if (detached) return sys.spawn<caf::detached>(partition_behavior, std::move(env), index);
+  return sys.spawn(partition_behavior, std::move(env), index);
+}
+
+}  // namespace vocflow::actors

@@ -1,0 +1,79 @@
+#include "actors/registry.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace vocflow::actors {
+namespace {
+
+struct registry_state {
+  static inline const char* name = "vocflow.registry";
+  runtime_env env;
+};
+
+}  // namespace
+
+deploy_result deploy_flow(flow_library& library, storage::store& db, const std::string& yaml,
+                          const std::string& name) {
+  deploy_result out;
+  diagnostics d;
+  auto f = load_flow({name, yaml}, library.org(), d);
+  out.diagnostics = d.items();
+  if (!f) return out;
+  out.key = f->key();
+  if (auto same = library.find(f->id, f->version)) {
+    if (same->source == yaml) {
+      out.ok = out.unchanged = true;
+      return out;
+    }
+    out.diagnostics.push_back(
+        {name, f->pos, severity::error, "version-exists",
+         fmt::format("{} is deployed with another text; deploy it as version {}", f->key(),
+                     library.newest(f->id)->version + 1)});
+    return out;
+  }
+  if (auto newest = library.newest(f->id); newest && newest->version > f->version) {
+    out.diagnostics.push_back(
+        {name, f->pos, severity::error, "version-not-newer",
+         fmt::format("version {} of `{}` is deployed; a new version must be above it",
+                     newest->version, f->id)});
+    return out;
+  }
+  auto batch = db.batch();
+  batch.flow(f->id, f->version, yaml);
+  if (auto st = db.write(batch); !st) {
+    out.diagnostics.push_back(
+        {name, {}, severity::error, "io-error", "cannot store the flow: " + st.message()});
+    return out;
+  }
+  library.add(f);
+  out.ok = true;
+  spdlog::info("deployed flow {}", f->key());
+  return out;
+}
+
+registry_actor spawn_registry(caf::actor_system& sys, runtime_env env) {
+  return sys.spawn([env](registry_actor::stateful_pointer<registry_state> self)
+                       -> registry_actor::behavior_type {
+    self->state.env = env;
+    return {
+        [=](deploy_atom, const std::string& yaml, const std::string& name) {
+          auto& e = self->state.env;
+          return deploy_flow(*e.flows, *e.db, yaml, name);
+        },
+        [=](list_atom) {
+          std::vector<flow_info> out;
+          auto& flows = *self->state.env.flows;
+          for (auto& f : *flows.all())
+            out.push_back(
+                {f->id, f->version, f->title, f->is_default, flows.newest(f->id) == f, f->source});
+          std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
+            return std::tie(a.id, a.version) < std::tie(b.id, b.version);
+          });
+          return out;
+        },
+    };
+  });
+}
+
+}  // namespace vocflow::actors

@@ -1,0 +1,17 @@
+// The flow registry: deploys new flow versions at run time, checked against the organization
+// (errors with line and column), stored, then published to the partitions. Tickets already
+// running stay on their version; new tickets take the newest.
+#pragma once
+
+#include "actors/env.hpp"
+#include "actors/interfaces.hpp"
+
+namespace vocflow::actors {
+
+registry_actor spawn_registry(caf::actor_system& sys, runtime_env env);
+
+// The same deploy, without an actor (the registry calls it; so can a test).
+deploy_result deploy_flow(flow_library& library, storage::store& db, const std::string& yaml,
+                          const std::string& name);
+
+}  // namespace vocflow::actors

@@ -1,0 +1,175 @@
+#include "actors/runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <thread>
+
+#include "actors/department.hpp"
+#include "actors/partition.hpp"
+#include "actors/registry.hpp"
+
+namespace vocflow::actors {
+namespace {
+
+using subscribe_all_atom = caf::atom_constant<caf::atom("suball")>;
+
+std::string base32(uint64_t v) {
+  static constexpr char digits[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford
+  std::string out(13, '0');
+  for (int i = 12; i >= 0; --i, v >>= 5) out[i] = digits[v & 31];
+  return out;
+}
+
+struct supervisor_state {
+  static inline const char* name = "vocflow.supervisor";
+  runtime_env env;
+  bool detached = true;
+  std::shared_ptr<void> routing_owner;
+  std::function<void(uint16_t, partition_actor)> replace;
+  std::vector<partition_actor> partitions;
+  std::vector<subscriber_actor> subscribers;
+};
+
+// Watches the partitions; one that dies abnormally is logged and started again on the same
+// store (its state is what was committed), with its subscribers and routing restored.
+caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_env env,
+                         bool detached, std::vector<partition_actor> partitions,
+                         std::function<void(uint16_t, partition_actor)> replace) {
+  auto& s = self->state;
+  s.env = std::move(env);
+  s.detached = detached;
+  s.partitions = std::move(partitions);
+  s.replace = std::move(replace);
+  for (auto& p : s.partitions) self->monitor(p);
+  self->set_down_handler([=](caf::down_msg& down) {
+    auto& s = self->state;
+    for (size_t i = 0; i < s.partitions.size(); ++i) {
+      if (s.partitions[i].address() != down.source) continue;
+      if (down.reason == caf::exit_reason::normal || down.reason == caf::exit_reason::user_shutdown)
+        return;
+      spdlog::error("partition {} failed ({}); restarting it", i,
+                    self->system().render(down.reason));
+      auto fresh = spawn_partition(self->system(), s.env, static_cast<uint16_t>(i), s.detached);
+      for (auto& sub : s.subscribers) self->send(fresh, subscribe_atom::value, sub);
+      self->monitor(fresh);
+      s.partitions[i] = fresh;
+      s.replace(static_cast<uint16_t>(i), fresh);
+      return;
+    }
+  });
+  return {
+      [=](subscribe_all_atom, subscriber_actor sub) {
+        for (auto& p : self->state.partitions) self->send(p, subscribe_atom::value, sub);
+        self->state.subscribers.push_back(std::move(sub));
+      },
+  };
+}
+
+}  // namespace
+
+std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<storage::store> db,
+                                        std::shared_ptr<flow_library> flows,
+                                        runtime_options options) {
+  runtime_env env;
+  env.db = std::move(db);
+  env.flows = std::move(flows);
+  env.cfg = options.cfg;
+  env.clock = options.clock ? options.clock : [] {
+    return std::chrono::time_point_cast<millis>(std::chrono::system_clock::now());
+  };
+  env.partitions = options.cfg.partitions ? options.cfg.partitions
+                                          : std::max(1u, std::thread::hardware_concurrency());
+  // Timer rows are keyed by partition: when the count changed since the last run, move them.
+  auto count = std::to_string(env.partitions);
+  if (env.db->meta("partitions") != count) {
+    size_t moved = 0;
+    auto n = env.partitions;
+    if (auto st = env.db->repartition_due(
+            [n](const std::string& t) { return static_cast<uint16_t>(partition_of(t, n)); }, moved);
+        !st)
+      spdlog::error("cannot move timers to {} partitions: {}", n, st.message());
+    else if (auto put = env.db->put_meta("partitions", count); !put)
+      spdlog::error("cannot record the partition count: {}", put.message());
+    else if (moved)
+      spdlog::info("moved {} timers to {} partitions", moved, n);
+  }
+  std::unique_ptr<runtime> rt{new runtime(sys, env)};
+  rt->id_counter_ = std::random_device{}() & 0x3fffff;
+
+  std::vector<partition_actor> parts;
+  for (uint32_t i = 0; i < env.partitions; ++i)
+    parts.push_back(spawn_partition(sys, env, static_cast<uint16_t>(i), options.detached));
+  rt->routing_->partitions = parts;
+
+  std::weak_ptr<routing> table = rt->routing_;
+  rt->supervisor_ =
+      sys.spawn(supervisor, env, options.detached, parts, [table](uint16_t i, partition_actor p) {
+        if (auto r = table.lock()) {
+          std::unique_lock lock{r->lock};
+          r->partitions[i] = std::move(p);
+        }
+      });
+  for (auto& [name, queue] : initial_queues(*env.db, env.flows->org())) {
+    auto d = spawn_department(sys, name, std::move(queue));
+    rt->departments_[name] = d;
+    rt->subscribe(d);
+  }
+  rt->registry_ = spawn_registry(sys, env);
+  return rt;
+}
+
+runtime::~runtime() {
+  if (stopped_) return;
+  // Without draining (tests, failed starts): tell every actor to stop.
+  for (auto& p : all_partitions()) caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+  for (auto& [_, d] : departments_) caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
+}
+
+partition_actor runtime::partition_for(const std::string& ticket_id) const {
+  std::shared_lock lock{routing_->lock};
+  return routing_->partitions[partition_of(ticket_id, env_.partitions)];
+}
+
+std::vector<partition_actor> runtime::all_partitions() const {
+  std::shared_lock lock{routing_->lock};
+  return routing_->partitions;
+}
+
+department_actor runtime::department(const std::string& name) const {
+  auto it = departments_.find(name);
+  return it == departments_.end() ? department_actor{} : it->second;
+}
+
+void runtime::subscribe(subscriber_actor subscriber) {
+  caf::anon_send(supervisor_, subscribe_all_atom::value, std::move(subscriber));
+}
+
+std::string runtime::new_ticket_id() {
+  auto ms = static_cast<uint64_t>(to_ms(env_.clock()));
+  return "T-" + base32((ms << 22) | (id_counter_++ & 0x3fffff));
+}
+
+std::string runtime::ticket_id_for_key(const std::string& key) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  return "T-" + base32(h);
+}
+
+void runtime::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  caf::scoped_actor self{sys_};
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(env_.cfg.request_timeout);
+  for (auto& p : all_partitions()) {
+    self->request(p, timeout, drain_atom::value)
+        .receive([](bool) {}, [&](caf::error& e) { spdlog::warn("drain: {}", sys_.render(e)); });
+  }
+  caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
+  for (auto& [_, d] : departments_) caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace vocflow::actors

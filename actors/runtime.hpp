@@ -1,0 +1,67 @@
+// The running orchestrator of one node: partitions (each with its timer service), department
+// queues, the flow registry and a supervisor that restarts a failed partition. The API and
+// connectors reach tickets through it; it never blocks them except in stop().
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+
+#include "actors/env.hpp"
+#include "actors/interfaces.hpp"
+
+namespace vocflow::actors {
+
+struct runtime_options {
+  runtime_config cfg;
+  bool detached = true;  // partitions on threads of their own; false under the test coordinator
+  wall_clock clock;      // default: the system clock
+};
+
+class runtime {
+ public:
+  static std::unique_ptr<runtime> start(caf::actor_system& sys, std::shared_ptr<storage::store> db,
+                                        std::shared_ptr<flow_library> flows,
+                                        runtime_options options);
+  ~runtime();
+
+  uint32_t partitions() const { return env_.partitions; }
+  partition_actor partition_for(const std::string& ticket_id) const;
+  std::vector<partition_actor> all_partitions() const;
+  registry_actor registry() const { return registry_; }
+  department_actor department(const std::string& name) const;
+  const runtime_env& env() const { return env_; }
+  caf::actor_system& system() const { return sys_; }
+
+  // Adds a subscriber of every partition's commits (kept across partition restarts).
+  void subscribe(subscriber_actor subscriber);
+
+  // A new ticket id, ordered by time: "T-" and 13 base32 characters.
+  std::string new_ticket_id();
+  // The id an open with this idempotency key gets, so that a retry reaches the same ticket.
+  static std::string ticket_id_for_key(const std::string& key);
+
+  // Lets every partition finish and write what is queued, then stops all actors. Blocks (up to
+  // the request timeout per partition); not for use under the test coordinator.
+  void stop();
+
+ private:
+  runtime(caf::actor_system& sys, runtime_env env) : sys_(sys), env_(std::move(env)) {}
+
+  struct routing {
+    mutable std::shared_mutex lock;
+    std::vector<partition_actor> partitions;
+  };
+
+  caf::actor_system& sys_;
+  runtime_env env_;
+  std::shared_ptr<routing> routing_ = std::make_shared<routing>();
+  std::map<std::string, department_actor> departments_;
+  registry_actor registry_;
+  caf::actor supervisor_;
+  std::atomic<uint64_t> id_counter_{0};
+  bool stopped_ = false;
+};
+
+}  // namespace vocflow::actors

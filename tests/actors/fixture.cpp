@@ -1,0 +1,153 @@
+#include "tests/actors/fixture.hpp"
+
+#include "actors/flow_library.hpp"
+#include "tests/workflows/fixture.hpp"
+
+namespace vocflow::testing {
+
+using namespace std::chrono_literals;
+
+runtime_fixture::runtime_fixture() {
+  cfg_.request_timeout = 5s;
+  wall_origin_ = *parse_utc("2026-03-02T00:00:00Z");
+}
+
+runtime_fixture::~runtime_fixture() {
+  stop();
+}
+
+void runtime_fixture::start(uint32_t partitions, const std::string& flows_dir) {
+  stop();
+  caf_cfg_ = std::make_unique<caf::actor_system_config>();
+  caf_cfg_->set("scheduler.policy", caf::atom("testing"));
+  caf_cfg_->set("logger.inline-output", true);
+  sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
+  sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
+  sched_->clock().current_time += 1h;
+  steady_origin_ = sched_->clock().now();
+  self_ = std::make_unique<caf::scoped_actor>(*sys_, true);
+
+  storage::status st;
+  db_ = storage::store::open({.path = dir_ / "data", .sync = true, .cache_mb = 8}, st);
+  ASSERT_TRUE(st) << st.message();
+  auto lib = actors::load_library(flows_dir.empty() ? example("flows") : flows_dir, *db_);
+  for (auto& d : lib.diags.items()) ADD_FAILURE() << to_string(d);
+  ASSERT_TRUE(lib.library);
+  auto cfg = cfg_;
+  cfg.partitions = partitions;
+  rt_ = actors::runtime::start(*sys_, db_, lib.library,
+                               {.cfg = cfg, .detached = false, .clock = [this] { return now(); }});
+  sched_->run();
+}
+
+void runtime_fixture::stop() {
+  if (!sys_) return;
+  auto wall = now();
+  rt_.reset();
+  sched_->run();
+  self_.reset();
+  db_.reset();
+  sys_.reset();
+  caf_cfg_.reset();
+  sched_ = nullptr;
+  wall_origin_ = wall;  // a restarted system carries on from the same wall time
+}
+
+time_point runtime_fixture::now() const {
+  if (!sched_) return wall_origin_;
+  return wall_origin_ + std::chrono::duration_cast<millis>(sched_->clock().now() - steady_origin_);
+}
+
+void runtime_fixture::set_now(time_point wall) {
+  wall_origin_ = wall;
+  if (sched_) steady_origin_ = sched_->clock().now();
+}
+
+void runtime_fixture::advance_to(time_point wall) {
+  sched_->run();
+  for (;;) {
+    auto& schedule = sched_->clock().schedule();
+    auto target = sched_->clock().now() + (wall - now());
+    if (schedule.empty() || schedule.begin()->first > target) break;
+    sched_->clock().advance_time(std::max(caf::actor_clock::duration_type{0},
+                                          schedule.begin()->first - sched_->clock().now()));
+    sched_->run();
+  }
+  sched_->clock().current_time += wall - now();
+  sched_->run();
+}
+
+time_point runtime_fixture::local(const std::string& cal, const std::string& text) const {
+  auto& cals = examples().org.calendars;
+  auto it = cals.find(cal);
+  EXPECT_NE(it, cals.end()) << cal;
+  return testing::local(*it->second, text);
+}
+
+actors::command_result runtime_fixture::submit(actors::submission sub) {
+  if (sub.ticket_id.empty())
+    sub.ticket_id = sub.idempotency_key.empty()
+                        ? rt_->new_ticket_id()
+                        : actors::runtime::ticket_id_for_key(sub.idempotency_key);
+  auto h = (*self_)->request(rt_->partition_for(sub.ticket_id), caf::infinite,
+                             actors::submit_atom::value, sub);
+  sched_->run();
+  actors::command_result out;
+  h.receive([&](actors::command_result& r) { out = std::move(r); },
+            [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  return out;
+}
+
+actors::command_result runtime_fixture::open(ticket_fields info, const std::string& key,
+                                             const std::string& flow) {
+  actors::submission s;
+  s.cmd.action = "open";
+  s.cmd.by = {"intake", "system"};
+  s.cmd.info = std::move(info);
+  s.idempotency_key = key;
+  s.flow_id = flow;
+  return submit(std::move(s));
+}
+
+actors::command_result runtime_fixture::act(const std::string& ticket, const std::string& action,
+                                            const std::string& role,
+                                            std::function<void(command&)> fill) {
+  actors::submission s;
+  s.ticket_id = ticket;
+  s.cmd.action = action;
+  s.cmd.by = {role == "customer" ? "customer" : role + "-1", role};
+  if (fill) fill(s.cmd);
+  return submit(std::move(s));
+}
+
+actors::ticket_view runtime_fixture::fetch(const std::string& ticket) {
+  auto h = (*self_)->request(rt_->partition_for(ticket), caf::infinite, actors::fetch_atom::value,
+                             ticket);
+  sched_->run();
+  actors::ticket_view out;
+  h.receive([&](actors::ticket_view& v) { out = std::move(v); },
+            [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  return out;
+}
+
+actors::queue_page runtime_fixture::queue(const std::string& department, actors::queue_query q) {
+  auto h =
+      (*self_)->request(rt_->department(department), caf::infinite, actors::queue_atom::value, q);
+  sched_->run();
+  actors::queue_page out;
+  h.receive([&](actors::queue_page& p) { out = std::move(p); },
+            [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  return out;
+}
+
+actors::deploy_result runtime_fixture::deploy(const std::string& yaml) {
+  auto h = (*self_)->request(rt_->registry(), caf::infinite, actors::deploy_atom::value, yaml,
+                             std::string{"deploy.yaml"});
+  sched_->run();
+  actors::deploy_result out;
+  h.receive([&](actors::deploy_result& r) { out = std::move(r); },
+            [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  return out;
+}
+
+}  // namespace vocflow::testing

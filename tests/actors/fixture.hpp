@@ -1,0 +1,61 @@
+// Runtime tests: real RocksDB in a temporary folder, real CAF actors, and CAF's test
+// coordinator so that every timer fires when the test advances virtual time, never by sleeping.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <caf/all.hpp>
+#include <caf/detail/test_actor_clock.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include "actors/runtime.hpp"
+#include "tests/temp_dir.hpp"
+
+namespace vocflow::testing {
+
+class runtime_fixture : public ::testing::Test {
+ protected:
+  runtime_fixture();
+  ~runtime_fixture() override;
+
+  // Starts (or restarts) the runtime on the fixture's folder, with the flows of `flows_dir`.
+  void start(uint32_t partitions = 2, const std::string& flows_dir = {});
+  // Stops the runtime and its actor system, as a process exit would; the folder stays.
+  void stop();
+
+  // Wall time: the virtual clock mapped onto a wall-clock origin the test chooses.
+  time_point now() const;
+  void set_now(time_point wall);
+  // Advances virtual time to `wall`, firing every timeout at its own due time.
+  void advance_to(time_point wall);
+  void advance(millis d) { advance_to(now() + d); }
+  time_point local(const std::string& zone_calendar, const std::string& text) const;
+
+  actors::command_result submit(actors::submission sub);
+  actors::command_result open(ticket_fields info, const std::string& key = {},
+                              const std::string& flow = {});
+  actors::command_result act(const std::string& ticket, const std::string& action,
+                             const std::string& role, std::function<void(command&)> fill = {});
+  actors::ticket_view fetch(const std::string& ticket);
+  actors::queue_page queue(const std::string& department, actors::queue_query q = {});
+  actors::deploy_result deploy(const std::string& yaml);
+
+  caf::actor_system& sys() { return *sys_; }
+  caf::scheduler::test_coordinator& sched() { return *sched_; }
+  actors::runtime& rt() { return *rt_; }
+  storage::store& db() { return *db_; }
+
+  temp_dir dir_;
+  runtime_config cfg_;
+
+ private:
+  std::unique_ptr<caf::actor_system_config> caf_cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  caf::scheduler::test_coordinator* sched_ = nullptr;
+  std::unique_ptr<caf::scoped_actor> self_;
+  std::shared_ptr<storage::store> db_;
+  std::unique_ptr<actors::runtime> rt_;
+  time_point wall_origin_;
+  caf::actor_clock::time_point steady_origin_;
+};
+
+}  // namespace vocflow::testing

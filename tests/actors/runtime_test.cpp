@@ -1,0 +1,311 @@
+// The durable runtime end to end inside one process: partitions over RocksDB, timer services,
+// department queues, the registry, the supervisor, restarts on the same folder.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "actors/department.hpp"
+#include "actors/partition.hpp"
+#include "tests/actors/fixture.hpp"
+#include "tests/workflows/fixture.hpp"
+
+namespace vocflow::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using kind = actors::command_result::kind;
+
+class RuntimeTest : public runtime_fixture {
+ protected:
+  static ticket_fields returns(const std::string& customer) {
+    return {.customer = customer,
+            .channel = "app",
+            .category = "returns",
+            .product = "apparel",
+            .text = "too small"};
+  }
+  static std::vector<std::string> types(const std::vector<event>& es) {
+    std::vector<std::string> out;
+    for (auto& e : es) out.emplace_back(e.type());
+    return out;
+  }
+  static int count(const std::vector<event>& es, std::string_view type) {
+    return static_cast<int>(
+        std::count_if(es.begin(), es.end(), [&](auto& e) { return e.type() == type; }));
+  }
+  static std::optional<time_point> first(const std::vector<event>& es, std::string_view type,
+                                         std::string_view name = {}) {
+    for (auto& e : es) {
+      if (e.type() != type) continue;
+      bool named = std::visit(
+          [&](auto& b) {
+            if constexpr (requires { b.name; }) return name.empty() || b.name == name;
+            return name.empty();
+          },
+          e.body);
+      if (named) return e.at;
+    }
+    return std::nullopt;
+  }
+};
+
+TEST_F(RuntimeTest, ManyTicketsThroughTheExampleFlows) {
+  start(3);
+  const ticket_fields kinds[] = {
+      returns("C-1"),
+      {.customer = "C-2",
+       .channel = "phone",
+       .category = "app",
+       .severity = "high",
+       .text = "crash"},
+      {.customer = "C-3", .channel = "web", .category = "Credit card", .text = "double charge"},
+      {.customer = "C-4", .channel = "web", .category = "Debt collection", .text = "not mine"}};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 120; ++i) {
+    auto r = open(kinds[i % 4]);
+    ASSERT_EQ(r.result, kind::accepted) << r.why.message;
+    ids.push_back(r.state.id);
+  }
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+  for (auto& id : ids) ASSERT_EQ(act(id, "respond", "agent").result, kind::accepted);
+  for (size_t i = 0; i < ids.size(); i += 2) {
+    ASSERT_EQ(act(ids[i], "resolve", "agent").result, kind::accepted);
+    ASSERT_EQ(act(ids[i], "confirm", "customer").result, kind::accepted);
+  }
+  size_t closed = 0;
+  for (auto& id : ids) {
+    auto v = fetch(id);
+    ASSERT_TRUE(v.found);
+    closed += v.state.status == ticket_status::closed;
+    EXPECT_EQ(v.history.back().seq, v.state.seq);
+    EXPECT_EQ(replay(v.history), v.state);
+  }
+  EXPECT_EQ(closed, 60u);
+  // Still-open tickets are in their owners' queues, closed ones are not.
+  EXPECT_EQ(queue("customer_service").total, 60u);
+}
+
+TEST_F(RuntimeTest, EscalationsAndBreachesFireAtTheRightVirtualTimes) {
+  start();
+  set_now(local("cn-business", "2026-03-06 17:50"));  // Friday evening in Shanghai
+  auto r = open(returns("C-9"));
+  ASSERT_EQ(r.result, kind::accepted);
+  advance_to(local("cn-business", "2026-03-09 14:00"));
+  auto v = fetch(r.state.id);
+  EXPECT_EQ(first(v.history, "sla_warned", "first_response"),
+            local("cn-business", "2026-03-09 12:02"));
+  EXPECT_EQ(first(v.history, "sla_breached", "first_response"),
+            local("cn-business", "2026-03-09 12:50"));
+  EXPECT_EQ(first(v.history, "escalated", "triage"), local("cn-business", "2026-03-09 13:20"));
+  EXPECT_EQ(count(v.history, "sla_breached"), 1);
+  // The breach put the ticket in the breached part of the queue.
+  auto page = queue("customer_service", {.breached = 1});
+  ASSERT_EQ(page.total, 1u);
+  EXPECT_EQ(page.entries[0].ticket, r.state.id);
+}
+
+TEST_F(RuntimeTest, ARestartedSystemRebuildsTheSameStateAndFiresOverdueTimersOnce) {
+  start();
+  set_now(local("cn-business", "2026-03-06 17:50"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(open(returns("C-" + std::to_string(i))).state.id);
+  for (int i = 0; i < 20; i += 4) act(ids[i], "respond", "agent");
+  std::map<std::string, ticket> before;
+  for (auto& id : ids) before[id] = fetch(id).state;
+
+  stop();                                             // the process ends on Friday evening...
+  set_now(local("cn-business", "2026-03-10 10:00"));  // ...and is back on Tuesday
+  start(4);                                           // and with another partition count
+  size_t rows = 0;
+  ASSERT_TRUE(db().for_each_due([&](uint16_t partition, const storage::due_timer& d) {
+    EXPECT_EQ(partition, actors::partition_of(d.ticket, 4)) << d.ticket;
+    ++rows;
+    return true;
+  }));
+  EXPECT_GT(rows, 0u);
+  for (auto& id : ids) {
+    auto v = fetch(id);
+    ASSERT_TRUE(v.found);
+    // Overdue first-response timers fired once, at start, late; answered tickets had none.
+    bool answered = before[id].first_response_at != no_time;
+    int breaches = 0;
+    for (auto& e : v.history)
+      if (auto* b = std::get_if<ev::sla_breached>(&e.body))
+        breaches += b->kind == clock_kind::first_response;
+    EXPECT_EQ(breaches, answered ? 0 : 1) << id;
+  }
+  // The state before the stop is the prefix of the state now.
+  auto v = fetch(ids[1]);
+  EXPECT_EQ(replay({v.history.begin(), v.history.begin() + before[ids[1]].seq}), before[ids[1]]);
+
+  stop();
+  start(4);  // a second restart fires nothing again
+  for (auto& id : ids) {
+    auto again = fetch(id);
+    int breaches = 0;
+    for (auto& e : again.history)
+      if (auto* b = std::get_if<ev::sla_breached>(&e.body))
+        breaches += b->kind == clock_kind::first_response;
+    EXPECT_LE(breaches, 1) << id;
+  }
+}
+
+TEST_F(RuntimeTest, DeployingVersion2KeepsRunningTicketsOnVersion1) {
+  start();
+  auto old_ticket = open({.customer = "C-1", .category = "other", .text = "v1"}).state.id;
+  ASSERT_EQ(fetch(old_ticket).state.version, 1);
+  auto v2 = read_all({example("flows/general-complaint.yaml")})[0].text;
+  v2.replace(v2.find("version: 1"), 10, "version: 2");
+  v2.replace(v2.find("within: 1d"), 10, "within: 2h");
+  auto d = deploy(v2);
+  ASSERT_TRUE(d.ok) << (d.diagnostics.empty() ? "" : to_string(d.diagnostics[0]));
+  EXPECT_EQ(d.key, "general-complaint@2");
+  auto new_ticket = open({.customer = "C-2", .category = "other", .text = "v2"}).state.id;
+  EXPECT_EQ(fetch(new_ticket).state.version, 2);
+  // The old one finishes on version 1.
+  ASSERT_EQ(act(old_ticket, "respond", "agent").result, kind::accepted);
+  ASSERT_EQ(act(old_ticket, "resolve", "agent").result, kind::accepted);
+  ASSERT_EQ(act(old_ticket, "confirm", "customer").result, kind::accepted);
+  auto v = fetch(old_ticket);
+  EXPECT_EQ(v.state.version, 1);
+  EXPECT_EQ(v.state.status, ticket_status::closed);
+  // Version 2 keeps its 2h first response across a restart; both versions stay deployed.
+  stop();
+  start();
+  auto fr = fetch(new_ticket).state.clock_of(clock_kind::first_response);
+  ASSERT_TRUE(fr);
+  EXPECT_EQ(fr->total, 2h);
+  // Deploying the same text again changes nothing; an older or clashing version is refused.
+  EXPECT_TRUE(deploy(v2).unchanged);
+  auto clash = v2;
+  clash.replace(clash.find("within: 2h"), 10, "within: 3h");
+  auto refused = deploy(clash);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.diagnostics.at(0).code, "version-exists");
+  auto broken = deploy("id: x\nversion: 1\ncalendar: nowhere\nsteps: {}\n");
+  EXPECT_FALSE(broken.ok);
+  EXPECT_GE(broken.diagnostics.size(), 1u);
+}
+
+TEST_F(RuntimeTest, IdempotencyKeyReturnsTheSameTicket) {
+  start();
+  auto a = open(returns("C-1"), "order-77-complaint");
+  ASSERT_EQ(a.result, kind::accepted);
+  EXPECT_FALSE(a.replayed);
+  auto b = open(returns("C-1"), "order-77-complaint");
+  ASSERT_EQ(b.result, kind::accepted);
+  EXPECT_TRUE(b.replayed);
+  EXPECT_EQ(b.state.id, a.state.id);
+  EXPECT_EQ(fetch(a.state.id).history.front().type(), "opened");
+  stop();
+  start();
+  EXPECT_EQ(open(returns("C-1"), "order-77-complaint").state.id, a.state.id);
+}
+
+TEST_F(RuntimeTest, RejectionsSayWhyAndChangeNothing) {
+  start();
+  auto id = open(returns("C-1")).state.id;
+  auto r = act(id, "confirm", "agent");
+  ASSERT_EQ(r.result, kind::rejected);
+  EXPECT_EQ(r.why.code, reject_code::action_not_allowed);
+  EXPECT_FALSE(r.why.allowed.empty());
+  auto missing = act("T-NOPE", "respond", "agent");
+  EXPECT_EQ(missing.why.code, reject_code::not_found);
+  EXPECT_EQ(count(fetch(id).history, "confirmed"), 0);
+}
+
+TEST_F(RuntimeTest, HandOffMovesTheTicketBetweenDepartmentQueues) {
+  start();
+  auto id =
+      open({.customer = "C-5", .category = "app", .severity = "high", .text = "crash"}).state.id;
+  EXPECT_EQ(queue("customer_service").total, 1u);
+  ASSERT_EQ(act(id, "escalate_to_engineering", "agent").result, kind::accepted);
+  EXPECT_EQ(queue("customer_service").total, 0u);
+  auto eng = queue("engineering");
+  ASSERT_EQ(eng.total, 1u);
+  EXPECT_EQ(eng.entries[0].step, "fix");
+}
+
+TEST_F(RuntimeTest, QueuesArePaginatedByCursor) {
+  start();
+  for (int i = 0; i < 7; ++i) open(returns("C-" + std::to_string(i)));
+  std::vector<std::string> seen;
+  actors::queue_query q{.limit = 3};
+  for (int pages = 0; pages < 5; ++pages) {
+    auto page = queue("customer_service", q);
+    for (auto& e : page.entries) seen.push_back(e.ticket);
+    if (page.next_cursor.empty()) break;
+    q.cursor = page.next_cursor;
+  }
+  EXPECT_EQ(seen.size(), 7u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  // The queues come back from the snapshots after a restart.
+  stop();
+  start();
+  EXPECT_EQ(queue("customer_service").total, 7u);
+}
+
+TEST_F(RuntimeTest, AFailedPartitionIsRestartedAndServesItsTickets) {
+  start(2);
+  auto id = open(returns("C-1")).state.id;
+  auto victim = rt().partition_for(id);
+  caf::anon_send_exit(victim, caf::exit_reason::kill);
+  sched().run();
+  auto fresh = rt().partition_for(id);
+  EXPECT_NE(fresh.address(), victim.address());
+  ASSERT_EQ(act(id, "respond", "agent").result, kind::accepted);
+  EXPECT_EQ(fetch(id).state.interactions, 1);
+  // The restarted partition publishes to the queues again.
+  ASSERT_EQ(act(id, "resolve", "agent").result, kind::accepted);
+  EXPECT_EQ(queue("customer_service").entries.at(0).status, ticket_status::resolved);
+}
+
+// A subscriber that records which tickets each commit carried.
+struct recorder_state {
+  std::vector<std::vector<std::string>> batches;
+};
+actors::subscriber_actor::behavior_type recorder(
+    actors::subscriber_actor::stateful_pointer<recorder_state> self) {
+  return {[=](actors::committed_atom, const actors::commit_batch& b) {
+    std::vector<std::string> ids;
+    for (auto& c : *b) ids.push_back(c.state.id);
+    self->state.batches.push_back(ids);
+  }};
+}
+
+TEST_F(RuntimeTest, AFloodOfDueTimersDoesNotStarveLiveCommands) {
+  cfg_.timer_batch = 50;
+  start(1);
+  auto rec = sys().spawn(recorder);
+  rt().subscribe(rec);
+  sched().run();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 300; ++i)
+    ids.push_back(open({.customer = "C", .category = "other"}).state.id);
+  auto live = ids.back();
+  auto& log = dynamic_cast<caf::stateful_actor<recorder_state, actors::subscriber_actor::base>&>(
+                  *caf::actor_cast<caf::abstract_actor*>(rec))
+                  .state.batches;
+  log.clear();
+  // All 300 first-response warnings come due at once; a live command arrives with them.
+  sched().clock().current_time += 20h;
+  sched().clock().trigger_timeouts();
+  sched().run_once();  // the timer service reads its first bounded batch
+  actors::submission s;
+  s.ticket_id = live;
+  s.cmd.action = "note";
+  s.cmd.text = "live traffic";
+  s.cmd.by = {"a", "agent"};
+  caf::anon_send(rt().partition_for(live), actors::submit_atom::value, s);
+  sched().run();
+  ASSERT_GE(log.size(), 6u);  // 300 timers in batches of at most 50
+  for (auto& b : log) EXPECT_LE(b.size(), 51u);
+  // The live note was written with the first batch, not after all the timers.
+  auto first_with_note = std::find_if(
+      log.begin(), log.end(), [&](auto& b) { return std::count(b.begin(), b.end(), live) > 0; });
+  EXPECT_LE(first_with_note - log.begin(), 1);
+  EXPECT_EQ(count(fetch(live).history, "note"), 1);
+}
+
+}  // namespace
+}  // namespace vocflow::testing
