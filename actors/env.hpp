@@ -18,6 +18,7 @@ struct runtime_env {
   std::shared_ptr<storage::store> db;
   std::shared_ptr<flow_library> flows;
   wall_clock clock;
+  double clock_rate = 1.0;  // wall milliseconds per real millisecond (a sped-up test clock)
   runtime_config cfg;
   uint32_t partitions = 1;
 };

@@ -78,6 +78,7 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   env.clock = options.clock ? options.clock : [] {
     return std::chrono::time_point_cast<millis>(std::chrono::system_clock::now());
   };
+  env.clock_rate = options.clock_rate;
   env.partitions = options.cfg.partitions ? options.cfg.partitions
                                           : std::max(1u, std::thread::hardware_concurrency());
   // Timer rows are keyed by partition: when the count changed since the last run, move them.

@@ -15,8 +15,9 @@ namespace vocflow::actors {
 
 struct runtime_options {
   runtime_config cfg;
-  bool detached = true;  // partitions on threads of their own; false under the test coordinator
-  wall_clock clock;      // default: the system clock
+  bool detached = true;     // partitions on threads of their own; false under the test coordinator
+  wall_clock clock;         // default: the system clock
+  double clock_rate = 1.0;  // how much faster than real time `clock` runs
 };
 
 class runtime {

@@ -7,14 +7,18 @@ namespace {
 
 using self_ptr = timer_actor::stateful_pointer<timer_state>;
 
-// After a failed write, wait before trying the same rows again.
-constexpr auto retry_after = std::chrono::seconds{1};
+// One second of real time on the wall clock: how long to wait after a failed read or write.
+millis retry_after(const timer_state& s) {
+  return millis{static_cast<int64_t>(1000 * s.env.clock_rate)};
+}
 
 void schedule(self_ptr self, time_point at) {
   auto& s = self->state;
   if (s.scheduled && *s.scheduled <= at) return;
   s.scheduled = at;
-  auto delay = std::max(millis{0}, std::chrono::duration_cast<millis>(at - s.env.clock()));
+  auto wall_delay = std::max(millis{0}, std::chrono::duration_cast<millis>(at - s.env.clock()));
+  auto delay =
+      millis{static_cast<int64_t>(static_cast<double>(wall_delay.count()) / s.env.clock_rate)};
   self->delayed_send(self, delay, wake_atom::value, ++s.generation);
 }
 
@@ -27,7 +31,7 @@ void pass(self_ptr self) {
   auto st = s.env.db->due(s.index, s.env.clock(), s.env.cfg.timer_batch, rows);
   if (!st) {
     spdlog::error("timers {}: cannot read the due index: {}", s.index, st.message());
-    schedule(self, s.env.clock() + retry_after);
+    schedule(self, s.env.clock() + retry_after(s));
     return;
   }
   if (rows.empty()) {
@@ -54,7 +58,7 @@ timer_actor::behavior_type timer_service(self_ptr self, runtime_env env, uint16_
         auto& s = self->state;
         s.in_flight = false;
         if (!written) {
-          schedule(self, s.env.clock() + retry_after);
+          schedule(self, s.env.clock() + retry_after(s));
         } else if (count >= s.env.cfg.timer_batch) {
           self->send(self, poke_atom::value);  // more may be due: another bounded pass
         } else {

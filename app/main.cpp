@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/flow_commands.hpp"
+#include "app/server_commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace vocflow::app;
@@ -51,6 +52,29 @@ int main(int argc, char** argv) {
   graph->add_option("--org", go.organization_file,
                     "Organization file (default: organization.yaml beside the flow)");
   graph->callback([&] { code = run_graph(go); });
+
+  serve_options sv;
+  auto* serve = app.add_subcommand(
+      "serve",
+      "Run the orchestrator: tickets, SLA timers and escalations, durable in RocksDB. Embedded "
+      "defaults: data in ./vocflow-data, flows from examples/flows, config/vocflow.yaml when "
+      "present. SIGTERM or Ctrl-C drains (every queued command is written) and exits.");
+  serve->add_option("-c,--config", sv.config_file, "Configuration file")
+      ->each([&](const std::string&) { sv.config_given = true; });
+  serve->add_option("--data", sv.data_dir, "Data folder (overrides data.dir)");
+  serve->add_option("--flows", sv.flows_dir, "Flows folder (overrides flows.dir)");
+  serve->add_option("--partitions", sv.partitions, "Partitions (overrides runtime.partitions)");
+  serve->callback([&] { code = run_serve(sv); });
+
+  inspect_options io;
+  auto* inspect = app.add_subcommand(
+      "inspect",
+      "Read a stopped store: counts, due timers, or one ticket's state and full history.");
+  inspect->add_option("--data", io.data_dir, "Data folder")->capture_default_str();
+  inspect->add_option("-t,--ticket", io.ticket, "Show this ticket and its history");
+  inspect->add_flag("--due", io.due, "List the due timers");
+  inspect->add_flag("--json", io.json, "JSON output");
+  inspect->callback([&] { code = run_inspect(io); });
 
   CLI11_PARSE(app, argc, argv);
   return code;

@@ -1,0 +1,112 @@
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <map>
+
+#include "app/server_commands.hpp"
+#include "storage/store.hpp"
+#include "workflows/describe.hpp"
+#include "workflows/json_codec.hpp"
+
+namespace vocflow::app {
+namespace {
+
+calendar utc_calendar() {
+  calendar_definition d;
+  d.name = "utc";
+  d.zone = date::locate_zone("UTC");
+  d.always = true;
+  return calendar{d};
+}
+
+int show_ticket(const storage::store& db, const std::string& id, bool json) {
+  ticket t;
+  if (auto st = db.load(id, t); !st) {
+    std::cerr << (st.kind() == storage::status::code::not_found ? "no ticket " + id : st.message())
+              << "\n";
+    return 1;
+  }
+  std::vector<event> history;
+  if (auto st = db.history(id, history); !st) {
+    std::cerr << st.message() << "\n";
+    return 1;
+  }
+  if (json) {
+    nlohmann::json events = nlohmann::json::array();
+    for (auto& e : history) events.push_back(to_json(e));
+    std::cout << nlohmann::json{{"ticket", to_json(t)}, {"history", events}}.dump(2) << "\n";
+    return 0;
+  }
+  auto cal = utc_calendar();
+  std::cout << fmt::format("{}  flow {}@{}  {} in step `{}`  owner {}  priority {}  reopens {}\n",
+                           t.id, t.flow, t.version, to_string(t.status), t.step, t.owner,
+                           t.priority, t.reopens);
+  for (auto& c : t.clocks)
+    std::cout << fmt::format("  SLA {} `{}` due {}{}\n", to_string(c.kind), c.name,
+                             format_utc(c.deadline),
+                             c.paused     ? " (paused)"
+                             : c.breached ? " (breached)"
+                                          : "");
+  std::cout << "\n";
+  for (auto& e : history)
+    std::cout << fmt::format("{:>4}  {}  {}\n", e.seq, format_utc(e.at), describe(e, cal));
+  return 0;
+}
+
+}  // namespace
+
+int run_inspect(const inspect_options& o) {
+  storage::status st;
+  auto db = storage::store::open(
+      {.path = o.data_dir, .sync = false, .cache_mb = 16, .read_only = true}, st);
+  if (!db) {
+    std::cerr << "cannot open " << o.data_dir << ": " << st.message() << "\n";
+    return 1;
+  }
+  if (!o.ticket.empty()) return show_ticket(*db, o.ticket, o.json);
+  if (o.due) {
+    db->for_each_due([&](uint16_t p, const storage::due_timer& d) {
+      std::cout << fmt::format("{}  partition {}  {}  timer {}\n", format_utc(d.due), p, d.ticket,
+                               d.timer);
+      return true;
+    });
+    return 0;
+  }
+  std::map<std::string, size_t> by_status, by_flow;
+  size_t tickets = 0, due = 0, flows = 0;
+  db->for_each_ticket([&](const ticket& t) {
+    ++tickets;
+    ++by_status[std::string{to_string(t.status)}];
+    ++by_flow[fmt::format("{}@{}", t.flow, t.version)];
+    return true;
+  });
+  std::optional<time_point> earliest;
+  db->for_each_due([&](uint16_t, const storage::due_timer& d) {
+    ++due;
+    if (!earliest || d.due < *earliest) earliest = d.due;
+    return true;
+  });
+  db->for_each_flow([&](auto&, auto, auto&) { ++flows; });
+  if (o.json) {
+    std::cout << nlohmann::json{{"tickets", tickets},
+                                {"by_status", by_status},
+                                {"by_flow", by_flow},
+                                {"due_timers", due},
+                                {"flow_versions", flows},
+                                {"earliest_due", earliest ? format_utc(*earliest) : ""}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << fmt::format("tickets        {}\n", tickets);
+  for (auto& [s, n] : by_status) std::cout << fmt::format("  {:<12} {}\n", s, n);
+  std::cout << fmt::format("by flow\n");
+  for (auto& [f, n] : by_flow) std::cout << fmt::format("  {:<28} {}\n", f, n);
+  std::cout << fmt::format("due timers     {}{}\n", due,
+                           earliest ? ", earliest " + format_utc(*earliest) : "");
+  std::cout << fmt::format("flow versions  {}\n", flows);
+  return 0;
+}
+
+}  // namespace vocflow::app

@@ -1,0 +1,78 @@
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include "actors/runtime.hpp"
+#include "app/server_commands.hpp"
+#include "config/config.hpp"
+
+namespace vocflow::app {
+namespace {
+
+std::optional<config> read_config(const serve_options& o) {
+  if (!o.config_given && !std::filesystem::exists(o.config_file)) return config{};
+  diagnostics d;
+  std::optional<config> c;
+  if (auto src = read_source(o.config_file, d)) c = load_config(*src, d);
+  for (auto& i : d.items()) std::cerr << to_string(i) << "\n";
+  return c;
+}
+
+}  // namespace
+
+int run_serve(const serve_options& o) {
+  auto c = read_config(o);
+  if (!c) return 1;
+  if (!o.data_dir.empty()) c->data.dir = o.data_dir;
+  if (!o.flows_dir.empty()) c->flows.dir = o.flows_dir;
+  if (o.partitions >= 0) c->runtime.partitions = static_cast<uint32_t>(o.partitions);
+  spdlog::set_level(spdlog::level::from_str(c->log.level));
+
+  // Every thread started from here on inherits the blocked signals; main waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::error_code ec;
+  std::filesystem::create_directories(c->data.dir, ec);
+  storage::status st;
+  auto db = storage::store::open(
+      {.path = c->data.dir, .sync = c->data.fsync, .cache_mb = c->data.cache_mb}, st);
+  if (!db) {
+    spdlog::critical("cannot open the store in {}: {}", c->data.dir, st.message());
+    return 1;
+  }
+  auto lib = actors::load_library(c->flows.dir, *db);
+  for (auto& d : lib.diags.items()) std::cerr << to_string(d) << "\n";
+  if (!lib.library) {
+    spdlog::critical("the flows in {} have errors; not starting", c->flows.dir);
+    return 1;
+  }
+  for (auto& n : lib.notes) spdlog::warn("{}", n);
+  for (auto& k : lib.deployed) spdlog::info("deployed {} from {}", k, c->flows.dir);
+
+  caf::actor_system_config caf_cfg;
+  caf_cfg.set("logger.console", caf::atom("none"));
+  {
+    caf::actor_system sys{caf_cfg};
+    auto rt = actors::runtime::start(sys, db, lib.library, {.cfg = c->runtime});
+    spdlog::info("vocflow serving: {} partitions, data in {} ({}), {} flow versions",
+                 rt->partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
+                 lib.library->all()->size());
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    rt->stop();
+    rt.reset();
+  }
+  db.reset();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace vocflow::app

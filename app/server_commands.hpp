@@ -1,0 +1,25 @@
+// Ops' commands: run the orchestrator, and look into a stopped store.
+#pragma once
+
+#include <string>
+
+namespace vocflow::app {
+
+struct serve_options {
+  std::string config_file = "config/vocflow.yaml";  // used when it exists
+  bool config_given = false;                        // then it must exist
+  std::string data_dir;                             // overrides data.dir
+  std::string flows_dir;                            // overrides flows.dir
+  int partitions = -1;                              // overrides runtime.partitions
+};
+int run_serve(const serve_options& o);
+
+struct inspect_options {
+  std::string data_dir = "./vocflow-data";
+  std::string ticket;  // show this ticket's state and history
+  bool due = false;    // list due timers
+  bool json = false;
+};
+int run_inspect(const inspect_options& o);
+
+}  // namespace vocflow::app

@@ -1,0 +1,82 @@
+// A process that serves a stream of commands with the real runtime (detached partitions, real
+// RocksDB with fsync) and prints one line per acknowledged command:
+//     ack <ticket> <action> <seq of its last event>
+// The crash test kills it with SIGKILL in the middle and checks the store afterwards.
+// Its wall clock starts at 2026-06-01T00:00Z and runs `speedup` times faster than real time,
+// so that SLA timers (minutes) come due and fire while it runs.
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "actors/runtime.hpp"
+
+using namespace vocflow;
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: load_child DATA FLOWS SPEEDUP\n");
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::warn);
+  std::string data = argv[1], flows = argv[2];
+  double speedup = std::stod(argv[3]);
+  storage::status st;
+  auto db = storage::store::open({.path = data, .sync = true, .cache_mb = 16}, st);
+  if (!db) return 3;
+  auto lib = actors::load_library(flows, *db);
+  if (!lib.library) return 4;
+  auto origin = *parse_utc("2026-06-01T00:00:00Z");
+  auto steady = std::chrono::steady_clock::now();
+  actors::wall_clock clock = [=] {
+    auto real = std::chrono::steady_clock::now() - steady;
+    return origin + std::chrono::duration_cast<millis>(real * speedup);
+  };
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  runtime_config rc;
+  rc.partitions = 2;
+  auto rt = actors::runtime::start(
+      sys, db, lib.library, {.cfg = rc, .detached = true, .clock = clock, .clock_rate = speedup});
+
+  std::mutex out;
+  auto worker = [&](int seed) {
+    std::mt19937 rng(seed);
+    caf::scoped_actor self{sys};
+    auto send = [&](const std::string& id, const std::string& action, const std::string& role) {
+      actors::submission s;
+      s.ticket_id = id;
+      s.cmd.action = action;
+      s.cmd.by = {role + "-" + std::to_string(seed), role};
+      s.cmd.info = {
+          .customer = "C-" + std::to_string(rng() % 100), .channel = "web", .category = "crash"};
+      bool ok = false;
+      self->request(rt->partition_for(id), std::chrono::seconds(10), actors::submit_atom::value, s)
+          .receive(
+              [&](actors::command_result& r) {
+                if (r.result != actors::command_result::kind::accepted) return;
+                ok = true;
+                std::lock_guard lock{out};
+                std::printf("ack %s %s %llu\n", id.c_str(), action.c_str(),
+                            (unsigned long long)r.state.seq);
+                std::fflush(stdout);
+              },
+              [&](caf::error&) {});
+      return ok;
+    };
+    for (;;) {
+      auto id = rt->new_ticket_id();
+      if (!send(id, "open", "system")) continue;
+      auto steps = rng() % 4;  // some tickets stay open: their timers fire while we run
+      if (steps > 0) send(id, "respond", "agent");
+      if (steps > 1) send(id, "resolve", "agent");
+      if (steps > 2) send(id, "confirm", "customer");
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) threads.emplace_back(worker, i + 1);
+  for (auto& t : threads) t.join();
+}
