@@ -26,10 +26,13 @@ department_actor::behavior_type department_behavior(
       [=](committed_atom, const commit_batch& batch) {
         auto& s = self->state;
         for (auto& c : *batch) {
-          if (auto e = queue_view(c.state, s.department))
-            s.queue[c.state.id] = std::move(*e);
-          else
-            s.queue.erase(c.state.id);
+          auto it = s.queue.find(c.state->id);
+          if (it == s.queue.end()) {
+            queue_entry e;
+            if (queue_view(*c.state, s.department, e)) s.queue.emplace(c.state->id, std::move(e));
+          } else if (!queue_view(*c.state, s.department, it->second)) {
+            s.queue.erase(it);
+          }
         }
       },
       [=](queue_atom, const queue_query& q) -> queue_page {
@@ -51,12 +54,12 @@ department_actor::behavior_type department_behavior(
 
 }  // namespace
 
-std::optional<queue_entry> queue_view(const ticket& t, const std::string& department) {
-  queue_entry e;
+bool queue_view(const ticket& t, const std::string& department, queue_entry& e) {
   e.owned = t.owner == department && t.status != ticket_status::closed;
+  e.tasks.clear();
   for (auto& k : t.tasks)
     if (k.owner == department) e.tasks.push_back(k.name);
-  if (!e.owned && e.tasks.empty()) return std::nullopt;
+  if (!e.owned && e.tasks.empty()) return false;
   e.ticket = t.id;
   e.flow = t.flow;
   e.step = t.step;
@@ -65,21 +68,25 @@ std::optional<queue_entry> queue_view(const ticket& t, const std::string& depart
   e.assignee = t.assignee;
   e.waiting = t.holds != 0;
   e.opened = t.opened_at;
+  e.breached = false;
+  e.next_deadline = no_time;
   for (auto& c : t.clocks) {
     e.breached |= c.breached;
     if (!c.paused && c.kind != clock_kind::timeout &&
         (e.next_deadline == no_time || c.deadline < e.next_deadline))
       e.next_deadline = c.deadline;
   }
-  return e;
+  return true;
 }
 
 std::map<std::string, queue_map> initial_queues(const storage::store& db, const organization& org) {
   std::map<std::string, queue_map> out;
   for (auto& [name, _] : org.departments) out[name];
   auto st = db.for_each_ticket([&](const ticket& t) {
-    for (auto& [name, queue] : out)
-      if (auto e = queue_view(t, name)) queue.emplace(t.id, std::move(*e));
+    for (auto& [name, queue] : out) {
+      queue_entry e;
+      if (queue_view(t, name, e)) queue.emplace(t.id, std::move(e));
+    }
     return true;
   });
   if (!st) spdlog::error("department queues: cannot scan tickets: {}", st.message());

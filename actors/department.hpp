@@ -12,8 +12,9 @@ namespace vocflow::actors {
 
 using queue_map = std::map<std::string, queue_entry>;  // by ticket id: pages follow id order
 
-// What `department` sees of a ticket; nullopt when the ticket is not in its queue.
-std::optional<queue_entry> queue_view(const ticket& t, const std::string& department);
+// Whether a ticket is in `department`'s queue; when it is, `e` is filled in place (reusing its
+// storage: this runs for every committed ticket in every department).
+bool queue_view(const ticket& t, const std::string& department, queue_entry& e);
 
 // Every department's queue, from one scan of the snapshots.
 std::map<std::string, queue_map> initial_queues(const storage::store& db, const organization& org);

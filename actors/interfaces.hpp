@@ -11,17 +11,21 @@ using subscriber_actor = caf::typed_actor<caf::reacts_to<committed_atom, commit_
 // Owns the tickets whose id hashes to it. Every command for a ticket goes through its
 // partition, in order: decide -> one RocksDB write per group of commands -> reply -> publish.
 //   submit: from the API, connectors, tests. Replies once the outcome is durable (or failed).
+//           A gateway with many commands for this partition sends them as one vector and gets
+//           their results in the same order: one message instead of one per command.
 //   fetch:  a ticket's state and whole history.
 //   fire:   due timers from this partition's timer service; answered with `fired` to it.
 //   subscribe: a subscriber gets (committed, commit_batch) after each write.
 //   flush:  sent to itself; closes the current group commit.
 //   drain:  finish what is queued, write it, then stop (SIGTERM).
+//   poke:   passed on to its timer service (the wall clock jumped).
 using partition_actor =
     caf::typed_actor<caf::replies_to<submit_atom, submission>::with<command_result>,
+                     caf::replies_to<submit_atom, submissions>::with<command_results>,
                      caf::replies_to<fetch_atom, std::string>::with<ticket_view>,
                      caf::reacts_to<fire_atom, due_batch>,
                      caf::reacts_to<subscribe_atom, subscriber_actor>, caf::reacts_to<flush_atom>,
-                     caf::replies_to<drain_atom>::with<bool>>;
+                     caf::replies_to<drain_atom>::with<bool>, caf::reacts_to<poke_atom>>;
 
 // One per partition: one wake-up for the earliest due row of its partition's due index.
 //   armed: from the partition, a timer was armed at that time (maybe earlier than the wake-up).

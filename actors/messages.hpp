@@ -47,10 +47,13 @@ struct command_result {
   kind result = kind::accepted;
   rejection why{reject_code::invalid_argument, {}, {}};
   std::string failure;
-  ticket state;               // the ticket after the command (accepted, or a replayed open)
-  std::vector<event> events;  // what the command did
+  std::shared_ptr<const ticket> state;  // after the command (accepted, or a replayed open)
+  std::shared_ptr<const std::vector<event>> events;  // what the command did
   bool replayed = false;      // an open retried with the same idempotency key: nothing new
 };
+
+using submissions = std::vector<submission>;
+using command_results = std::vector<command_result>;
 
 struct ticket_view {
   bool found = false;
@@ -61,8 +64,8 @@ struct ticket_view {
 
 // Committed by a partition: published to subscribers after the write.
 struct committed_ticket {
-  ticket state;
-  std::vector<event> events;
+  std::shared_ptr<const ticket> state;
+  std::shared_ptr<const std::vector<event>> events;
 };
 using commit_batch = std::shared_ptr<const std::vector<committed_ticket>>;
 
@@ -118,6 +121,8 @@ struct deploy_result {
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::submission)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::command_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::submissions)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::command_results)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::ticket_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::commit_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::due_batch)

@@ -12,6 +12,7 @@ namespace vocflow::actors {
 namespace {
 
 using reply_promise = caf::typed_response_promise<command_result>;
+using batch_promise = caf::typed_response_promise<command_results>;
 
 struct partition_state {
   static inline const char* name = "vocflow.partition";
@@ -24,9 +25,10 @@ struct partition_state {
 
   // The group commit being built: every command queued before the flush message joins it.
   std::optional<storage::write_set> batch;
-  std::unordered_map<std::string, ticket> dirty;          // decided, not yet written
+  std::unordered_map<std::string, cached_ticket> dirty;  // decided, not yet written
   std::unordered_map<std::string, std::string> new_keys;  // idempotency key -> ticket
   std::vector<std::pair<reply_promise, command_result>> replies;
+  std::vector<std::pair<batch_promise, command_results>> batch_replies;
   std::vector<committed_ticket> published;
   std::optional<time_point> earliest_armed;
   size_t timer_rows = 0;
@@ -41,20 +43,23 @@ bool is_compensation(const std::string& action) {
          action == "approve_compensation";
 }
 
-// The committed-or-pending state of a ticket; an empty ticket when there is none.
-// A storage failure other than not_found is reported through `failure`.
-ticket lookup(self_ptr self, const std::string& id, std::string& failure) {
+// The committed-or-pending state of a ticket; an empty state when there is none. A storage
+// failure other than not_found is reported through `failure`.
+cached_ticket lookup(self_ptr self, const std::string& id, std::string& failure) {
   auto& s = self->state;
   if (auto it = s.dirty.find(id); it != s.dirty.end()) return it->second;
   if (auto* t = s.cache.get(id)) return *t;
-  ticket t;
-  auto st = s.env.db->load(id, t);
+  auto t = std::make_shared<ticket>();
+  cached_ticket c;
+  auto st = s.env.db->load(id, *t, &c.snapshot_seq);
   if (st) {
-    s.cache.put(id, t);
-    return t;
+    c.state = std::move(t);
+    s.cache.put(id, c);
+    return c;
   }
   if (st.kind() != storage::status::code::not_found) failure = st.message();
-  return {};
+  static const auto none = std::make_shared<const ticket>();
+  return {none, 0};
 }
 
 storage::write_set& batch_of(self_ptr self) {
@@ -110,14 +115,15 @@ command_result handle(self_ptr self, const submission& sub) {
                      : s.env.db->idempotent(sub.idempotency_key);
     if (known) {
       command_result r;
-      r.state = lookup(self, *known, failure);
+      r.state = lookup(self, *known, failure).state;
       if (!failure.empty()) return failed(failure);
       r.replayed = true;
       return r;
     }
   }
-  auto current = lookup(self, id, failure);
+  auto entry = lookup(self, id, failure);
   if (!failure.empty()) return failed(failure);
+  const ticket& current = *entry.state;
 
   std::shared_ptr<const flow> f;
   if (opening) {
@@ -148,7 +154,7 @@ command_result handle(self_ptr self, const submission& sub) {
   if (is_compensation(cmd.action) && f->compensation.per_customer) {
     auto& period = f->compensation.per_customer->period;
     auto since = now - std::chrono::days{period.days} - period.rest;
-    cmd.customer_granted = s.env.db->granted_since(current.info.customer, since);
+    cmd.customer_granted = s.env.db->granted_since(current.info->customer, since);
   }
 
   auto out = decide(*f, current, cmd, now);
@@ -157,7 +163,13 @@ command_result handle(self_ptr self, const submission& sub) {
 
   auto& b = batch_of(self);
   b.events(id, d.events);
-  b.snapshot(d.next);
+  auto next = std::make_shared<const ticket>(std::move(d.next));
+  // A snapshot when the ticket opens, closes, or has gone `snapshot_every` events without one.
+  if (!current.exists() || next->status == ticket_status::closed ||
+      next->seq - entry.snapshot_seq >= s.env.cfg.snapshot_every) {
+    b.snapshot(*next);
+    entry.snapshot_seq = next->seq;
+  }
   for (auto& fx : d.effects) {
     if (auto* a = std::get_if<arm_timer>(&fx)) {
       b.arm(s.index, id, a->timer, a->due);
@@ -168,16 +180,17 @@ command_result handle(self_ptr self, const submission& sub) {
   }
   for (auto& e : d.events)
     if (auto* g = std::get_if<ev::compensation_granted>(&e.body))
-      b.grant(d.next.info.customer, e.at, id, e.seq, g->amount);
+      b.grant(next->info->customer, e.at, id, e.seq, g->amount);
   if (opening && !sub.idempotency_key.empty()) {
     b.idempotency(sub.idempotency_key, id);
     s.new_keys[sub.idempotency_key] = id;
   }
-  s.published.push_back({d.next, d.events});
-  s.dirty[id] = d.next;
+  auto events = std::make_shared<const std::vector<event>>(std::move(d.events));
+  s.published.push_back({next, events});
+  s.dirty[id] = {next, entry.snapshot_seq};
   command_result r;
-  r.state = std::move(d.next);
-  r.events = std::move(d.events);
+  r.state = std::move(next);
+  r.events = std::move(events);
   return r;
 }
 
@@ -189,18 +202,24 @@ void flush(self_ptr self) {
   if (st) {
     for (auto& [id, t] : s.dirty) s.cache.put(id, std::move(t));
     for (auto& [rp, r] : s.replies) rp.deliver(std::move(r));
+    for (auto& [rp, rs] : s.batch_replies) rp.deliver(std::move(rs));
     if (!s.published.empty()) {
       auto batch = std::make_shared<const std::vector<committed_ticket>>(std::move(s.published));
       for (auto& sub : s.subscribers) self->send(sub, committed_atom::value, batch);
     }
     if (s.earliest_armed) self->send(s.timers, armed_atom::value, *s.earliest_armed);
   } else {
-    spdlog::error("partition {}: write of {} commands failed: {}", s.index, s.replies.size(),
-                  st.message());
+    spdlog::error("partition {}: a group commit failed: {}", s.index, st.message());
+    auto undo = [&](command_result& r) {
+      if (r.result == command_result::kind::accepted && !r.replayed) r = failed("storage: " + st.message());
+    };
     for (auto& [rp, r] : s.replies) {
-      if (r.result == command_result::kind::accepted && !r.replayed)
-        r = failed("storage: " + st.message());
+      undo(r);
       rp.deliver(std::move(r));
+    }
+    for (auto& [rp, rs] : s.batch_replies) {
+      for (auto& r : rs) undo(r);
+      rp.deliver(std::move(rs));
     }
     if (auto again = s.env.db->resume(); !again)
       spdlog::warn("partition {}: store not writable yet: {}", s.index, again.message());
@@ -210,6 +229,7 @@ void flush(self_ptr self) {
   s.dirty.clear();
   s.new_keys.clear();
   s.replies.clear();
+  s.batch_replies.clear();
   s.published.clear();
   s.earliest_armed.reset();
   s.timer_rows = 0;
@@ -230,11 +250,20 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         schedule_flush(self);
         return rp;
       },
+      [=](submit_atom, const submissions& subs) -> caf::result<command_results> {
+        auto rp = self->make_response_promise<command_results>();
+        command_results results;
+        results.reserve(subs.size());
+        for (auto& sub : subs) results.push_back(handle(self, sub));
+        self->state.batch_replies.emplace_back(rp, std::move(results));
+        schedule_flush(self);
+        return rp;
+      },
       [=](fetch_atom, const std::string& id) -> ticket_view {
         ticket_view v;
         auto& s = self->state;
         if (auto* t = s.cache.get(id)) {
-          v.state = *t;
+          v.state = *t->state;
         } else {
           auto st = s.env.db->load(id, v.state);
           if (!st && st.kind() != storage::status::code::not_found) v.failure = st.message();
@@ -268,9 +297,10 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         self->state.subscribers.push_back(std::move(sub));
       },
       [=](flush_atom) { flush(self); },
+      [=](poke_atom) { self->send(self->state.timers, poke_atom::value); },
       [=](drain_atom) -> bool {
         flush(self);
-        self->quit();
+        self->quit(caf::exit_reason::user_shutdown);  // takes the linked timer service along
         return true;
       },
   };

@@ -68,6 +68,12 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_en
 
 }  // namespace
 
+size_t scheduler_threads(const runtime_config& cfg) {
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  size_t partitions = cfg.partitions ? cfg.partitions : cores;
+  return cfg.dedicated_threads ? cores : cores + partitions;
+}
+
 std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<storage::store> db,
                                         std::shared_ptr<flow_library> flows,
                                         runtime_options options) {
@@ -146,6 +152,10 @@ department_actor runtime::department(const std::string& name) const {
 
 void runtime::subscribe(subscriber_actor subscriber) {
   caf::anon_send(supervisor_, subscribe_all_atom::value, std::move(subscriber));
+}
+
+void runtime::poke_timers() {
+  for (auto& p : all_partitions()) caf::anon_send(p, poke_atom::value);
 }
 
 std::string runtime::new_ticket_id() {

@@ -13,9 +13,13 @@
 
 namespace vocflow::actors {
 
+// The scheduler threads a runtime wants: one per core, plus one per partition when partitions
+// run on the scheduler (they block while their group commit is fsynced).
+size_t scheduler_threads(const runtime_config& cfg);
+
 struct runtime_options {
   runtime_config cfg;
-  bool detached = true;     // partitions on threads of their own; false under the test coordinator
+  bool detached = false;    // partitions on threads of their own (cfg.dedicated_threads)
   wall_clock clock;         // default: the system clock
   double clock_rate = 1.0;  // how much faster than real time `clock` runs
 };
@@ -37,6 +41,9 @@ class runtime {
 
   // Adds a subscriber of every partition's commits (kept across partition restarts).
   void subscribe(subscriber_actor subscriber);
+
+  // Tells every timer service to look at the due index now (after the wall clock jumped).
+  void poke_timers();
 
   // A new ticket id, ordered by time: "T-" and 13 base32 characters.
   std::string new_ticket_id();

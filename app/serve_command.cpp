@@ -58,9 +58,11 @@ int run_serve(const serve_options& o) {
 
   caf::actor_system_config caf_cfg;
   caf_cfg.set("logger.console", caf::atom("none"));
+  caf_cfg.set("scheduler.max-threads", actors::scheduler_threads(c->runtime));
   {
     caf::actor_system sys{caf_cfg};
-    auto rt = actors::runtime::start(sys, db, lib.library, {.cfg = c->runtime});
+    auto rt = actors::runtime::start(sys, db, lib.library,
+                                     {.cfg = c->runtime, .detached = c->runtime.dedicated_threads});
     spdlog::info("vocflow serving: {} partitions, data in {} ({}), {} flow versions",
                  rt->partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
                  lib.library->all()->size());

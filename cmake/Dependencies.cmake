@@ -5,3 +5,13 @@ find_package(date CONFIG REQUIRED)            # date::date-tz (IANA zones from /
 find_package(nlohmann_json CONFIG REQUIRED)   # nlohmann_json::nlohmann_json
 find_package(CLI11 CONFIG REQUIRED)           # CLI11::CLI11
 find_package(fmt CONFIG REQUIRED)             # fmt::fmt
+
+# jemalloc for the server and benchmarks: the engine allocates many small objects per command
+# and glibc's malloc costs ~20% of throughput there (bench/RESULTS.md). Not with sanitizers,
+# which bring their own allocator.
+find_library(JEMALLOC_LIBRARY jemalloc)
+function(vocflow_use_jemalloc target)
+  if(JEMALLOC_LIBRARY AND NOT VOCFLOW_SANITIZE)
+    target_link_libraries(${target} PRIVATE ${JEMALLOC_LIBRARY})
+  endif()
+endfunction()

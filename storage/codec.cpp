@@ -20,22 +20,29 @@ bool decode_body(size_t index, reader& r, event_body& body) {
 
 }  // namespace
 
+// Events that share when, who and in which role (the events of one command) are written as one
+// group with one header:  group := count first_seq at actor role (type record)*count
 std::string encode_events(const event* first, size_t count) {
   std::string out;
-  out.reserve(64 * count + 1);
+  out.reserve(48 * count + 16);
   out.push_back(static_cast<char>(format_version));
   writer w{out};
-  for (size_t i = 0; i < count; ++i) {
-    auto& e = first[i];
-    std::string body;
-    writer b{body};
-    b.varint(e.body.index());
-    b.varint(e.seq);
-    b.signed_int(to_ms(e.at));
-    b.bytes(e.actor);
-    b.bytes(e.role);
-    std::visit([&](auto& x) { b.record(x); }, e.body);
-    w.bytes(body);
+  for (size_t i = 0; i < count;) {
+    auto& head = first[i];
+    size_t n = 1;
+    while (i + n < count && first[i + n].at == head.at && first[i + n].actor == head.actor &&
+           first[i + n].role == head.role && first[i + n].seq == head.seq + n)
+      ++n;
+    w.varint(n);
+    w.varint(head.seq);
+    w.signed_int(to_ms(head.at));
+    w.bytes(head.actor);
+    w.bytes(head.role);
+    for (size_t k = i; k < i + n; ++k) {
+      w.varint(first[k].body.index());
+      std::visit([&](auto& x) { w.record(x); }, first[k].body);
+    }
+    i += n;
   }
   return out;
 }
@@ -43,19 +50,23 @@ std::string encode_events(const event* first, size_t count) {
 bool decode_events(std::string_view value, std::vector<event>& out) {
   if (value.empty() || static_cast<uint8_t>(value.front()) != format_version) return false;
   reader r{value.substr(1)};
-  while (!r.at_end()) {
-    reader b{r.bytes()};
-    if (!r.ok()) return false;
-    event e;
-    auto index = b.varint();
-    e.seq = b.varint();
-    e.at = from_ms(b.signed_int());
-    e.actor = std::string{b.bytes()};
-    e.role = std::string{b.bytes()};
-    if (!b.ok() || !decode_body(index, b, e.body)) return false;
-    out.push_back(std::move(e));
+  while (r.ok() && !r.at_end()) {
+    auto n = r.varint();
+    auto seq = r.varint();
+    auto at = from_ms(r.signed_int());
+    std::string actor{r.bytes()}, role{r.bytes()};
+    if (!r.ok() || n == 0 || n > value.size()) return false;
+    for (uint64_t k = 0; k < n; ++k) {
+      event e;
+      e.seq = seq + k;
+      e.at = at;
+      e.actor = actor;
+      e.role = role;
+      if (!decode_body(r.varint(), r, e.body)) return false;
+      out.push_back(std::move(e));
+    }
   }
-  return true;
+  return r.ok();
 }
 
 std::string encode_ticket(const ticket& t) {

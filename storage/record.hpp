@@ -8,13 +8,23 @@
 
 #include "workflows/fields.hpp"
 #include "workflows/money.hpp"
+#include "workflows/shared_value.hpp"
 #include "workflows/time.hpp"
 
 namespace vocflow::storage {
 
-class writer {
+// Where a writer puts bytes: a string, or a counter that only measures.
+struct byte_counter {
+  size_t size = 0;
+  void push_back(char) { ++size; }
+  void append(const char*, size_t n) { size += n; }
+  void append(std::string_view s) { size += s.size(); }
+};
+
+template <class Sink>
+class basic_writer {
  public:
-  explicit writer(std::string& out) : out_(out) {}
+  explicit basic_writer(Sink& out) : out_(out) {}
 
   void varint(uint64_t v) {
     while (v >= 0x80) {
@@ -57,6 +67,8 @@ class writer {
     } else if constexpr (is_map<T>::value) {
       varint(v.size());
       for (auto& [k, x] : v) value(k), value(x);
+    } else if constexpr (is_shared_value<T>::value) {
+      value(*v);
     } else if constexpr (has_fields<T>) {
       record(v);
     } else {
@@ -64,18 +76,22 @@ class writer {
     }
   }
 
-  // A length-prefixed record of a struct's fields.
+  // A length-prefixed record of a struct's fields; the length is measured first, so that the
+  // fields go straight to the output without a buffer of their own.
   template <class T>
   void record(const T& v) {
-    std::string body;
-    writer inner{body};
-    T::fields(v, [&](std::string_view, const auto& x) { inner.value(x); });
-    bytes(body);
+    byte_counter size;
+    basic_writer<byte_counter> measure{size};
+    T::fields(v, [&](std::string_view, const auto& x) { measure.value(x); });
+    varint(size.size);
+    T::fields(v, [&](std::string_view, const auto& x) { value(x); });
   }
 
  private:
-  std::string& out_;
+  Sink& out_;
 };
+
+using writer = basic_writer<std::string>;
 
 class reader {
  public:
@@ -146,6 +162,10 @@ class reader {
         value(k), value(x);
         v.emplace(std::move(k), std::move(x));
       }
+    } else if constexpr (is_shared_value<T>::value) {
+      std::remove_cvref_t<decltype(*v)> inner;
+      value(inner);
+      v = T{std::move(inner)};
     } else if constexpr (has_fields<T>) {
       record(v);
     }

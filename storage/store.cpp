@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "storage/codec.hpp"
+#include "workflows/engine.hpp"
 
 namespace vocflow::storage {
 namespace {
@@ -47,12 +48,39 @@ uint64_t ms(time_point t) {
   return static_cast<uint64_t>(std::max<int64_t>(0, to_ms(t)));
 }
 
-std::string events_key(const std::string& ticket, uint64_t seq) {
-  std::string k = ticket;
-  k.push_back('\0');
-  put_be(k, seq, 8);
-  return k;
-}
+// A key built on the stack: puts and deletes run per command, and most keys are short.
+class key {
+ public:
+  key& add(std::string_view s) {
+    for (char c : s) push(c);
+    return *this;
+  }
+  key& be(uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) push(static_cast<char>((v >> (8 * i)) & 0xff));
+    return *this;
+  }
+  key& zero() {
+    push('\0');
+    return *this;
+  }
+  rocksdb::Slice slice() const { return heap_.empty() ? rocksdb::Slice{buf_, n_} : rocksdb::Slice{heap_}; }
+  std::string str() const { return slice().ToString(); }
+
+ private:
+  void push(char c) {
+    if (heap_.empty() && n_ < sizeof buf_) {
+      buf_[n_++] = c;
+      return;
+    }
+    if (heap_.empty()) heap_.assign(buf_, n_);
+    heap_.push_back(c);
+  }
+  char buf_[96];
+  size_t n_ = 0;
+  std::string heap_;
+};
+
+key events_key(std::string_view ticket, uint64_t seq) { return key{}.add(ticket).zero().be(seq, 8); }
 
 std::string due_prefix(uint16_t partition) {
   std::string k;
@@ -60,13 +88,8 @@ std::string due_prefix(uint16_t partition) {
   return k;
 }
 
-std::string due_key(uint16_t partition, time_point due, const std::string& ticket, uint64_t timer) {
-  std::string k = due_prefix(partition);
-  put_be(k, ms(due), 8);
-  k += ticket;
-  k.push_back('\0');
-  put_be(k, timer, 8);
-  return k;
+key due_key(uint16_t partition, time_point due, std::string_view ticket, uint64_t timer) {
+  return key{}.be(partition, 2).be(ms(due), 8).add(ticket).zero().be(timer, 8);
 }
 
 std::optional<std::pair<uint16_t, due_timer>> parse_due(std::string_view k) {
@@ -79,22 +102,12 @@ std::optional<std::pair<uint16_t, due_timer>> parse_due(std::string_view k) {
   return std::make_pair(partition, d);
 }
 
-std::string ledger_key(const std::string& customer, time_point at, const std::string& ticket,
-                       uint64_t seq) {
-  std::string k = customer;
-  k.push_back('\0');
-  put_be(k, ms(at), 8);
-  k += ticket;
-  k.push_back('\0');
-  put_be(k, seq, 8);
-  return k;
+key ledger_key(std::string_view customer, time_point at, std::string_view ticket, uint64_t seq) {
+  return key{}.add(customer).zero().be(ms(at), 8).add(ticket).zero().be(seq, 8);
 }
 
-std::string flow_key(const std::string& id, int32_t version) {
-  std::string k = id;
-  k.push_back('\0');
-  put_be(k, static_cast<uint32_t>(version), 4);
-  return k;
+key flow_key(std::string_view id, int32_t version) {
+  return key{}.add(id).zero().be(static_cast<uint32_t>(version), 4);
 }
 
 }  // namespace
@@ -112,7 +125,7 @@ size_t write_set::bytes() const {
 
 void write_set::events(const std::string& ticket, const std::vector<event>& events) {
   if (events.empty()) return;
-  batch_->Put(store_->cf(store::t_events), events_key(ticket, events.front().seq),
+  batch_->Put(store_->cf(store::t_events), events_key(ticket, events.front().seq).slice(),
               encode_events(events));
   ++operations_;
 }
@@ -123,13 +136,13 @@ void write_set::snapshot(const ticket& t) {
 }
 
 void write_set::arm(uint16_t partition, const std::string& ticket, uint64_t timer, time_point due) {
-  batch_->Put(store_->cf(store::t_due), due_key(partition, due, ticket, timer), {});
+  batch_->Put(store_->cf(store::t_due), due_key(partition, due, ticket, timer).slice(), {});
   ++operations_;
 }
 
 void write_set::disarm(uint16_t partition, const std::string& ticket, uint64_t timer,
                        time_point due) {
-  batch_->Delete(store_->cf(store::t_due), due_key(partition, due, ticket, timer));
+  batch_->Delete(store_->cf(store::t_due), due_key(partition, due, ticket, timer).slice());
   ++operations_;
 }
 
@@ -142,12 +155,17 @@ void write_set::grant(const std::string& customer, time_point at, const std::str
                       uint64_t seq, money amount) {
   std::string v;
   put_be(v, static_cast<uint64_t>(amount.minor), 8);
-  batch_->Put(store_->cf(store::t_ledger), ledger_key(customer, at, ticket, seq), v);
+  batch_->Put(store_->cf(store::t_ledger), ledger_key(customer, at, ticket, seq).slice(), v);
   ++operations_;
 }
 
 void write_set::flow(const std::string& id, int32_t version, const std::string& source) {
-  batch_->Put(store_->cf(store::t_flows), flow_key(id, version), source);
+  batch_->Put(store_->cf(store::t_flows), flow_key(id, version).slice(), source);
+  ++operations_;
+}
+
+void write_set::raw(const std::string& key, const std::string& value) {
+  batch_->Put(store_->cf(store::t_events), key, value);
   ++operations_;
 }
 
@@ -197,19 +215,55 @@ status store::write(write_set& batch) {
   if (batch.empty()) return {};
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
-  return convert(db_->Write(w, batch.batch_.get()));
+  auto start = std::chrono::steady_clock::now();
+  auto st = convert(db_->Write(w, batch.batch_.get()));
+  nanos_ += static_cast<uint64_t>((std::chrono::steady_clock::now() - start).count());
+  if (!st) {
+    ++failures_;
+    return st;
+  }
+  ++writes_;
+  operations_ += batch.operations();
+  bytes_ += batch.bytes();
+  return st;
 }
+
+write_stats store::stats() const { return {writes_, operations_, bytes_, nanos_, failures_}; }
 
 status store::resume() {
   return convert(db_->Resume());
 }
 
-status store::load(const std::string& ticket_id, ticket& out) const {
+namespace {
+
+// Applies the events written after a snapshot (seq > t.seq) to it.
+status replay_tail(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, const std::string& id, ticket& t) {
+  std::string upper = id + '\x01';
+  rocksdb::Slice upper_slice{upper};
+  rocksdb::ReadOptions r;
+  r.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db.NewIterator(r, events)};
+  std::vector<event> tail;
+  for (it->Seek(events_key(id, t.seq + 1).slice()); it->Valid(); it->Next()) {
+    tail.clear();
+    if (!decode_events(it->value().ToStringView(), tail))
+      return {status::code::corruption, "cannot decode the events of " + id};
+    for (auto& e : tail)
+      if (e.seq > t.seq) apply(t, e);
+  }
+  return convert(it->status());
+}
+
+}  // namespace
+
+status store::load(const std::string& ticket_id, ticket& out, uint64_t* snapshot_seq) const {
   std::string value;
   auto st = convert(db_->Get(rocksdb::ReadOptions{}, cf(t_tickets), ticket_id, &value));
   if (!st) return st;
   auto t = decode_ticket(value);
   if (!t) return {status::code::corruption, "cannot decode the snapshot of " + ticket_id};
+  if (snapshot_seq) *snapshot_seq = t->seq;
+  if (auto tail = replay_tail(*db_, cf(t_events), ticket_id, *t); !tail) return tail;
   out = std::move(*t);
   return {};
 }
@@ -227,13 +281,12 @@ status store::history(const std::string& ticket_id, std::vector<event>& out) con
   return convert(it->status());
 }
 
-status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
-                              const std::string& start) const {
+status store::for_each_ticket(const std::function<bool(const ticket&)>& visit, const std::string& start) const {
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_tickets))};
   for (it->Seek(start); it->Valid(); it->Next()) {
     auto t = decode_ticket(it->value().ToStringView());
-    if (!t)
-      return {status::code::corruption, "cannot decode the snapshot of " + it->key().ToString()};
+    if (!t) return {status::code::corruption, "cannot decode the snapshot of " + it->key().ToString()};
+    if (auto tail = replay_tail(*db_, cf(t_events), t->id, *t); !tail) return tail;
     if (!visit(*t)) break;
   }
   return convert(it->status());

@@ -13,6 +13,7 @@
 // Writes block until durable: with `sync`, the WAL is fsynced before write() returns.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,6 +39,15 @@ struct store_options {
   bool read_only = false;  // open a stopped store for reading (vocflow inspect)
 };
 
+// Totals of every write since open (for metrics and benchmarks).
+struct write_stats {
+  uint64_t writes = 0;      // WriteBatches (group commits)
+  uint64_t operations = 0;  // puts and deletes in them
+  uint64_t bytes = 0;       // their encoded size
+  uint64_t nanos = 0;       // time spent in write(), fsync included
+  uint64_t failures = 0;
+};
+
 struct due_timer {
   time_point due;
   std::string ticket;
@@ -60,6 +70,8 @@ class write_set {
   void grant(const std::string& customer, time_point at, const std::string& ticket, uint64_t seq,
              money amount);
   void flow(const std::string& id, int32_t version, const std::string& source);
+  // Bytes as they are, into the events table: the raw-append baseline of the benchmarks.
+  void raw(const std::string& key, const std::string& value);
 
   size_t operations() const { return operations_; }
   size_t bytes() const;
@@ -86,10 +98,12 @@ class store {
   // After a failed write (e.g. a full disk): try to make the store writable again.
   status resume();
 
-  // The latest snapshot of a ticket; not_found when there is none.
-  status load(const std::string& ticket_id, ticket& out) const;
+  // A ticket's state: its latest snapshot with the events written after it applied. Snapshots
+  // are written every few events, so loading replays a short tail, never a whole history.
+  // `snapshot_seq` (optional) receives the seq the snapshot was taken at. not_found when none.
+  status load(const std::string& ticket_id, ticket& out, uint64_t* snapshot_seq = nullptr) const;
   status history(const std::string& ticket_id, std::vector<event>& out) const;
-  // Visits every snapshot in ticket-id order from `start` (inclusive); stop by returning false.
+  // Visits every ticket (snapshot + tail) in ticket-id order from `start`; stop by returning false.
   status for_each_ticket(const std::function<bool(const ticket&)>& visit,
                          const std::string& start = {}) const;
 
@@ -113,6 +127,7 @@ class store {
   status put_meta(const std::string& name, const std::string& value);
 
   const store_options& options() const { return options_; }
+  write_stats stats() const;
 
  private:
   friend class write_set;
@@ -133,6 +148,7 @@ class store {
   store_options options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::atomic<uint64_t> writes_{0}, operations_{0}, bytes_{0}, nanos_{0}, failures_{0};
 };
 
 }  // namespace vocflow::storage

@@ -66,19 +66,15 @@ outcome decider::run() {
   }
   if (rejection_) return *rejection_;
 
-  // Timers: cancel what the ticket no longer has, arm what it has newly.
-  auto armed = [](const ticket& t) {
-    std::map<uint64_t, time_point> out;
-    for (auto& c : t.clocks)
-      if (c.timer) out[c.timer] = c.due;
-    return out;
-  };
-  auto was = armed(before_), is = armed(t_);
+  // Timers: cancel what the ticket no longer has, arm what it has newly (a handful of clocks).
   std::vector<effect> timers;
-  for (auto& [id, due] : was)
-    if (!is.contains(id)) timers.push_back(cancel_timer{id, due});
-  for (auto& [id, due] : is)
-    if (!was.contains(id)) timers.push_back(arm_timer{id, due});
+  auto has = [](const ticket& t, uint64_t id) {
+    return std::any_of(t.clocks.begin(), t.clocks.end(), [&](auto& c) { return c.timer == id; });
+  };
+  for (auto& c : before_.clocks)
+    if (c.timer && !has(t_, c.timer)) timers.push_back(cancel_timer{c.timer, c.due});
+  for (auto& c : t_.clocks)
+    if (c.timer && !has(before_, c.timer)) timers.push_back(arm_timer{c.timer, c.due});
   timers.insert(timers.end(), effects_.begin(), effects_.end());
   return decision{std::move(events_), std::move(timers), std::move(t_)};
 }

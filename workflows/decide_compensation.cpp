@@ -53,7 +53,7 @@ void decider::grant() {
           reject_code::above_limit,
           fmt::format("customer {} has received {} within {}; {} more is above the "
                       "customer cap of {}; request_compensation asks {} to approve",
-                      t_.info.customer, format_amount(f_, cmd_.customer_granted),
+                      t_.info->customer, format_amount(f_, cmd_.customer_granted),
                       to_string(c.per_customer->period), format_amount(f_, amount),
                       format_amount(f_, c.per_customer->limit), approver_for(cumulative, true)));
   }

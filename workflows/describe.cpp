@@ -41,8 +41,8 @@ std::string describe(const event& e, const calendar& cal, std::string_view curre
   return std::visit(
       overloaded{
           [&](const ev::opened& x) {
-            return fmt::format("opened {} by {} via {}: {} / {}{}", x.ticket, by, x.info.channel,
-                               x.info.category, x.info.product, quoted(x.info.text));
+            return fmt::format("opened {} by {} via {}: {} / {}{}", x.ticket, by, x.info->channel,
+                               x.info->category, x.info->product, quoted(x.info->text));
           },
           [&](const ev::routed& x) {
             return fmt::format("routed to flow {}@{} ({})", x.flow, x.version, x.reason);

@@ -24,7 +24,7 @@ namespace ev {
 struct opened {
   VOCFLOW_EVENT(opened)
   std::string ticket;
-  ticket_fields info;
+  shared_value<ticket_fields> info;
   std::string priority;
   template <class S, class F>
   static void fields(S& s, F&& f) {

@@ -2,6 +2,7 @@
 
 #include "workflows/fields.hpp"
 #include "workflows/model.hpp"
+#include "workflows/shared_value.hpp"
 
 namespace vocflow {
 namespace {
@@ -36,6 +37,8 @@ json value(const auto& v) {
     json o = json::object();
     for (auto& [k, x] : v) o[k] = value(x);
     return o;
+  } else if constexpr (is_shared_value<T>::value) {
+    return value(*v);
   } else if constexpr (has_fields<T>) {
     json o = json::object();
     T::fields(v, object_writer{o});

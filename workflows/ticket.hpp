@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "workflows/money.hpp"
+#include "workflows/shared_value.hpp"
 #include "workflows/time.hpp"
 
 namespace vocflow {
@@ -114,7 +115,7 @@ struct ticket {
   std::string id;
   std::string flow;
   int32_t version = 0;
-  ticket_fields info;  // what the complaint says
+  shared_value<ticket_fields> info;  // what the complaint says; set once, at open
 
   ticket_status status = ticket_status::open;
   std::string step;

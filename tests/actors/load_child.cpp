@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
                 ok = true;
                 std::lock_guard lock{out};
                 std::printf("ack %s %s %llu\n", id.c_str(), action.c_str(),
-                            (unsigned long long)r.state.seq);
+                            (unsigned long long)r.state->seq);
                 std::fflush(stdout);
               },
               [&](caf::error&) {});

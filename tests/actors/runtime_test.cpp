@@ -64,7 +64,7 @@ TEST_F(RuntimeTest, ManyTicketsThroughTheExampleFlows) {
   for (int i = 0; i < 120; ++i) {
     auto r = open(kinds[i % 4]);
     ASSERT_EQ(r.result, kind::accepted) << r.why.message;
-    ids.push_back(r.state.id);
+    ids.push_back(r.state->id);
   }
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
   for (auto& id : ids) ASSERT_EQ(act(id, "respond", "agent").result, kind::accepted);
@@ -91,7 +91,7 @@ TEST_F(RuntimeTest, EscalationsAndBreachesFireAtTheRightVirtualTimes) {
   auto r = open(returns("C-9"));
   ASSERT_EQ(r.result, kind::accepted);
   advance_to(local("cn-business", "2026-03-09 14:00"));
-  auto v = fetch(r.state.id);
+  auto v = fetch(r.state->id);
   EXPECT_EQ(first(v.history, "sla_warned", "first_response"),
             local("cn-business", "2026-03-09 12:02"));
   EXPECT_EQ(first(v.history, "sla_breached", "first_response"),
@@ -101,14 +101,14 @@ TEST_F(RuntimeTest, EscalationsAndBreachesFireAtTheRightVirtualTimes) {
   // The breach put the ticket in the breached part of the queue.
   auto page = queue("customer_service", {.breached = 1});
   ASSERT_EQ(page.total, 1u);
-  EXPECT_EQ(page.entries[0].ticket, r.state.id);
+  EXPECT_EQ(page.entries[0].ticket, r.state->id);
 }
 
 TEST_F(RuntimeTest, ARestartedSystemRebuildsTheSameStateAndFiresOverdueTimersOnce) {
   start();
   set_now(local("cn-business", "2026-03-06 17:50"));
   std::vector<std::string> ids;
-  for (int i = 0; i < 20; ++i) ids.push_back(open(returns("C-" + std::to_string(i))).state.id);
+  for (int i = 0; i < 20; ++i) ids.push_back(open(returns("C-" + std::to_string(i))).state->id);
   for (int i = 0; i < 20; i += 4) act(ids[i], "respond", "agent");
   std::map<std::string, ticket> before;
   for (auto& id : ids) before[id] = fetch(id).state;
@@ -152,7 +152,7 @@ TEST_F(RuntimeTest, ARestartedSystemRebuildsTheSameStateAndFiresOverdueTimersOnc
 
 TEST_F(RuntimeTest, DeployingVersion2KeepsRunningTicketsOnVersion1) {
   start();
-  auto old_ticket = open({.customer = "C-1", .category = "other", .text = "v1"}).state.id;
+  auto old_ticket = open({.customer = "C-1", .category = "other", .text = "v1"}).state->id;
   ASSERT_EQ(fetch(old_ticket).state.version, 1);
   auto v2 = read_all({example("flows/general-complaint.yaml")})[0].text;
   v2.replace(v2.find("version: 1"), 10, "version: 2");
@@ -160,7 +160,7 @@ TEST_F(RuntimeTest, DeployingVersion2KeepsRunningTicketsOnVersion1) {
   auto d = deploy(v2);
   ASSERT_TRUE(d.ok) << (d.diagnostics.empty() ? "" : to_string(d.diagnostics[0]));
   EXPECT_EQ(d.key, "general-complaint@2");
-  auto new_ticket = open({.customer = "C-2", .category = "other", .text = "v2"}).state.id;
+  auto new_ticket = open({.customer = "C-2", .category = "other", .text = "v2"}).state->id;
   EXPECT_EQ(fetch(new_ticket).state.version, 2);
   // The old one finishes on version 1.
   ASSERT_EQ(act(old_ticket, "respond", "agent").result, kind::accepted);
@@ -195,16 +195,16 @@ TEST_F(RuntimeTest, IdempotencyKeyReturnsTheSameTicket) {
   auto b = open(returns("C-1"), "order-77-complaint");
   ASSERT_EQ(b.result, kind::accepted);
   EXPECT_TRUE(b.replayed);
-  EXPECT_EQ(b.state.id, a.state.id);
-  EXPECT_EQ(fetch(a.state.id).history.front().type(), "opened");
+  EXPECT_EQ(b.state->id, a.state->id);
+  EXPECT_EQ(fetch(a.state->id).history.front().type(), "opened");
   stop();
   start();
-  EXPECT_EQ(open(returns("C-1"), "order-77-complaint").state.id, a.state.id);
+  EXPECT_EQ(open(returns("C-1"), "order-77-complaint").state->id, a.state->id);
 }
 
 TEST_F(RuntimeTest, RejectionsSayWhyAndChangeNothing) {
   start();
-  auto id = open(returns("C-1")).state.id;
+  auto id = open(returns("C-1")).state->id;
   auto r = act(id, "confirm", "agent");
   ASSERT_EQ(r.result, kind::rejected);
   EXPECT_EQ(r.why.code, reject_code::action_not_allowed);
@@ -217,7 +217,7 @@ TEST_F(RuntimeTest, RejectionsSayWhyAndChangeNothing) {
 TEST_F(RuntimeTest, HandOffMovesTheTicketBetweenDepartmentQueues) {
   start();
   auto id =
-      open({.customer = "C-5", .category = "app", .severity = "high", .text = "crash"}).state.id;
+      open({.customer = "C-5", .category = "app", .severity = "high", .text = "crash"}).state->id;
   EXPECT_EQ(queue("customer_service").total, 1u);
   ASSERT_EQ(act(id, "escalate_to_engineering", "agent").result, kind::accepted);
   EXPECT_EQ(queue("customer_service").total, 0u);
@@ -247,7 +247,7 @@ TEST_F(RuntimeTest, QueuesArePaginatedByCursor) {
 
 TEST_F(RuntimeTest, AFailedPartitionIsRestartedAndServesItsTickets) {
   start(2);
-  auto id = open(returns("C-1")).state.id;
+  auto id = open(returns("C-1")).state->id;
   auto victim = rt().partition_for(id);
   caf::anon_send_exit(victim, caf::exit_reason::kill);
   sched().run();
@@ -268,7 +268,7 @@ actors::subscriber_actor::behavior_type recorder(
     actors::subscriber_actor::stateful_pointer<recorder_state> self) {
   return {[=](actors::committed_atom, const actors::commit_batch& b) {
     std::vector<std::string> ids;
-    for (auto& c : *b) ids.push_back(c.state.id);
+    for (auto& c : *b) ids.push_back(c.state->id);
     self->state.batches.push_back(ids);
   }};
 }
@@ -281,7 +281,7 @@ TEST_F(RuntimeTest, AFloodOfDueTimersDoesNotStarveLiveCommands) {
   sched().run();
   std::vector<std::string> ids;
   for (int i = 0; i < 300; ++i)
-    ids.push_back(open({.customer = "C", .category = "other"}).state.id);
+    ids.push_back(open({.customer = "C", .category = "other"}).state->id);
   auto live = ids.back();
   auto& log = dynamic_cast<caf::stateful_actor<recorder_state, actors::subscriber_actor::base>&>(
                   *caf::actor_cast<caf::abstract_actor*>(rec))

@@ -25,6 +25,8 @@ TEST(Config, TheShippedFileHoldsExactlyTheDefaults) {
   EXPECT_EQ(c->runtime.ticket_cache, defaults.runtime.ticket_cache);
   EXPECT_EQ(c->runtime.timer_batch, defaults.runtime.timer_batch);
   EXPECT_EQ(c->runtime.max_batch, defaults.runtime.max_batch);
+  EXPECT_EQ(c->runtime.snapshot_every, defaults.runtime.snapshot_every);
+  EXPECT_EQ(c->runtime.dedicated_threads, defaults.runtime.dedicated_threads);
   EXPECT_EQ(c->runtime.request_timeout, defaults.runtime.request_timeout);
   EXPECT_EQ(c->flows.dir, defaults.flows.dir);
   EXPECT_EQ(c->log.level, defaults.log.level);

@@ -1,0 +1,65 @@
+// What every vocflow benchmark prints about where it ran, and the workload's ticket fields.
+#pragma once
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connectors/csv.hpp"
+
+namespace vocflow::bench {
+
+inline std::string cpu_model() {
+  std::ifstream in{"/proc/cpuinfo"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+inline std::string git_commit() {
+  std::string out;
+  if (FILE* p = popen("git rev-parse --short HEAD 2>/dev/null", "r")) {
+    char buf[64];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    pclose(p);
+  }
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out.empty() ? "unknown" : out;
+}
+
+inline long peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+inline double percentile(std::vector<uint32_t>& xs, double p) {
+  if (xs.empty()) return 0;
+  auto k = static_cast<size_t>(p * static_cast<double>(xs.size() - 1));
+  std::nth_element(xs.begin(), xs.begin() + static_cast<long>(k), xs.end());
+  return xs[k];
+}
+
+// The complaints of the CFPB file, in turn, as ticket fields (WORKLOAD.md).
+inline std::vector<ticket_fields> complaints(const std::string& path) {
+  std::ifstream in{path};
+  std::vector<ticket_fields> out;
+  connectors::csv_reader r{in};
+  std::vector<std::string> header, row;
+  if (!r.next(header)) return out;
+  while (r.next(row)) out.push_back(connectors::cfpb_fields(header, row));
+  return out;
+}
+
+inline void print_machine() {
+  std::printf("machine      %u cores, %s\n", std::thread::hardware_concurrency(), cpu_model().c_str());
+  std::printf("commit       %s\n", git_commit().c_str());
+}
+
+}  // namespace vocflow::bench

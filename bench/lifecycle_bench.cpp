@@ -1,0 +1,353 @@
+// In-process throughput of the lifecycle workload (../shared/bench/WORKLOAD.md): the real
+// runtime (detached partitions, RocksDB with fsync, group commit), driven by actors that keep
+// `concurrency` tickets in flight. Every tenth ticket waits after `open` until its 1h
+// first-response SLA has fired and escalated it (the wall clock jumps an hour; timer firings
+// are not counted as commands). Then, in the same run, the same bytes are appended raw to a
+// RocksDB of the same options, in batches of the same size: the ratio shows vocflow's overhead.
+//
+//   lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] [--dedicated] [--os] [--data CSV]
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <unordered_map>
+
+#include "actors/runtime.hpp"
+#include "bench/bench_common.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace vocflow;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+using phase1_atom = caf::atom_constant<caf::atom("phase1")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using cont_atom = caf::atom_constant<caf::atom("cont")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+
+struct options {
+  size_t tickets = 100'000;
+  size_t concurrency = 4096;
+  uint32_t partitions = 0;
+  bool fsync = true;
+  bool detached = false;  // partitions on threads of their own (runtime.dedicated_threads)
+  std::string data = VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
+};
+
+struct slot {
+  std::string id;
+  size_t index = 0;
+  int step = 0;  // commands done
+};
+
+struct driver_state {
+  actors::runtime* rt = nullptr;
+  const std::vector<ticket_fields>* fields = nullptr;
+  size_t first = 0, count = 0, next = 0, limit = 0, active = 0, finished = 0, failed = 0;
+  std::unordered_map<std::string, slot> parked;  // waiting for their escalation
+  std::vector<slot> resumable;                   // escalated, waiting for a free slot
+  std::vector<uint32_t>* latencies = nullptr;    // microseconds per command (owned by main)
+  caf::actor main;
+  bool phase1_reported = false, done_reported = false;
+  // Commands ready to go, per partition: each partition gets them as one message.
+  std::vector<actors::submissions> ready;
+  std::vector<std::vector<slot>> ready_slots;
+};
+
+bool withheld(size_t index) { return index % 10 == 9; }
+
+actors::submission command_for(const slot& s, const std::vector<ticket_fields>& fields) {
+  actors::submission sub;
+  sub.ticket_id = s.id;
+  auto& c = sub.cmd;
+  switch (s.step) {
+    case 0:
+      c.action = "open", c.by = {"intake", "system"}, c.info = fields[s.index % fields.size()];
+      break;
+    case 1: c.action = "respond", c.by = {"agent-7", "agent"}, c.text = "We are on it"; break;
+    case 2:
+      c.action = "hand_off", c.by = {"agent-7", "agent"}, c.to = "logistics", c.text = "Parcel lost in transit";
+      break;
+    case 3: c.action = "resolve", c.by = {"logistics-3", "agent"}, c.text = "Refund sent"; break;
+    default: c.action = "confirm", c.by = {"customer", "customer"}; break;
+  }
+  return sub;
+}
+
+using self_ptr = caf::stateful_actor<driver_state>*;
+
+void queue(self_ptr self, slot sl) {
+  auto& s = self->state;
+  auto p = actors::partition_of(sl.id, s.rt->partitions());
+  s.ready[p].push_back(command_for(sl, *s.fields));
+  s.ready_slots[p].push_back(std::move(sl));
+}
+
+void launch(self_ptr self) {
+  auto& s = self->state;
+  while (s.active < s.limit && !s.resumable.empty()) {
+    ++s.active;
+    auto sl = std::move(s.resumable.back());
+    s.resumable.pop_back();
+    queue(self, std::move(sl));
+  }
+  while (s.active < s.limit && s.next < s.count) {
+    ++s.active;
+    queue(self, slot{s.rt->new_ticket_id(), s.first + s.next++, 0});
+  }
+}
+
+void report(self_ptr self) {
+  auto& s = self->state;
+  if (s.next < s.count || s.active > 0 || !s.resumable.empty()) return;
+  if (!s.parked.empty()) {
+    if (!s.phase1_reported) self->send(s.main, phase1_atom::value, s.parked.size());
+    s.phase1_reported = true;
+  } else if (!s.done_reported) {
+    s.done_reported = true;
+    self->send(s.main, done_atom::value, s.failed);
+  }
+}
+
+void on_result(self_ptr self, slot sl, const actors::command_result& r, uint32_t micros) {
+  auto& s = self->state;
+  s.latencies->push_back(micros);
+  if (r.result != actors::command_result::kind::accepted) {
+    if (s.failed++ < 3)
+      std::fprintf(stderr, "%s refused: %s %s\n", sl.id.c_str(), r.why.message.c_str(), r.failure.c_str());
+    --s.active;
+    return;
+  }
+  ++sl.step;
+  if (sl.step == 1 && withheld(sl.index)) {
+    s.parked.emplace(sl.id, std::move(sl));
+    --s.active;
+  } else if (sl.step == 5) {
+    ++s.finished;
+    --s.active;
+  } else {
+    queue(self, std::move(sl));
+  }
+}
+
+void send_ready(self_ptr self);
+
+// After any event: start what may start, send what is ready, tell main where we are.
+void step(self_ptr self) {
+  launch(self);
+  send_ready(self);
+  report(self);
+}
+
+void send_ready(self_ptr self) {
+  auto& s = self->state;
+  auto partitions = s.rt->all_partitions();
+  for (size_t p = 0; p < s.ready.size(); ++p) {
+    if (s.ready[p].empty()) continue;
+    auto slots = std::make_shared<std::vector<slot>>(std::move(s.ready_slots[p]));
+    s.ready_slots[p].clear();
+    auto t0 = steady::now();
+    self->request(partitions[p], 120s, actors::submit_atom::value, std::move(s.ready[p]))
+        .then(
+            [=](actors::command_results& rs) {
+              auto micros = static_cast<uint32_t>(
+                  std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t0).count());
+              for (size_t i = 0; i < rs.size(); ++i) on_result(self, std::move((*slots)[i]), rs[i], micros);
+              step(self);
+            },
+            [=](caf::error& e) {
+              auto& s = self->state;
+              if (s.failed++ < 3) std::fprintf(stderr, "request failed: %s\n", self->system().render(e).c_str());
+              s.failed += slots->size() - 1;
+              s.active -= slots->size();
+              step(self);
+            });
+    s.ready[p].clear();
+  }
+}
+
+caf::behavior driver(self_ptr self, actors::runtime* rt, const std::vector<ticket_fields>* fields, size_t first,
+                     size_t count, size_t limit, caf::actor main, std::vector<uint32_t>* latencies) {
+  auto& st = self->state;
+  st.rt = rt, st.fields = fields, st.first = first, st.count = count, st.limit = limit, st.main = main;
+  st.latencies = latencies;
+  st.latencies->reserve(count * 5);
+  st.ready.resize(rt->partitions());
+  st.ready_slots.resize(rt->partitions());
+  return {
+      [=](start_atom) { step(self); },
+      [=](cont_atom, const std::string& id) {
+        auto& s = self->state;
+        auto it = s.parked.find(id);
+        if (it == s.parked.end()) return;
+        s.resumable.push_back(std::move(it->second));
+        s.parked.erase(it);
+        step(self);
+      },
+  };
+}
+
+// Tells the drivers which tickets escalated.
+actors::subscriber_actor::behavior_type watcher(actors::subscriber_actor::pointer,
+                                                std::vector<caf::actor> drivers) {
+  return {[=](actors::committed_atom, const actors::commit_batch& batch) {
+    for (auto& c : *batch)
+      for (auto& e : *c.events)
+        if (std::holds_alternative<ev::escalated>(e.body))
+          for (auto& d : drivers) caf::anon_send(d, cont_atom::value, c.state->id);
+  }};
+}
+
+// Appends `total` bytes raw, in batches like vocflow's, from `threads` writers: a log append,
+// each writer with its own increasing keys.
+double raw_append_seconds(const std::string& dir, bool fsync, uint64_t total, size_t ops_per_batch,
+                          size_t bytes_per_op, uint32_t threads) {
+  storage::status st;
+  auto db = storage::store::open({.path = dir, .sync = fsync, .cache_mb = 256}, st);
+  if (!db) return -1;
+  std::atomic<uint64_t> written{0};
+  auto start = steady::now();
+  std::vector<std::thread> ws;
+  for (uint32_t t = 0; t < threads; ++t)
+    ws.emplace_back([&, t] {
+      std::string value(bytes_per_op > 24 ? bytes_per_op - 24 : 1, 'v');
+      uint64_t seq = 0;
+      while (written.load() < total) {
+        auto b = db->batch();
+        for (size_t i = 0; i < ops_per_batch; ++i) {
+          char k[24];
+          std::snprintf(k, sizeof k, "%02u%021llu", t, static_cast<unsigned long long>(seq++));
+          b.raw(std::string{k, 23}, value);
+        }
+        auto bytes = b.bytes();
+        if (!db->write(b)) return;
+        written += bytes;
+      }
+    });
+  for (auto& w : ws) w.join();
+  return std::chrono::duration<double>(steady::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&] { return i + 1 < argc ? std::string{argv[++i]} : std::string{}; };
+    if (a == "--tickets") o.tickets = std::stoul(value());
+    else if (a == "--concurrency") o.concurrency = std::stoul(value());
+    else if (a == "--partitions") o.partitions = static_cast<uint32_t>(std::stoul(value()));
+    else if (a == "--os") o.fsync = false;
+    else if (a == "--dedicated") o.detached = true;
+    else if (a == "--data") o.data = value();
+    else {
+      std::fprintf(stderr, "usage: lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] [--dedicated] [--os] [--data CSV]\n");
+      return 2;
+    }
+  }
+  spdlog::set_level(spdlog::level::warn);
+  auto fields = bench::complaints(o.data);
+  if (fields.empty()) {
+    std::fprintf(stderr, "cannot read %s\n", o.data.c_str());
+    return 1;
+  }
+  testing::temp_dir dir;
+  storage::status st;
+  auto db = storage::store::open({.path = dir / "vocflow", .sync = o.fsync, .cache_mb = 256}, st);
+  auto lib = actors::load_library(VOCFLOW_SOURCE_DIR "/bench/flows", *db);
+  if (!lib.library) {
+    for (auto& d : lib.diags.items()) std::fprintf(stderr, "%s\n", to_string(d).c_str());
+    return 1;
+  }
+  std::atomic<int64_t> offset_ms{0};  // the wall clock jumps to make the 1h SLA fire
+  actors::wall_clock clock = [&] {
+    return std::chrono::time_point_cast<millis>(std::chrono::system_clock::now()) + millis{offset_ms.load()};
+  };
+  auto before = db->stats();
+
+  caf::actor_system_config cfg;
+  runtime_config rc;
+  rc.partitions = o.partitions;
+  rc.dedicated_threads = o.detached;
+  cfg.set("scheduler.max-threads", actors::scheduler_threads(rc));
+  caf::actor_system sys{cfg};
+  auto rt = actors::runtime::start(sys, db, lib.library, {.cfg = rc, .detached = o.detached, .clock = clock});
+  caf::scoped_actor main{sys};
+  const size_t drivers_n = 2;
+  std::vector<caf::actor> drivers;
+  std::vector<std::vector<uint32_t>> driver_latencies(drivers_n);
+  for (size_t d = 0; d < drivers_n; ++d) {
+    size_t first = o.tickets * d / drivers_n, last = o.tickets * (d + 1) / drivers_n;
+    drivers.push_back(sys.spawn(driver, rt.get(), &fields, first, last - first, o.concurrency / drivers_n,
+                                caf::actor{main}, &driver_latencies[d]));
+  }
+  auto watch = sys.spawn(watcher, drivers);
+  rt->subscribe(watch);
+
+  auto start = steady::now();
+  for (auto& d : drivers) caf::anon_send(d, start_atom::value);
+  size_t parked = 0, phase1 = 0, done = 0, failed = 0;
+  std::vector<uint32_t> latencies;
+  double phase1_seconds = 0;
+  while (done < drivers_n) {
+    main->receive(
+        [&](phase1_atom, size_t n) {
+          parked += n;
+          if (++phase1 == drivers_n) {
+            phase1_seconds = std::chrono::duration<double>(steady::now() - start).count();
+            offset_ms += 3'660'000;  // one hour and a minute later: every withheld SLA is due
+            rt->poke_timers();
+          }
+        },
+        [&](done_atom, size_t f) {
+          failed += f;
+          ++done;
+        });
+  }
+  for (auto& l : driver_latencies) latencies.insert(latencies.end(), l.begin(), l.end());
+  double seconds = std::chrono::duration<double>(steady::now() - start).count();
+  auto after = db->stats();
+  rt->stop();
+  rt.reset();
+  for (auto& d : drivers) caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(watch, caf::exit_reason::user_shutdown);
+
+  uint64_t commands = o.tickets * 5;
+  uint64_t bytes = after.bytes - before.bytes, writes = after.writes - before.writes,
+           ops = after.operations - before.operations;
+  double cmd_rate = static_cast<double>(commands) / seconds;
+  bench::print_machine();
+  std::printf("workload     lifecycle: open, respond, hand off, resolve, confirm; every 10th ticket escalated by its 1h timer\n");
+  std::printf("durability   %s\n", o.fsync ? "fsync (WAL synced before every reply, group-committed)" : "os (NOT the headline: no fsync)");
+  std::printf("tickets      %zu (%zu escalated by timer), concurrency %zu, partitions %u (%s)\n", o.tickets,
+              parked, o.concurrency, o.partitions ? o.partitions : std::thread::hardware_concurrency(),
+              o.detached ? "dedicated threads" : "on the scheduler");
+  std::printf("elapsed      %.2f s (phase 1 %.2f s, escalation and the rest %.2f s)\n", seconds, phase1_seconds,
+              seconds - phase1_seconds);
+  std::printf("commands/s   %.0f\n", cmd_rate);
+  std::printf("tickets/s    %.0f\n", static_cast<double>(o.tickets) / seconds);
+  std::printf("latency      p50 %.2f ms, p99 %.2f ms (per command, at full load)\n",
+              bench::percentile(latencies, 0.50) / 1000, bench::percentile(latencies, 0.99) / 1000);
+  std::printf("refused      %zu\n", failed);
+  std::printf("writes       %lu group commits, %.1f commands and %.1f KB each, %.0f bytes per command\n",
+              (unsigned long)writes, static_cast<double>(commands) / static_cast<double>(writes),
+              static_cast<double>(bytes) / static_cast<double>(writes) / 1024,
+              static_cast<double>(bytes) / static_cast<double>(commands));
+  std::printf("peak RSS     %ld MB\n", bench::peak_rss_mb());
+
+  auto raw_seconds = raw_append_seconds(dir / "raw", o.fsync, bytes, ops / writes, bytes / ops,
+                                        o.partitions ? o.partitions : std::thread::hardware_concurrency());
+  double raw_bytes_rate = static_cast<double>(bytes) / raw_seconds;
+  double vocflow_bytes_rate = static_cast<double>(bytes) / seconds;
+  std::printf("baseline     raw RocksDB appends of the same %.1f MB in batches of %lu puts: %.2f s, %.1f MB/s "
+              "= %.0f commands/s equivalent\n",
+              static_cast<double>(bytes) / 1e6, (unsigned long)(ops / writes), raw_seconds, raw_bytes_rate / 1e6,
+              raw_bytes_rate * static_cast<double>(commands) / static_cast<double>(bytes));
+  std::printf("ratio        vocflow / raw = %.2f\n", vocflow_bytes_rate / raw_bytes_rate);
+  return failed ? 1 : 0;
+}
