@@ -52,8 +52,10 @@ tour: build
 	$(BUILD_DIR)/app/vocflow simulate examples/flows/apparel-returns.yaml \
 	  --scenario examples/scenarios/apparel-returns.yaml
 
-# Until the server lands (issue 3), `make run` gives the tour.
-run: tour
+# The orchestrator on the embedded default: data in ./vocflow-data, flows from examples/flows,
+# config/vocflow.yaml. Ctrl-C drains and stops it.
+run: build
+	$(BUILD_DIR)/app/vocflow serve
 
 format:
 	find app workflows actors storage connectors config tests bench -name '*.[ch]pp' | xargs clang-format -i

@@ -49,7 +49,7 @@ struct command_result {
   std::string failure;
   std::shared_ptr<const ticket> state;  // after the command (accepted, or a replayed open)
   std::shared_ptr<const std::vector<event>> events;  // what the command did
-  bool replayed = false;      // an open retried with the same idempotency key: nothing new
+  bool replayed = false;  // an open retried with the same idempotency key: nothing new
 };
 
 using submissions = std::vector<submission>;

@@ -25,7 +25,7 @@ struct partition_state {
 
   // The group commit being built: every command queued before the flush message joins it.
   std::optional<storage::write_set> batch;
-  std::unordered_map<std::string, cached_ticket> dirty;  // decided, not yet written
+  std::unordered_map<std::string, cached_ticket> dirty;   // decided, not yet written
   std::unordered_map<std::string, std::string> new_keys;  // idempotency key -> ticket
   std::vector<std::pair<reply_promise, command_result>> replies;
   std::vector<std::pair<batch_promise, command_results>> batch_replies;
@@ -211,7 +211,8 @@ void flush(self_ptr self) {
   } else {
     spdlog::error("partition {}: a group commit failed: {}", s.index, st.message());
     auto undo = [&](command_result& r) {
-      if (r.result == command_result::kind::accepted && !r.replayed) r = failed("storage: " + st.message());
+      if (r.result == command_result::kind::accepted && !r.replayed)
+        r = failed("storage: " + st.message());
     };
     for (auto& [rp, r] : s.replies) {
       undo(r);

@@ -58,7 +58,8 @@ inline std::vector<ticket_fields> complaints(const std::string& path) {
 }
 
 inline void print_machine() {
-  std::printf("machine      %u cores, %s\n", std::thread::hardware_concurrency(), cpu_model().c_str());
+  std::printf("machine      %u cores, %s\n", std::thread::hardware_concurrency(),
+              cpu_model().c_str());
   std::printf("commit       %s\n", git_commit().c_str());
 }
 

@@ -5,9 +5,10 @@
 // are not counted as commands). Then, in the same run, the same bytes are appended raw to a
 // RocksDB of the same options, in batches of the same size: the ratio shows vocflow's overhead.
 //
-//   lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] [--dedicated] [--os] [--data CSV]
-#include <caf/all.hpp>
+//   lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] [--dedicated] [--os] [--data
+//   CSV]
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -58,7 +59,9 @@ struct driver_state {
   std::vector<std::vector<slot>> ready_slots;
 };
 
-bool withheld(size_t index) { return index % 10 == 9; }
+bool withheld(size_t index) {
+  return index % 10 == 9;
+}
 
 actors::submission command_for(const slot& s, const std::vector<ticket_fields>& fields) {
   actors::submission sub;
@@ -68,12 +71,19 @@ actors::submission command_for(const slot& s, const std::vector<ticket_fields>& 
     case 0:
       c.action = "open", c.by = {"intake", "system"}, c.info = fields[s.index % fields.size()];
       break;
-    case 1: c.action = "respond", c.by = {"agent-7", "agent"}, c.text = "We are on it"; break;
-    case 2:
-      c.action = "hand_off", c.by = {"agent-7", "agent"}, c.to = "logistics", c.text = "Parcel lost in transit";
+    case 1:
+      c.action = "respond", c.by = {"agent-7", "agent"}, c.text = "We are on it";
       break;
-    case 3: c.action = "resolve", c.by = {"logistics-3", "agent"}, c.text = "Refund sent"; break;
-    default: c.action = "confirm", c.by = {"customer", "customer"}; break;
+    case 2:
+      c.action = "hand_off", c.by = {"agent-7", "agent"}, c.to = "logistics",
+      c.text = "Parcel lost in transit";
+      break;
+    case 3:
+      c.action = "resolve", c.by = {"logistics-3", "agent"}, c.text = "Refund sent";
+      break;
+    default:
+      c.action = "confirm", c.by = {"customer", "customer"};
+      break;
   }
   return sub;
 }
@@ -118,7 +128,8 @@ void on_result(self_ptr self, slot sl, const actors::command_result& r, uint32_t
   s.latencies->push_back(micros);
   if (r.result != actors::command_result::kind::accepted) {
     if (s.failed++ < 3)
-      std::fprintf(stderr, "%s refused: %s %s\n", sl.id.c_str(), r.why.message.c_str(), r.failure.c_str());
+      std::fprintf(stderr, "%s refused: %s %s\n", sl.id.c_str(), r.why.message.c_str(),
+                   r.failure.c_str());
     --s.active;
     return;
   }
@@ -155,13 +166,16 @@ void send_ready(self_ptr self) {
         .then(
             [=](actors::command_results& rs) {
               auto micros = static_cast<uint32_t>(
-                  std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t0).count());
-              for (size_t i = 0; i < rs.size(); ++i) on_result(self, std::move((*slots)[i]), rs[i], micros);
+                  std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t0)
+                      .count());
+              for (size_t i = 0; i < rs.size(); ++i)
+                on_result(self, std::move((*slots)[i]), rs[i], micros);
               step(self);
             },
             [=](caf::error& e) {
               auto& s = self->state;
-              if (s.failed++ < 3) std::fprintf(stderr, "request failed: %s\n", self->system().render(e).c_str());
+              if (s.failed++ < 3)
+                std::fprintf(stderr, "request failed: %s\n", self->system().render(e).c_str());
               s.failed += slots->size() - 1;
               s.active -= slots->size();
               step(self);
@@ -170,10 +184,12 @@ void send_ready(self_ptr self) {
   }
 }
 
-caf::behavior driver(self_ptr self, actors::runtime* rt, const std::vector<ticket_fields>* fields, size_t first,
-                     size_t count, size_t limit, caf::actor main, std::vector<uint32_t>* latencies) {
+caf::behavior driver(self_ptr self, actors::runtime* rt, const std::vector<ticket_fields>* fields,
+                     size_t first, size_t count, size_t limit, caf::actor main,
+                     std::vector<uint32_t>* latencies) {
   auto& st = self->state;
-  st.rt = rt, st.fields = fields, st.first = first, st.count = count, st.limit = limit, st.main = main;
+  st.rt = rt, st.fields = fields, st.first = first, st.count = count, st.limit = limit,
+  st.main = main;
   st.latencies = latencies;
   st.latencies->reserve(count * 5);
   st.ready.resize(rt->partitions());
@@ -239,14 +255,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&] { return i + 1 < argc ? std::string{argv[++i]} : std::string{}; };
-    if (a == "--tickets") o.tickets = std::stoul(value());
-    else if (a == "--concurrency") o.concurrency = std::stoul(value());
-    else if (a == "--partitions") o.partitions = static_cast<uint32_t>(std::stoul(value()));
-    else if (a == "--os") o.fsync = false;
-    else if (a == "--dedicated") o.detached = true;
-    else if (a == "--data") o.data = value();
+    if (a == "--tickets")
+      o.tickets = std::stoul(value());
+    else if (a == "--concurrency")
+      o.concurrency = std::stoul(value());
+    else if (a == "--partitions")
+      o.partitions = static_cast<uint32_t>(std::stoul(value()));
+    else if (a == "--os")
+      o.fsync = false;
+    else if (a == "--dedicated")
+      o.detached = true;
+    else if (a == "--data")
+      o.data = value();
     else {
-      std::fprintf(stderr, "usage: lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] [--dedicated] [--os] [--data CSV]\n");
+      std::fprintf(stderr,
+                   "usage: lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] "
+                   "[--dedicated] [--os] [--data CSV]\n");
       return 2;
     }
   }
@@ -266,7 +290,8 @@ int main(int argc, char** argv) {
   }
   std::atomic<int64_t> offset_ms{0};  // the wall clock jumps to make the 1h SLA fire
   actors::wall_clock clock = [&] {
-    return std::chrono::time_point_cast<millis>(std::chrono::system_clock::now()) + millis{offset_ms.load()};
+    return std::chrono::time_point_cast<millis>(std::chrono::system_clock::now()) +
+           millis{offset_ms.load()};
   };
   auto before = db->stats();
 
@@ -276,15 +301,16 @@ int main(int argc, char** argv) {
   rc.dedicated_threads = o.detached;
   cfg.set("scheduler.max-threads", actors::scheduler_threads(rc));
   caf::actor_system sys{cfg};
-  auto rt = actors::runtime::start(sys, db, lib.library, {.cfg = rc, .detached = o.detached, .clock = clock});
+  auto rt = actors::runtime::start(sys, db, lib.library,
+                                   {.cfg = rc, .detached = o.detached, .clock = clock});
   caf::scoped_actor main{sys};
   const size_t drivers_n = 2;
   std::vector<caf::actor> drivers;
   std::vector<std::vector<uint32_t>> driver_latencies(drivers_n);
   for (size_t d = 0; d < drivers_n; ++d) {
     size_t first = o.tickets * d / drivers_n, last = o.tickets * (d + 1) / drivers_n;
-    drivers.push_back(sys.spawn(driver, rt.get(), &fields, first, last - first, o.concurrency / drivers_n,
-                                caf::actor{main}, &driver_latencies[d]));
+    drivers.push_back(sys.spawn(driver, rt.get(), &fields, first, last - first,
+                                o.concurrency / drivers_n, caf::actor{main}, &driver_latencies[d]));
   }
   auto watch = sys.spawn(watcher, drivers);
   rt->subscribe(watch);
@@ -322,32 +348,42 @@ int main(int argc, char** argv) {
            ops = after.operations - before.operations;
   double cmd_rate = static_cast<double>(commands) / seconds;
   bench::print_machine();
-  std::printf("workload     lifecycle: open, respond, hand off, resolve, confirm; every 10th ticket escalated by its 1h timer\n");
-  std::printf("durability   %s\n", o.fsync ? "fsync (WAL synced before every reply, group-committed)" : "os (NOT the headline: no fsync)");
-  std::printf("tickets      %zu (%zu escalated by timer), concurrency %zu, partitions %u (%s)\n", o.tickets,
-              parked, o.concurrency, o.partitions ? o.partitions : std::thread::hardware_concurrency(),
+  std::printf(
+      "workload     lifecycle: open, respond, hand off, resolve, confirm; every 10th ticket "
+      "escalated by its 1h timer\n");
+  std::printf("durability   %s\n", o.fsync
+                                       ? "fsync (WAL synced before every reply, group-committed)"
+                                       : "os (NOT the headline: no fsync)");
+  std::printf("tickets      %zu (%zu escalated by timer), concurrency %zu, partitions %u (%s)\n",
+              o.tickets, parked, o.concurrency,
+              o.partitions ? o.partitions : std::thread::hardware_concurrency(),
               o.detached ? "dedicated threads" : "on the scheduler");
-  std::printf("elapsed      %.2f s (phase 1 %.2f s, escalation and the rest %.2f s)\n", seconds, phase1_seconds,
-              seconds - phase1_seconds);
+  std::printf("elapsed      %.2f s (phase 1 %.2f s, escalation and the rest %.2f s)\n", seconds,
+              phase1_seconds, seconds - phase1_seconds);
   std::printf("commands/s   %.0f\n", cmd_rate);
   std::printf("tickets/s    %.0f\n", static_cast<double>(o.tickets) / seconds);
   std::printf("latency      p50 %.2f ms, p99 %.2f ms (per command, at full load)\n",
               bench::percentile(latencies, 0.50) / 1000, bench::percentile(latencies, 0.99) / 1000);
   std::printf("refused      %zu\n", failed);
-  std::printf("writes       %lu group commits, %.1f commands and %.1f KB each, %.0f bytes per command\n",
-              (unsigned long)writes, static_cast<double>(commands) / static_cast<double>(writes),
-              static_cast<double>(bytes) / static_cast<double>(writes) / 1024,
-              static_cast<double>(bytes) / static_cast<double>(commands));
+  std::printf(
+      "writes       %lu group commits, %.1f commands and %.1f KB each, %.0f bytes per command\n",
+      (unsigned long)writes, static_cast<double>(commands) / static_cast<double>(writes),
+      static_cast<double>(bytes) / static_cast<double>(writes) / 1024,
+      static_cast<double>(bytes) / static_cast<double>(commands));
   std::printf("peak RSS     %ld MB\n", bench::peak_rss_mb());
 
-  auto raw_seconds = raw_append_seconds(dir / "raw", o.fsync, bytes, ops / writes, bytes / ops,
-                                        o.partitions ? o.partitions : std::thread::hardware_concurrency());
+  auto raw_seconds =
+      raw_append_seconds(dir / "raw", o.fsync, bytes, ops / writes, bytes / ops,
+                         o.partitions ? o.partitions : std::thread::hardware_concurrency());
   double raw_bytes_rate = static_cast<double>(bytes) / raw_seconds;
   double vocflow_bytes_rate = static_cast<double>(bytes) / seconds;
-  std::printf("baseline     raw RocksDB appends of the same %.1f MB in batches of %lu puts: %.2f s, %.1f MB/s "
-              "= %.0f commands/s equivalent\n",
-              static_cast<double>(bytes) / 1e6, (unsigned long)(ops / writes), raw_seconds, raw_bytes_rate / 1e6,
-              raw_bytes_rate * static_cast<double>(commands) / static_cast<double>(bytes));
+  std::printf(
+      "baseline     raw RocksDB appends of the same %.1f MB in batches of %lu puts: %.2f s, %.1f "
+      "MB/s "
+      "= %.0f commands/s equivalent\n",
+      static_cast<double>(bytes) / 1e6, (unsigned long)(ops / writes), raw_seconds,
+      raw_bytes_rate / 1e6,
+      raw_bytes_rate * static_cast<double>(commands) / static_cast<double>(bytes));
   std::printf("ratio        vocflow / raw = %.2f\n", vocflow_bytes_rate / raw_bytes_rate);
   return failed ? 1 : 0;
 }

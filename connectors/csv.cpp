@@ -41,7 +41,8 @@ bool csv_reader::next(std::vector<std::string>& row) {
   return true;
 }
 
-ticket_fields cfpb_fields(const std::vector<std::string>& header, const std::vector<std::string>& row) {
+ticket_fields cfpb_fields(const std::vector<std::string>& header,
+                          const std::vector<std::string>& row) {
   auto col = [&](std::string_view name) -> std::string {
     for (size_t i = 0; i < header.size() && i < row.size(); ++i)
       if (header[i] == name) return row[i];

@@ -26,6 +26,7 @@ class csv_reader {
 // A CFPB complaint (the columns of ../shared/data/cfpb_complaints_2014.csv) as ticket fields:
 // channel = Submitted via, category = Product, product = Sub-product, text = Issue + Sub-issue,
 // customer = a hash of ZIP code and Company; the other columns go to `extra`.
-ticket_fields cfpb_fields(const std::vector<std::string>& header, const std::vector<std::string>& row);
+ticket_fields cfpb_fields(const std::vector<std::string>& header,
+                          const std::vector<std::string>& row);
 
 }  // namespace vocflow::connectors

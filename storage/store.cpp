@@ -63,7 +63,9 @@ class key {
     push('\0');
     return *this;
   }
-  rocksdb::Slice slice() const { return heap_.empty() ? rocksdb::Slice{buf_, n_} : rocksdb::Slice{heap_}; }
+  rocksdb::Slice slice() const {
+    return heap_.empty() ? rocksdb::Slice{buf_, n_} : rocksdb::Slice{heap_};
+  }
   std::string str() const { return slice().ToString(); }
 
  private:
@@ -80,7 +82,9 @@ class key {
   std::string heap_;
 };
 
-key events_key(std::string_view ticket, uint64_t seq) { return key{}.add(ticket).zero().be(seq, 8); }
+key events_key(std::string_view ticket, uint64_t seq) {
+  return key{}.add(ticket).zero().be(seq, 8);
+}
 
 std::string due_prefix(uint16_t partition) {
   std::string k;
@@ -228,7 +232,9 @@ status store::write(write_set& batch) {
   return st;
 }
 
-write_stats store::stats() const { return {writes_, operations_, bytes_, nanos_, failures_}; }
+write_stats store::stats() const {
+  return {writes_, operations_, bytes_, nanos_, failures_};
+}
 
 status store::resume() {
   return convert(db_->Resume());
@@ -237,7 +243,8 @@ status store::resume() {
 namespace {
 
 // Applies the events written after a snapshot (seq > t.seq) to it.
-status replay_tail(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, const std::string& id, ticket& t) {
+status replay_tail(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, const std::string& id,
+                   ticket& t) {
   std::string upper = id + '\x01';
   rocksdb::Slice upper_slice{upper};
   rocksdb::ReadOptions r;
@@ -281,11 +288,13 @@ status store::history(const std::string& ticket_id, std::vector<event>& out) con
   return convert(it->status());
 }
 
-status store::for_each_ticket(const std::function<bool(const ticket&)>& visit, const std::string& start) const {
+status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
+                              const std::string& start) const {
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_tickets))};
   for (it->Seek(start); it->Valid(); it->Next()) {
     auto t = decode_ticket(it->value().ToStringView());
-    if (!t) return {status::code::corruption, "cannot decode the snapshot of " + it->key().ToString()};
+    if (!t)
+      return {status::code::corruption, "cannot decode the snapshot of " + it->key().ToString()};
     if (auto tail = replay_tail(*db_, cf(t_events), t->id, *t); !tail) return tail;
     if (!visit(*t)) break;
   }

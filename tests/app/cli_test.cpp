@@ -1,6 +1,9 @@
 // The vocflow executable as process owners use it: validate, simulate and graph.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -107,6 +110,57 @@ TEST(Cli, GraphPipesIntoDot) {
   EXPECT_NE(r.out.find("<svg"), std::string::npos);
   auto m = run("graph " + src("examples/flows/app-crash.yaml") + " -f mermaid");
   EXPECT_NE(m.out.find("flowchart LR"), std::string::npos);
+}
+
+TEST(Cli, ServeStartsDrainsOnSigtermAndInspectReadsTheStore) {
+  auto dir = fs::temp_directory_path() / ("vocflow-serve-test-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    if (chdir(VOCFLOW_SOURCE_DIR) != 0) _exit(126);
+    execl(VOCFLOW_BINARY, "vocflow", "serve", "--data", dir.c_str(), nullptr);
+    _exit(127);
+  }
+  close(fds[1]);
+  // Wait for the ready line (the process starting, not a timer).
+  std::string out;
+  char buf[1024];
+  while (out.find("vocflow serving") == std::string::npos) {
+    auto n = ::read(fds[0], buf, sizeof buf);
+    ASSERT_GT(n, 0) << "serve ended before it was ready:\n" << out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  kill(pid, SIGTERM);
+  while (auto n = ::read(fds[0], buf, sizeof buf)) {
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  EXPECT_NE(out.find("deployed general-complaint@1"), std::string::npos) << out;
+  EXPECT_NE(out.find("SIGTERM: draining"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped cleanly"), std::string::npos) << out;
+  auto r = run("inspect --data " + dir.string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("flow versions  6"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
+TEST(Cli, ServeRefusesABrokenConfigAtItsPosition) {
+  auto dir = fs::temp_directory_path() / "vocflow-cli-test";
+  fs::create_directories(dir);
+  auto cfg = dir / "bad.yaml";
+  std::ofstream{cfg} << "data:\n  durabilty: os\n";
+  auto r = run("serve --config " + cfg.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find(cfg.string() + ":2:3: error[unknown-field]"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -158,7 +158,8 @@ TEST_F(StoreTest, RepartitioningMovesDueRowsToTheirNewOwner) {
   b.arm(1, "T-B", 2, t0_ + 2h);
   ASSERT_TRUE(s->write(b));
   size_t moved = 0;
-  ASSERT_TRUE(s->repartition_due([](const std::string& t) { return uint16_t(t == "T-A" ? 3 : 1); }, moved));
+  ASSERT_TRUE(
+      s->repartition_due([](const std::string& t) { return uint16_t(t == "T-A" ? 3 : 1); }, moved));
   EXPECT_EQ(moved, 1u);
   EXPECT_FALSE(s->earliest_due(0));
   EXPECT_EQ(s->earliest_due(3), t0_ + 1h);
