@@ -7,6 +7,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <cstring>
 #include <thread>
 
 #include "storage/codec.hpp"
