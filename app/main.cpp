@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   serve->add_option("--data", sv.data_dir, "Data folder (overrides data.dir)");
   serve->add_option("--flows", sv.flows_dir, "Flows folder (overrides flows.dir)");
   serve->add_option("--partitions", sv.partitions, "Partitions (overrides runtime.partitions)");
+  serve->add_option("--port", sv.port, "Port (overrides server.port; 0 picks a free one)");
   serve->callback([&] { code = run_serve(sv); });
 
   inspect_options io;

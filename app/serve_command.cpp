@@ -4,13 +4,20 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "actors/runtime.hpp"
 #include "app/server_commands.hpp"
 #include "config/config.hpp"
+#include "connectors/api.hpp"
+#include "connectors/http_server.hpp"
 
 namespace vocflow::app {
 namespace {
+
+bool loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "::1" || host == "localhost";
+}
 
 std::optional<config> read_config(const serve_options& o) {
   if (!o.config_given && !std::filesystem::exists(o.config_file)) return config{};
@@ -29,7 +36,17 @@ int run_serve(const serve_options& o) {
   if (!o.data_dir.empty()) c->data.dir = o.data_dir;
   if (!o.flows_dir.empty()) c->flows.dir = o.flows_dir;
   if (o.partitions >= 0) c->runtime.partitions = static_cast<uint32_t>(o.partitions);
+  if (o.port >= 0) c->server.port = static_cast<uint16_t>(o.port);
   spdlog::set_level(spdlog::level::from_str(c->log.level));
+  if (!loopback(c->server.host))
+    for (auto& t : c->auth.tokens)
+      if (t.token.rfind("dev-", 0) == 0) {
+        spdlog::critical(
+            "token of `{}` is a development token (dev-...) and the server would listen on {}: "
+            "replace the tokens before exposing vocflow",
+            t.name, c->server.host);
+        return 1;
+      }
 
   // Every thread started from here on inherits the blocked signals; main waits for them.
   sigset_t stop_signals;
@@ -63,12 +80,34 @@ int run_serve(const serve_options& o) {
     caf::actor_system sys{caf_cfg};
     auto rt = actors::runtime::start(sys, db, lib.library,
                                      {.cfg = c->runtime, .detached = c->runtime.dedicated_threads});
-    spdlog::info("vocflow serving: {} partitions, data in {} ({}), {} flow versions",
-                 rt->partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
-                 lib.library->all()->size());
+    connectors::api api{*rt, *c};
+    connectors::http_server server{c->server,
+                                   [&api](connectors::http_request&& req, connectors::responder r) {
+                                     api.handle(std::move(req), std::move(r));
+                                   }};
+    std::string error;
+    auto port = server.start(error);
+    if (!port) {
+      spdlog::critical("{}", error);
+      rt->stop();
+      return 1;
+    }
+    api.set_ready(true);
+    spdlog::info(
+        "vocflow serving on http://{}:{}: {} partitions, data in {} ({}), {} flow versions",
+        c->server.host, *port, rt->partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
+        lib.library->all()->size());
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    // No new connections; requests already here are answered (bounded), then the partitions
+    // write what is queued, then everything stops.
+    api.set_ready(false);
+    server.stop_accepting();
+    auto give_up = std::chrono::steady_clock::now() + c->runtime.request_timeout;
+    while (server.in_flight() > 0 && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    server.stop();
     rt->stop();
     rt.reset();
   }

@@ -11,6 +11,7 @@ struct serve_options {
   std::string data_dir;                             // overrides data.dir
   std::string flows_dir;                            // overrides flows.dir
   int partitions = -1;                              // overrides runtime.partitions
+  int port = -1;                                    // overrides server.port
 };
 int run_serve(const serve_options& o);
 

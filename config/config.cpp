@@ -26,6 +26,64 @@ void read_text(yaml_context& cx, const map_view& m, std::string_view key, std::s
     if (auto s = read_string(cx, *v, key)) out = *s;
 }
 
+void read_server(yaml_context& cx, const YAML::Node& n, server_config& s) {
+  map_view m{cx,
+             n,
+             "server",
+             {"host", "port", "threads", "max_body", "max_header", "request_timeout",
+              "idle_timeout", "max_connections"}};
+  read_text(cx, m, "host", s.host);
+  read_number(cx, m, "port", s.port, 0, 65535);
+  read_number(cx, m, "threads", s.threads, 1, 256);
+  read_number(cx, m, "max_body", s.max_body, 1024, 1LL << 30);
+  read_number(cx, m, "max_header", s.max_header, 1024, 1LL << 20);
+  read_wall(cx, m, "request_timeout", s.request_timeout);
+  read_wall(cx, m, "idle_timeout", s.idle_timeout);
+  read_number(cx, m, "max_connections", s.max_connections, 1, 1'000'000);
+}
+
+bool is_access_role(std::string_view r) {
+  return r == "agent" || r == "supervisor" || r == "owner" || r == "ops" || r == "admin";
+}
+
+void read_auth(yaml_context& cx, const YAML::Node& n, auth_config& a) {
+  map_view m{cx, n, "auth", {"tokens"}};
+  auto tokens = m.get("tokens");
+  if (!tokens || (tokens->IsSequence() && tokens->size() == 0)) return;
+  if (!tokens->IsSequence()) {
+    cx.error(*tokens, "bad-type", "auth.tokens must be a list");
+    return;
+  }
+  for (const auto& item : *tokens) {
+    map_view t{cx, item, "token", {"token", "name", "role", "acts_as"}};
+    if (!t.ok()) continue;
+    api_token tok;
+    if (auto v = t.require("token")) {
+      if (auto s = read_string(cx, *v, "token")) tok.token = *s;
+      if (tok.token.size() < 16)
+        cx.error(*v, "bad-value", "a token must be at least 16 characters");
+    }
+    if (auto v = t.require("name"))
+      if (auto s = read_string(cx, *v, "name")) tok.name = *s;
+    if (auto v = t.require("role")) {
+      if (auto s = read_string(cx, *v, "role")) {
+        tok.role = *s;
+        if (!is_access_role(*s))
+          cx.error(
+              *v, "bad-value",
+              fmt::format("role must be agent, supervisor, owner, ops or admin, not `{}`", *s));
+      }
+    }
+    tok.acts_as = tok.role;
+    if (auto v = t.get("acts_as"))
+      if (auto s = read_string(cx, *v, "acts_as")) tok.acts_as = *s;
+    for (auto& other : a.tokens)
+      if (other.token == tok.token && !tok.token.empty())
+        cx.error(item, "duplicate-key", "this token is given twice");
+    a.tokens.push_back(std::move(tok));
+  }
+}
+
 void read_data(yaml_context& cx, const YAML::Node& n, data_config& d) {
   map_view m{cx, n, "data", {"dir", "durability", "cache_mb"}};
   read_text(cx, m, "dir", d.dir);
@@ -69,7 +127,9 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   }
   config c;
   if (doc.IsNull()) return c;
-  map_view m{cx, doc, "configuration", {"data", "runtime", "flows", "log"}};
+  map_view m{cx, doc, "configuration", {"server", "auth", "data", "runtime", "flows", "log"}};
+  if (auto v = m.get("server")) read_server(cx, *v, c.server);
+  if (auto v = m.get("auth")) read_auth(cx, *v, c.auth);
   if (auto v = m.get("data")) read_data(cx, *v, c.data);
   if (auto v = m.get("runtime")) read_runtime(cx, *v, c.runtime);
   if (auto v = m.get("flows")) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "workflows/catalog.hpp"
 #include "workflows/diagnostics.hpp"
@@ -28,6 +29,30 @@ struct runtime_config {
   millis request_timeout{5000};    // every request between actors. Default: 5s
 };
 
+struct server_config {
+  std::string host = "127.0.0.1";  // listen address. Default: 127.0.0.1 (loopback only)
+  uint16_t port = 8080;            // Default: 8080
+  uint32_t threads = 2;            // I/O threads. Default: 2
+  size_t max_body = 1 << 20;       // bytes of a request body. Default: 1 MB
+  size_t max_header = 16 << 10;    // bytes of a request's headers. Default: 16 KB
+  millis request_timeout{10'000};  // to receive a whole request. Default: 10s
+  millis idle_timeout{60'000};     // a kept-alive connection without a request. Default: 60s
+  size_t max_connections = 1024;   // more are answered 503 and closed. Default: 1024
+};
+
+// Who may call the API: each bearer token has a name (shown in histories and logs) and an
+// access role; `acts_as` is the role the workflow engine sees (compensation limits, approvals).
+struct api_token {
+  std::string token;
+  std::string name;
+  std::string role;     // agent, supervisor, owner, ops or admin
+  std::string acts_as;  // default: the access role
+};
+
+struct auth_config {
+  std::vector<api_token> tokens;
+};
+
 struct flows_config {
   std::string dir = "examples/flows";  // flows and organization.yaml. Default: examples/flows
 };
@@ -37,6 +62,8 @@ struct log_config {
 };
 
 struct config {
+  server_config server;
+  auth_config auth;
   data_config data;
   runtime_config runtime;
   flows_config flows;

@@ -30,6 +30,30 @@ TEST(Config, TheShippedFileHoldsExactlyTheDefaults) {
   EXPECT_EQ(c->runtime.request_timeout, defaults.runtime.request_timeout);
   EXPECT_EQ(c->flows.dir, defaults.flows.dir);
   EXPECT_EQ(c->log.level, defaults.log.level);
+  EXPECT_EQ(c->server.host, defaults.server.host);
+  EXPECT_EQ(c->server.port, defaults.server.port);
+  EXPECT_EQ(c->server.threads, defaults.server.threads);
+  EXPECT_EQ(c->server.max_body, defaults.server.max_body);
+  EXPECT_EQ(c->server.max_header, defaults.server.max_header);
+  EXPECT_EQ(c->server.request_timeout, defaults.server.request_timeout);
+  EXPECT_EQ(c->server.idle_timeout, defaults.server.idle_timeout);
+  EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
+  // The only difference: local-trial tokens, each marked `dev-` (refused off loopback).
+  EXPECT_TRUE(defaults.auth.tokens.empty());
+  ASSERT_FALSE(c->auth.tokens.empty());
+  for (auto& t : c->auth.tokens) EXPECT_EQ(t.token.rfind("dev-", 0), 0u) << t.name;
+}
+
+TEST(Config, TokensNeedANameAKnownRoleAndLength) {
+  diagnostics d;
+  auto c = parse(
+      "auth:\n  tokens:\n    - { token: short, name: a, role: agent }\n    - { token: "
+      "0123456789abcdef, name: b, role: boss }\n",
+      d);
+  EXPECT_FALSE(c);
+  std::vector<std::string> codes;
+  for (auto& i : d.items()) codes.push_back(i.code + "@" + std::to_string(i.pos.line));
+  EXPECT_EQ(codes, (std::vector<std::string>{"bad-value@3", "bad-value@4"}));
 }
 
 TEST(Config, AnEmptyFileMeansEveryDefault) {

@@ -1,0 +1,253 @@
+#include "connectors/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <nlohmann/json.hpp>
+
+namespace vocflow::connectors {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+http_response json_error(unsigned status, std::string_view code, std::string_view message,
+                         unsigned version) {
+  http_response res{static_cast<http::status>(status), version};
+  res.set(http::field::content_type, "application/json");
+  res.body() = nlohmann::json{{"error", code}, {"message", message}}.dump();
+  res.prepare_payload();
+  return res;
+}
+
+struct http_server::impl {
+  server_config cfg;
+  http_handler handler;
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<size_t> open{0};
+  std::atomic<size_t> in_flight{0};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+
+  impl(server_config c, http_handler h) : cfg(std::move(c)), handler(std::move(h)) {}
+  void accept();
+};
+
+namespace {
+
+// One connection. Reading a request has two phases: waiting for its first byte (idle_timeout;
+// expiry closes quietly) and receiving the rest (request_timeout; expiry answers 408).
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(tcp::socket socket, http_server::impl& server)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server) {
+    ++server_.open;
+  }
+  ~session() {
+    --server_.open;
+    if (answering_) --server_.in_flight;
+  }
+
+  void run() { wait_for_request(); }
+
+  // Answers with `res` and closes (used when the server turns a connection away).
+  void reject(http_response res) {
+    closing_ = true;
+    write(std::move(res));
+  }
+
+ private:
+  enum class phase { idle, reading, handling, writing };
+
+  void arm(std::chrono::milliseconds d) {
+    timer_.expires_after(d);
+    timer_.async_wait(
+        [self = shared_from_this(), generation = ++generation_](beast::error_code ec) {
+          if (ec || generation != self->generation_) return;
+          self->timed_out_ = true;
+          beast::error_code ignored;
+          self->socket_.cancel(ignored);
+          if (self->phase_ == phase::writing) self->socket_.close(ignored);
+        });
+  }
+  void disarm() {
+    ++generation_;
+    timer_.cancel();
+  }
+
+  void wait_for_request() {
+    phase_ = phase::idle;
+    timed_out_ = false;
+    parser_.emplace();
+    parser_->body_limit(server_.cfg.max_body);
+    parser_->header_limit(static_cast<uint32_t>(server_.cfg.max_header));
+    if (buffer_.size() > 0) return read_request();  // pipelined bytes already here
+    arm(server_.cfg.idle_timeout);
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->timed_out_) return self->close();  // idle: closed without a word
+      self->read_request();
+    });
+  }
+
+  void read_request() {
+    phase_ = phase::reading;
+    arm(server_.cfg.request_timeout);
+    http::async_read(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    disarm();
+    if (timed_out_)
+      return reject(json_error(408, "request_timeout",
+                               "the request did not arrive within the request timeout"));
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset)
+      return close();
+    if (ec == http::error::body_limit)
+      return reject(
+          json_error(413, "payload_too_large",
+                     "the body is larger than " + std::to_string(server_.cfg.max_body) + " bytes"));
+    if (ec == http::error::header_limit)
+      return reject(json_error(
+          431, "header_too_large",
+          "the headers are larger than " + std::to_string(server_.cfg.max_header) + " bytes"));
+    if (ec)
+      return reject(json_error(400, "bad_request", "malformed HTTP request: " + ec.message()));
+    phase_ = phase::handling;
+    ++server_.in_flight;
+    answering_ = true;
+    auto req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    auto self = shared_from_this();
+    auto strand = socket_.get_executor();
+    // The handler may answer at once or from an actor's thread: either way, back on our strand.
+    server_.handler(std::move(req), [self, strand,
+                                     answered = std::make_shared<std::atomic<bool>>(false)](
+                                        http_response res) mutable {
+      if (answered->exchange(true)) return;
+      asio::post(strand, [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+    });
+  }
+
+  void write(http_response res) {
+    phase_ = phase::writing;
+    res.version(version_);
+    res.keep_alive(keep_alive_ && !closing_);
+    if (res.find(http::field::content_length) == res.end()) res.prepare_payload();
+    response_ = std::make_shared<http_response>(std::move(res));
+    arm(server_.cfg.request_timeout);  // a client that does not read cannot hold us either
+    http::async_write(socket_, *response_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->disarm();
+                        if (self->answering_) {
+                          self->answering_ = false;
+                          --self->server_.in_flight;
+                        }
+                        if (ec || !self->response_->keep_alive()) return self->close();
+                        self->response_.reset();
+                        self->wait_for_request();
+                      });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  http_server::impl& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http_response> response_;
+  phase phase_ = phase::idle;
+  uint64_t generation_ = 0;
+  bool timed_out_ = false, keep_alive_ = true, closing_ = false, answering_ = false;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+void http_server::impl::accept() {
+  acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec != asio::error::operation_aborted) spdlog::warn("accept: {}", ec.message());
+      if (!acceptor->is_open()) return;
+    } else if (open.load() >= cfg.max_connections) {
+      std::make_shared<session>(std::move(socket), *this)
+          ->reject(
+              json_error(503, "too_many_connections", "the server is at its connection limit"));
+    } else {
+      std::make_shared<session>(std::move(socket), *this)->run();
+    }
+    accept();
+  });
+}
+
+http_server::http_server(server_config cfg, http_handler handler)
+    : impl_(std::make_unique<impl>(std::move(cfg), std::move(handler))) {}
+
+http_server::~http_server() {
+  stop();
+}
+
+std::optional<uint16_t> http_server::start(std::string& error) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->cfg.host, ec);
+  if (ec) {
+    error = "bad listen address " + impl_->cfg.host + ": " + ec.message();
+    return std::nullopt;
+  }
+  auto& acc = impl_->acceptor.emplace(impl_->ioc);
+  tcp::endpoint endpoint{address, impl_->cfg.port};
+  acc.open(endpoint.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(endpoint, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + impl_->cfg.host + ":" + std::to_string(impl_->cfg.port) + ": " +
+            ec.message();
+    return std::nullopt;
+  }
+  impl_->work.emplace(impl_->ioc.get_executor());
+  impl_->accept();
+  for (uint32_t i = 0; i < impl_->cfg.threads; ++i)
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return acc.local_endpoint().port();
+}
+
+void http_server::stop_accepting() {
+  if (!impl_ || !impl_->acceptor) return;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor->close(ignored);
+  });
+}
+
+size_t http_server::in_flight() const {
+  return impl_->in_flight.load();
+}
+
+void http_server::stop() {
+  if (!impl_ || impl_->threads.empty()) return;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor->close(ignored);
+  });
+  impl_->work.reset();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+size_t http_server::connections() const {
+  return impl_->open.load();
+}
+
+}  // namespace vocflow::connectors
