@@ -1,6 +1,7 @@
 // vocflow: one executable, one subcommand per job.
 #include <CLI/CLI.hpp>
 
+#include "app/client_commands.hpp"
 #include "app/flow_commands.hpp"
 #include "app/server_commands.hpp"
 
@@ -76,6 +77,70 @@ int main(int argc, char** argv) {
   inspect->add_flag("--due", io.due, "List the due timers");
   inspect->add_flag("--json", io.json, "JSON output");
   inspect->callback([&] { code = run_inspect(io); });
+
+  // The client of a running server.
+  client_options co;
+  auto client_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--url", co.url, "Server URL (default $VOCFLOW_URL, else http://127.0.0.1:8080)");
+    cmd->add_option("--token", co.token, "Bearer token (default $VOCFLOW_TOKEN)");
+    cmd->add_flag("--json", co.json, "Print the server's JSON");
+  };
+  auto* ticket = app.add_subcommand("ticket", "Open, show, act on and list tickets of a running server.");
+  ticket->require_subcommand(1);
+  open_options oo;
+  auto* t_open = ticket->add_subcommand("open", "Open a ticket (routed to a flow unless --flow).");
+  client_flags(t_open);
+  t_open->add_option("--customer", oo.customer, "Who complains")->required();
+  t_open->add_option("--channel", oo.channel, "web, phone, app, email, ...");
+  t_open->add_option("--category", oo.category);
+  t_open->add_option("--product", oo.product);
+  t_open->add_option("--severity", oo.severity, "low, normal, high, urgent, critical");
+  t_open->add_option("--tier", oo.tier, "Customer tier");
+  t_open->add_option("--text", oo.text, "What the customer says");
+  t_open->add_option("--tag", oo.tags, "A tag (repeatable)");
+  t_open->add_option("--extra", oo.extra, "key=value (repeatable)");
+  t_open->add_option("--flow", oo.flow, "Run this flow instead of routing");
+  t_open->add_option("--idempotency-key", oo.idempotency_key, "A retry with the same key returns the same ticket");
+  t_open->callback([&] { code = ticket_open(co, oo); });
+  std::string show_id;
+  auto* t_show = ticket->add_subcommand("show", "A ticket, its deadlines and whole history.");
+  client_flags(t_show);
+  t_show->add_option("id", show_id)->required();
+  t_show->callback([&] { code = ticket_show(co, show_id); });
+  act_options ao;
+  auto* t_act = ticket->add_subcommand("act", "Act on a ticket: respond, hand_off, resolve, ...");
+  client_flags(t_act);
+  t_act->add_option("id", ao.id)->required();
+  t_act->add_option("action", ao.action)->required();
+  t_act->add_option("--text", ao.text, "Message, note or reason");
+  t_act->add_option("--to", ao.to, "hand_off: the department");
+  t_act->add_option("--amount", ao.amount, "Compensation amount");
+  t_act->add_option("--request", ao.request, "Compensation request id");
+  t_act->add_option("--task", ao.task, "complete_task: the task");
+  t_act->add_option("--csat", ao.csat, "feedback: 1-5");
+  t_act->add_option("--sentiment", ao.sentiment, "feedback: -1..1");
+  t_act->add_flag("--for-customer", ao.for_customer, "Record the customer's answer (confirm, reopen, ...)");
+  t_act->callback([&] { code = ticket_act(co, ao); });
+  list_options lo;
+  auto* t_list = ticket->add_subcommand("list", "A department's queue, or every ticket.");
+  client_flags(t_list);
+  t_list->add_option("--department", lo.department);
+  t_list->add_option("--status", lo.status, "open, resolved, closed");
+  t_list->add_option("--breached", lo.breached, "true or false");
+  t_list->add_option("--cursor", lo.cursor, "Continue after this ticket");
+  t_list->add_option("--limit", lo.limit, "Page size (1-500)");
+  t_list->callback([&] { code = ticket_list(co, lo); });
+
+  auto* flow = app.add_subcommand("flow", "Deploy and list the flows of a running server.");
+  flow->require_subcommand(1);
+  std::string deploy_file;
+  auto* f_deploy = flow->add_subcommand("deploy", "Deploy a new flow version; errors come with line and column.");
+  client_flags(f_deploy);
+  f_deploy->add_option("file", deploy_file)->required()->check(CLI::ExistingFile);
+  f_deploy->callback([&] { code = flow_deploy(co, deploy_file); });
+  auto* f_list = flow->add_subcommand("list", "Every deployed flow version.");
+  client_flags(f_list);
+  f_list->callback([&] { code = flow_list(co); });
 
   CLI11_PARSE(app, argc, argv);
   return code;

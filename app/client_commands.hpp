@@ -1,0 +1,41 @@
+// The CLI client of a running vocflow: tickets and flows over the HTTP API. Readable output by
+// default, --json for scripts. --url / --token, or VOCFLOW_URL / VOCFLOW_TOKEN.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vocflow::app {
+
+struct client_options {
+  std::string url;    // default: $VOCFLOW_URL, else http://127.0.0.1:8080
+  std::string token;  // default: $VOCFLOW_TOKEN
+  bool json = false;
+};
+
+struct open_options {
+  std::string customer, channel, category, product, severity, tier, text, flow, idempotency_key;
+  std::vector<std::string> tags, extra;  // extra as key=value
+};
+
+struct act_options {
+  std::string id, action, text, to, amount, request, task;
+  std::optional<int> csat;
+  std::optional<double> sentiment;
+  bool for_customer = false;
+};
+
+struct list_options {
+  std::string department, status, breached, cursor;
+  int limit = 0;
+};
+
+int ticket_open(const client_options& c, const open_options& o);
+int ticket_show(const client_options& c, const std::string& id);
+int ticket_act(const client_options& c, const act_options& o);
+int ticket_list(const client_options& c, const list_options& o);
+int flow_deploy(const client_options& c, const std::string& file);
+int flow_list(const client_options& c);
+
+}  // namespace vocflow::app
