@@ -42,8 +42,10 @@ int failed(const connectors::http_result& r) {
   }
   auto j = json::parse(r.body, nullptr, false);
   if (j.is_object() && j.contains("error")) {
-    std::cerr << fmt::format("error {} {}: {}", r.status, str(j["error"]), str(j.value("message", json())));
-    if (j.contains("allowed")) std::cerr << fmt::format(" [allowed: {}]", fmt::join(j["allowed"], ", "));
+    std::cerr << fmt::format("error {} {}: {}", r.status, str(j["error"]),
+                             str(j.value("message", json())));
+    if (j.contains("allowed"))
+      std::cerr << fmt::format(" [allowed: {}]", fmt::join(j["allowed"], ", "));
     std::cerr << "\n";
     if (j.contains("diagnostics"))
       for (auto& d : j["diagnostics"]) std::cerr << str(d["text"]) << "\n";
@@ -53,20 +55,24 @@ int failed(const connectors::http_result& r) {
   return 1;
 }
 
-bool ok(const connectors::http_result& r) { return r.status >= 200 && r.status < 300; }
+bool ok(const connectors::http_result& r) {
+  return r.status >= 200 && r.status < 300;
+}
 
 // "handed_off  from=customer_service to=engineering reason=..." without bookkeeping fields.
 std::string event_details(const json& e) {
-  static const std::set<std::string> skip = {"seq", "at", "actor", "role", "type", "clock", "timer",
-                                             "due", "threshold", "has_sentiment"};
+  static const std::set<std::string> skip = {
+      "seq", "at", "actor", "role", "type", "clock", "timer", "due", "threshold", "has_sentiment"};
   std::vector<std::string> parts;
   for (auto& [k, v] : e.items()) {
     if (skip.contains(k)) continue;
-    if ((v.is_string() && v.get<std::string>().empty()) || v.is_null() || (v.is_boolean() && !v.get<bool>()) ||
-        (v.is_array() && v.empty()) || (v.is_object() && k != "fields"))
+    if ((v.is_string() && v.get<std::string>().empty()) || v.is_null() ||
+        (v.is_boolean() && !v.get<bool>()) || (v.is_array() && v.empty()) ||
+        (v.is_object() && k != "fields"))
       continue;
     if (k == "fields") {
-      parts.push_back(fmt::format("{} / {} via {}", str(v["category"]), str(v["product"]), str(v["channel"])));
+      parts.push_back(
+          fmt::format("{} / {} via {}", str(v["category"]), str(v["product"]), str(v["channel"])));
       continue;
     }
     if ((k == "total" || k == "taken" || k == "margin" || k == "consumed") && v.is_number_integer())
@@ -78,19 +84,23 @@ std::string event_details(const json& e) {
 }
 
 void print_ticket(const json& t) {
-  std::cout << fmt::format("{}  {}@{}  {}  step {}  owner {}  priority {}\n", str(t["id"]), str(t["flow"]),
-                           str(t["version"]), str(t["status"]), str(t["step"]), str(t["owner"]), str(t["priority"]));
+  std::cout << fmt::format("{}  {}@{}  {}  step {}  owner {}  priority {}\n", str(t["id"]),
+                           str(t["flow"]), str(t["version"]), str(t["status"]), str(t["step"]),
+                           str(t["owner"]), str(t["priority"]));
   auto& f = t["fields"];
-  std::cout << fmt::format("  customer {}  {} / {} via {}\n", str(f["customer"]), str(f["category"]),
-                           str(f["product"]), str(f["channel"]));
+  std::cout << fmt::format("  customer {}  {} / {} via {}\n", str(f["customer"]),
+                           str(f["category"]), str(f["product"]), str(f["channel"]));
   if (!f["text"].get<std::string>().empty()) std::cout << fmt::format("  \"{}\"\n", str(f["text"]));
   for (auto& d : t["deadlines"])
-    std::cout << fmt::format("  SLA {:<15} {:<16} due {}{}{}\n", str(d["target"]), str(d["name"]), str(d["deadline"]),
-                             d["paused"].get<bool>() ? " (paused)" : "", d["breached"].get<bool>() ? " (BREACHED)" : "");
+    std::cout << fmt::format("  SLA {:<15} {:<16} due {}{}{}\n", str(d["target"]), str(d["name"]),
+                             str(d["deadline"]), d["paused"].get<bool>() ? " (paused)" : "",
+                             d["breached"].get<bool>() ? " (BREACHED)" : "");
   for (auto& k : t["tasks"])
-    std::cout << fmt::format("  task {} ({}): {}\n", str(k["task"]), str(k["owner"]), str(k["title"]));
+    std::cout << fmt::format("  task {} ({}): {}\n", str(k["task"]), str(k["owner"]),
+                             str(k["title"]));
   if (t["compensation"]["granted"] != "0")
-    std::cout << fmt::format("  compensation {} {}\n", str(t["compensation"]["granted"]), str(t["compensation"]["currency"]));
+    std::cout << fmt::format("  compensation {} {}\n", str(t["compensation"]["granted"]),
+                             str(t["compensation"]["currency"]));
   if (t.contains("allowed_actions"))
     std::cout << fmt::format("  allowed: {}\n", fmt::join(t["allowed_actions"], ", "));
 }
@@ -98,15 +108,21 @@ void print_ticket(const json& t) {
 void print_events(const json& events) {
   for (auto& e : events)
     std::cout << fmt::format("{:>4}  {}  {:<26} {:<22} {}\n", str(e["seq"]), str(e["at"]),
-                             fmt::format("{} ({})", str(e["actor"]), str(e["role"])), str(e["type"]), event_details(e));
+                             fmt::format("{} ({})", str(e["actor"]), str(e["role"])),
+                             str(e["type"]), event_details(e));
 }
 
 }  // namespace
 
 int ticket_open(const client_options& c, const open_options& o) {
   json body = {{"customer", o.customer}};
-  for (auto [k, v] : {std::pair{"channel", &o.channel}, {"category", &o.category}, {"product", &o.product},
-                      {"severity", &o.severity}, {"tier", &o.tier}, {"text", &o.text}, {"flow", &o.flow}})
+  for (auto [k, v] : {std::pair{"channel", &o.channel},
+                      {"category", &o.category},
+                      {"product", &o.product},
+                      {"severity", &o.severity},
+                      {"tier", &o.tier},
+                      {"text", &o.text},
+                      {"flow", &o.flow}})
     if (!v->empty()) body[k] = *v;
   if (!o.tags.empty()) body["tags"] = o.tags;
   for (auto& kv : o.extra) {
@@ -124,8 +140,9 @@ int ticket_open(const client_options& c, const open_options& o) {
   if (!ok(r)) return failed(r);
   if (c.json) return std::cout << r.body << "\n", 0;
   auto j = json::parse(r.body);
-  std::cout << fmt::format("{} {} -> flow {}@{} ({})\n", j["created"].get<bool>() ? "opened" : "already open",
-                           str(j["id"]), str(j["flow"]), str(j["version"]), str(j.value("routed", json("given"))));
+  std::cout << fmt::format(
+      "{} {} -> flow {}@{} ({})\n", j["created"].get<bool>() ? "opened" : "already open",
+      str(j["id"]), str(j["flow"]), str(j["version"]), str(j.value("routed", json("given"))));
   print_ticket(j["ticket"]);
   return 0;
 }
@@ -143,7 +160,10 @@ int ticket_show(const client_options& c, const std::string& id) {
 
 int ticket_act(const client_options& c, const act_options& o) {
   json body = {{"action", o.action}};
-  for (auto [k, v] : {std::pair{"text", &o.text}, {"to", &o.to}, {"amount", &o.amount}, {"request", &o.request},
+  for (auto [k, v] : {std::pair{"text", &o.text},
+                      {"to", &o.to},
+                      {"amount", &o.amount},
+                      {"request", &o.request},
                       {"task", &o.task}})
     if (!v->empty()) body[k] = *v;
   if (o.csat) body["csat"] = *o.csat;
@@ -162,22 +182,26 @@ int ticket_act(const client_options& c, const act_options& o) {
 
 int ticket_list(const client_options& c, const list_options& o) {
   std::vector<std::string> q;
-  for (auto [k, v] : {std::pair{"department", &o.department}, {"status", &o.status}, {"breached", &o.breached},
+  for (auto [k, v] : {std::pair{"department", &o.department},
+                      {"status", &o.status},
+                      {"breached", &o.breached},
                       {"cursor", &o.cursor}})
     if (!v->empty()) q.push_back(fmt::format("{}={}", k, *v));
   if (o.limit) q.push_back(fmt::format("limit={}", o.limit));
-  auto r = send(call(c, "GET", "/v1/tickets" + (q.empty() ? "" : "?" + fmt::format("{}", fmt::join(q, "&")))));
+  auto r = send(call(
+      c, "GET", "/v1/tickets" + (q.empty() ? "" : "?" + fmt::format("{}", fmt::join(q, "&")))));
   if (!ok(r)) return failed(r);
   if (c.json) return std::cout << r.body << "\n", 0;
   auto j = json::parse(r.body);
-  std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", "ID", "FLOW", "STATUS", "STEP", "PRIORITY",
-                           "BREACHED", "NEXT DEADLINE");
+  std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", "ID", "FLOW", "STATUS",
+                           "STEP", "PRIORITY", "BREACHED", "NEXT DEADLINE");
   for (auto& e : j["items"])
-    std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", str(e["id"]), str(e["flow"]),
-                             str(e["status"]), str(e["step"]), str(e["priority"]), e["breached"].get<bool>() ? "yes" : "",
-                             str(e["next_deadline"]));
+    std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", str(e["id"]),
+                             str(e["flow"]), str(e["status"]), str(e["step"]), str(e["priority"]),
+                             e["breached"].get<bool>() ? "yes" : "", str(e["next_deadline"]));
   if (j.contains("total")) std::cout << fmt::format("{} in this queue\n", str(j["total"]));
-  if (!j["next_cursor"].is_null()) std::cout << fmt::format("more: --cursor {}\n", str(j["next_cursor"]));
+  if (!j["next_cursor"].is_null())
+    std::cout << fmt::format("more: --cursor {}\n", str(j["next_cursor"]));
   return 0;
 }
 
@@ -209,7 +233,8 @@ int flow_list(const client_options& c) {
   std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", "FLOW", "VERSION", "", "TITLE");
   for (auto& f : j["flows"])
     std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", str(f["id"]), str(f["version"]),
-                             std::string{f["newest"].get<bool>() ? "newest" : ""} + (f["default"].get<bool>() ? "*" : ""),
+                             std::string{f["newest"].get<bool>() ? "newest" : ""} +
+                                 (f["default"].get<bool>() ? "*" : ""),
                              str(f["title"]));
   return 0;
 }

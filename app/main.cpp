@@ -81,11 +81,13 @@ int main(int argc, char** argv) {
   // The client of a running server.
   client_options co;
   auto client_flags = [&](CLI::App* cmd) {
-    cmd->add_option("--url", co.url, "Server URL (default $VOCFLOW_URL, else http://127.0.0.1:8080)");
+    cmd->add_option("--url", co.url,
+                    "Server URL (default $VOCFLOW_URL, else http://127.0.0.1:8080)");
     cmd->add_option("--token", co.token, "Bearer token (default $VOCFLOW_TOKEN)");
     cmd->add_flag("--json", co.json, "Print the server's JSON");
   };
-  auto* ticket = app.add_subcommand("ticket", "Open, show, act on and list tickets of a running server.");
+  auto* ticket =
+      app.add_subcommand("ticket", "Open, show, act on and list tickets of a running server.");
   ticket->require_subcommand(1);
   open_options oo;
   auto* t_open = ticket->add_subcommand("open", "Open a ticket (routed to a flow unless --flow).");
@@ -100,7 +102,8 @@ int main(int argc, char** argv) {
   t_open->add_option("--tag", oo.tags, "A tag (repeatable)");
   t_open->add_option("--extra", oo.extra, "key=value (repeatable)");
   t_open->add_option("--flow", oo.flow, "Run this flow instead of routing");
-  t_open->add_option("--idempotency-key", oo.idempotency_key, "A retry with the same key returns the same ticket");
+  t_open->add_option("--idempotency-key", oo.idempotency_key,
+                     "A retry with the same key returns the same ticket");
   t_open->callback([&] { code = ticket_open(co, oo); });
   std::string show_id;
   auto* t_show = ticket->add_subcommand("show", "A ticket, its deadlines and whole history.");
@@ -119,7 +122,8 @@ int main(int argc, char** argv) {
   t_act->add_option("--task", ao.task, "complete_task: the task");
   t_act->add_option("--csat", ao.csat, "feedback: 1-5");
   t_act->add_option("--sentiment", ao.sentiment, "feedback: -1..1");
-  t_act->add_flag("--for-customer", ao.for_customer, "Record the customer's answer (confirm, reopen, ...)");
+  t_act->add_flag("--for-customer", ao.for_customer,
+                  "Record the customer's answer (confirm, reopen, ...)");
   t_act->callback([&] { code = ticket_act(co, ao); });
   list_options lo;
   auto* t_list = ticket->add_subcommand("list", "A department's queue, or every ticket.");
@@ -134,7 +138,8 @@ int main(int argc, char** argv) {
   auto* flow = app.add_subcommand("flow", "Deploy and list the flows of a running server.");
   flow->require_subcommand(1);
   std::string deploy_file;
-  auto* f_deploy = flow->add_subcommand("deploy", "Deploy a new flow version; errors come with line and column.");
+  auto* f_deploy = flow->add_subcommand(
+      "deploy", "Deploy a new flow version; errors come with line and column.");
   client_flags(f_deploy);
   f_deploy->add_option("file", deploy_file)->required()->check(CLI::ExistingFile);
   f_deploy->callback([&] { code = flow_deploy(co, deploy_file); });

@@ -1,10 +1,8 @@
 #include "connectors/http_client.hpp"
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
-
-#include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include "connectors/asio.hpp"
 
 #include <algorithm>
 

@@ -9,18 +9,18 @@
 namespace vocflow::connectors {
 
 struct http_result {
-  int status = 0;        // 0 when there was no answer (see error)
+  int status = 0;  // 0 when there was no answer (see error)
   std::string body;
   std::string content_type;
   std::map<std::string, std::string> headers;  // lower-case names
-  std::string error;     // connection problems
+  std::string error;                           // connection problems
 };
 
 struct http_call {
   std::string base_url;  // http://host:port
   std::string method = "GET";
-  std::string target;    // /v1/tickets?limit=5
-  std::string token;     // bearer token, if any
+  std::string target;  // /v1/tickets?limit=5
+  std::string token;   // bearer token, if any
   std::string body;
   std::string content_type = "application/json";
   std::map<std::string, std::string> headers;

@@ -1,9 +1,9 @@
 #include "connectors/http_server.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <nlohmann/json.hpp>
+#include "connectors/asio.hpp"
 
 namespace vocflow::connectors {
 

@@ -1,0 +1,79 @@
+#include "tests/connectors/api_fixture.hpp"
+
+#include "actors/flow_library.hpp"
+#include "tests/workflows/fixture.hpp"
+
+namespace vocflow::testing {
+
+using namespace std::chrono_literals;
+
+void api_fixture::SetUp() {
+  cfg_.server.host = "127.0.0.1";
+  cfg_.server.port = 0;
+  cfg_.server.threads = 2;
+  cfg_.server.max_body = 8192;
+  cfg_.server.max_header = 4096;
+  cfg_.server.request_timeout = 400ms;
+  cfg_.server.idle_timeout = 5s;
+  cfg_.server.max_connections = 32;
+  for (auto& [role, token] : role_tokens)
+    cfg_.auth.tokens.push_back({token, "user-" + role, role == "finance" ? "agent" : role, role});
+  cfg_.runtime.partitions = 2;
+  caf_cfg_ = std::make_unique<caf::actor_system_config>();
+  caf_cfg_->set("scheduler.max-threads", actors::scheduler_threads(cfg_.runtime));
+  sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
+  storage::status st;
+  auto db = storage::store::open({.path = dir_ / "data", .sync = true, .cache_mb = 8}, st);
+  ASSERT_TRUE(db) << st.message();
+  auto lib = actors::load_library(example("flows"), *db);
+  ASSERT_TRUE(lib.library);
+  rt_ = actors::runtime::start(*sys_, db, lib.library, {.cfg = cfg_.runtime});
+  api_ = std::make_unique<connectors::api>(*rt_, cfg_);
+  server_ = std::make_unique<connectors::http_server>(
+      cfg_.server, [this](connectors::http_request&& req, connectors::responder r) {
+        api_->handle(std::move(req), std::move(r));
+      });
+  std::string error;
+  auto port = server_->start(error);
+  ASSERT_TRUE(port) << error;
+  port_ = *port;
+  api_->set_ready(true);
+}
+
+void api_fixture::TearDown() {
+  if (server_) server_->stop();
+  if (rt_) rt_->stop();
+  rt_.reset();
+  api_.reset();
+  server_.reset();
+  sys_.reset();
+}
+
+connectors::http_result api_fixture::call(const std::string& method, const std::string& target,
+                                          const std::string& body, const std::string& role,
+                                          std::map<std::string, std::string> headers) {
+  connectors::http_call c;
+  c.base_url = "http://127.0.0.1:" + std::to_string(port_);
+  c.method = method;
+  c.target = target;
+  c.body = body;
+  c.headers = std::move(headers);
+  if (!role.empty()) c.token = role_tokens.at(role);
+  auto r = connectors::send(c);
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  return r;
+}
+
+nlohmann::json api_fixture::json_of(const connectors::http_result& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.body;
+  return j;
+}
+
+std::string api_fixture::open_ticket(const nlohmann::json& body, const std::string& role) {
+  auto r = call("POST", "/v1/tickets", body.dump(), role);
+  EXPECT_EQ(r.status, 201) << r.body;
+  return json_of(r).value("id", "");
+}
+
+}  // namespace vocflow::testing
