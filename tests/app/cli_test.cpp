@@ -20,8 +20,9 @@ struct result {
   std::string out;  // stdout and stderr
 };
 
-result run(const std::string& args) {
-  std::string cmd = std::string{VOCFLOW_BINARY} + " " + args + " 2>&1";
+// A shell command's exit code and output (stdout and stderr).
+result shell(const std::string& command) {
+  std::string cmd = command + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -29,6 +30,8 @@ result run(const std::string& args) {
   int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+result run(const std::string& args) { return shell(std::string{VOCFLOW_BINARY} + " " + args); }
 
 std::string src(const std::string& rel) {
   return std::string{VOCFLOW_SOURCE_DIR} + "/" + rel;
@@ -112,45 +115,89 @@ TEST(Cli, GraphPipesIntoDot) {
   EXPECT_NE(m.out.find("flowchart LR"), std::string::npos);
 }
 
+// A `vocflow serve` child on a fresh folder and a free port, its output captured.
+class served {
+ public:
+  explicit served(const std::string& name) : dir_(fs::temp_directory_path() / (name + std::to_string(getpid()))) {
+    fs::remove_all(dir_);
+    int fds[2];
+    EXPECT_EQ(pipe(fds), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], 1);
+      dup2(fds[1], 2);
+      close(fds[0]);
+      if (chdir(VOCFLOW_SOURCE_DIR) != 0) _exit(126);
+      execl(VOCFLOW_BINARY, "vocflow", "serve", "--data", dir_.c_str(), "--port", "0", nullptr);
+      _exit(127);
+    }
+    close(fds[1]);
+    fd_ = fds[0];
+    // Wait for the ready line (the process starting, not a timer).
+    static const std::regex ready{"serving on (http://127.0.0.1:[0-9]+)"};
+    std::smatch m;
+    while (!std::regex_search(out_, m, ready)) {
+      char buf[1024];
+      auto n = ::read(fd_, buf, sizeof buf);
+      if (n <= 0) {
+        ADD_FAILURE() << "serve ended before it was ready:\n" << out_;
+        return;
+      }
+      out_.append(buf, static_cast<size_t>(n));
+    }
+    url_ = m[1];
+  }
+  // SIGTERM, then everything it printed until it exited; its exit status.
+  int stop() {
+    kill(pid_, SIGTERM);
+    char buf[1024];
+    while (auto n = ::read(fd_, buf, sizeof buf)) {
+      if (n <= 0) break;
+      out_.append(buf, static_cast<size_t>(n));
+    }
+    close(fd_);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  ~served() {
+    if (pid_) stop();
+    fs::remove_all(dir_);
+  }
+  const std::string& url() const { return url_; }
+  const std::string& output() const { return out_; }
+  std::string dir() const { return dir_.string(); }
+
+ private:
+  fs::path dir_;
+  pid_t pid_ = 0;
+  int fd_ = -1;
+  std::string out_, url_;
+};
+
 TEST(Cli, ServeStartsDrainsOnSigtermAndInspectReadsTheStore) {
-  auto dir = fs::temp_directory_path() / ("vocflow-serve-test-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    if (chdir(VOCFLOW_SOURCE_DIR) != 0) _exit(126);
-    execl(VOCFLOW_BINARY, "vocflow", "serve", "--data", dir.c_str(), nullptr);
-    _exit(127);
-  }
-  close(fds[1]);
-  // Wait for the ready line (the process starting, not a timer).
-  std::string out;
-  char buf[1024];
-  while (out.find("vocflow serving") == std::string::npos) {
-    auto n = ::read(fds[0], buf, sizeof buf);
-    ASSERT_GT(n, 0) << "serve ended before it was ready:\n" << out;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  kill(pid, SIGTERM);
-  while (auto n = ::read(fds[0], buf, sizeof buf)) {
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
-  EXPECT_NE(out.find("deployed general-complaint@1"), std::string::npos) << out;
-  EXPECT_NE(out.find("SIGTERM: draining"), std::string::npos) << out;
-  EXPECT_NE(out.find("stopped cleanly"), std::string::npos) << out;
-  auto r = run("inspect --data " + dir.string());
+  served s{"vocflow-serve-test-"};
+  ASSERT_FALSE(s.url().empty());
+  EXPECT_EQ(s.stop(), 0) << s.output();
+  EXPECT_NE(s.output().find("deployed general-complaint@1"), std::string::npos) << s.output();
+  EXPECT_NE(s.output().find("SIGTERM: draining"), std::string::npos) << s.output();
+  EXPECT_NE(s.output().find("stopped cleanly"), std::string::npos) << s.output();
+  auto r = run("inspect --data " + s.dir());
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("flow versions  6"), std::string::npos) << r.out;
-  fs::remove_all(dir);
+}
+
+TEST(Cli, TheReadmeSessionOpensActsAndShowsHistory) {
+  served s{"vocflow-readme-test-"};
+  ASSERT_FALSE(s.url().empty());
+  auto r = shell("cd " + src("") + " && VOCFLOW_URL=" + s.url() + " VOCFLOW_BIN=" + VOCFLOW_BINARY +
+                 " ./examples/session.sh");
+  EXPECT_EQ(r.code, 0) << r.out;
+  for (auto needle : {"\"created\":true", "responded", "handed_off", "from=customer_service", "to=engineering",
+                      "\"error\":\"action_not_allowed\"", "history", "maria (supervisor)"})
+    EXPECT_NE(r.out.find(needle), std::string::npos) << needle << "\n" << r.out;
+  EXPECT_EQ(s.stop(), 0);
 }
 
 TEST(Cli, ServeRefusesABrokenConfigAtItsPosition) {
