@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -83,160 +84,194 @@ std::string event_details(const json& e) {
   return fmt::format("{}", fmt::join(parts, " "));
 }
 
+// A ticket as the API returns it: a full view (GET) or a summary (after an action). Every part
+// is optional here: the client prints what it gets.
 void print_ticket(const json& t) {
-  std::cout << fmt::format("{}  {}@{}  {}  step {}  owner {}  priority {}\n", str(t["id"]),
-                           str(t["flow"]), str(t["version"]), str(t["status"]), str(t["step"]),
-                           str(t["owner"]), str(t["priority"]));
-  auto& f = t["fields"];
-  std::cout << fmt::format("  customer {}  {} / {} via {}\n", str(f["customer"]),
-                           str(f["category"]), str(f["product"]), str(f["channel"]));
-  if (!f["text"].get<std::string>().empty()) std::cout << fmt::format("  \"{}\"\n", str(f["text"]));
-  for (auto& d : t["deadlines"])
-    std::cout << fmt::format("  SLA {:<15} {:<16} due {}{}{}\n", str(d["target"]), str(d["name"]),
-                             str(d["deadline"]), d["paused"].get<bool>() ? " (paused)" : "",
-                             d["breached"].get<bool>() ? " (BREACHED)" : "");
-  for (auto& k : t["tasks"])
-    std::cout << fmt::format("  task {} ({}): {}\n", str(k["task"]), str(k["owner"]),
-                             str(k["title"]));
-  if (t["compensation"]["granted"] != "0")
-    std::cout << fmt::format("  compensation {} {}\n", str(t["compensation"]["granted"]),
-                             str(t["compensation"]["currency"]));
-  if (t.contains("allowed_actions"))
-    std::cout << fmt::format("  allowed: {}\n", fmt::join(t["allowed_actions"], ", "));
+  auto get = [](const json& j, const char* k) {
+    return j.is_object() && j.contains(k) ? j[k] : json();
+  };
+  std::cout << fmt::format("{}  {}@{}  {}  step {}  owner {}  priority {}\n", str(get(t, "id")),
+                           str(get(t, "flow")), str(get(t, "version")), str(get(t, "status")),
+                           str(get(t, "step")), str(get(t, "owner")), str(get(t, "priority")));
+  if (auto f = get(t, "fields"); f.is_object()) {
+    std::cout << fmt::format("  customer {}  {} / {} via {}\n", str(get(f, "customer")),
+                             str(get(f, "category")), str(get(f, "product")),
+                             str(get(f, "channel")));
+    if (auto text = get(f, "text"); text.is_string() && !text.get<std::string>().empty())
+      std::cout << fmt::format("  \"{}\"\n", str(text));
+  }
+  if (auto ds = get(t, "deadlines"); ds.is_array())
+    for (auto& d : ds)
+      std::cout << fmt::format("  SLA {:<15} {:<16} due {}{}{}\n", str(get(d, "target")),
+                               str(get(d, "name")), str(get(d, "deadline")),
+                               get(d, "paused") == true ? " (paused)" : "",
+                               get(d, "breached") == true ? " (BREACHED)" : "");
+  if (auto tasks = get(t, "tasks"); tasks.is_array())
+    for (auto& k : tasks)
+      std::cout << fmt::format("  task {} ({}): {}\n", str(get(k, "task")), str(get(k, "owner")),
+                               str(get(k, "title")));
+  if (auto c = get(t, "compensation"); c.is_object() && get(c, "granted") != "0")
+    std::cout << fmt::format("  compensation {} {}\n", str(get(c, "granted")),
+                             str(get(c, "currency")));
+  if (auto a = get(t, "allowed_actions"); a.is_array())
+    std::cout << fmt::format("  allowed: {}\n", fmt::join(a, ", "));
 }
 
 void print_events(const json& events) {
+  if (!events.is_array()) return;
   for (auto& e : events)
     std::cout << fmt::format("{:>4}  {}  {:<26} {:<22} {}\n", str(e["seq"]), str(e["at"]),
                              fmt::format("{} ({})", str(e["actor"]), str(e["role"])),
                              str(e["type"]), event_details(e));
 }
 
+// Runs a command body; a server answer the client cannot read is an error, not a crash.
+int guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const json::exception& e) {
+    std::cerr << "unexpected answer from the server: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int ticket_open(const client_options& c, const open_options& o) {
-  json body = {{"customer", o.customer}};
-  for (auto [k, v] : {std::pair{"channel", &o.channel},
-                      {"category", &o.category},
-                      {"product", &o.product},
-                      {"severity", &o.severity},
-                      {"tier", &o.tier},
-                      {"text", &o.text},
-                      {"flow", &o.flow}})
-    if (!v->empty()) body[k] = *v;
-  if (!o.tags.empty()) body["tags"] = o.tags;
-  for (auto& kv : o.extra) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) {
-      std::cerr << "--extra takes key=value, not " << kv << "\n";
-      return 2;
+  return guarded([&] {
+    json body = {{"customer", o.customer}};
+    for (auto [k, v] : {std::pair{"channel", &o.channel},
+                        {"category", &o.category},
+                        {"product", &o.product},
+                        {"severity", &o.severity},
+                        {"tier", &o.tier},
+                        {"text", &o.text},
+                        {"flow", &o.flow}})
+      if (!v->empty()) body[k] = *v;
+    if (!o.tags.empty()) body["tags"] = o.tags;
+    for (auto& kv : o.extra) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "--extra takes key=value, not " << kv << "\n";
+        return 2;
+      }
+      body["extra"][kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    body["extra"][kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  auto h = call(c, "POST", "/v1/tickets");
-  h.body = body.dump();
-  if (!o.idempotency_key.empty()) h.headers["Idempotency-Key"] = o.idempotency_key;
-  auto r = send(h);
-  if (!ok(r)) return failed(r);
-  if (c.json) return std::cout << r.body << "\n", 0;
-  auto j = json::parse(r.body);
-  std::cout << fmt::format(
-      "{} {} -> flow {}@{} ({})\n", j["created"].get<bool>() ? "opened" : "already open",
-      str(j["id"]), str(j["flow"]), str(j["version"]), str(j.value("routed", json("given"))));
-  print_ticket(j["ticket"]);
-  return 0;
+    auto h = call(c, "POST", "/v1/tickets");
+    h.body = body.dump();
+    if (!o.idempotency_key.empty()) h.headers["Idempotency-Key"] = o.idempotency_key;
+    auto r = send(h);
+    if (!ok(r)) return failed(r);
+    if (c.json) return std::cout << r.body << "\n", 0;
+    auto j = json::parse(r.body);
+    std::cout << fmt::format(
+        "{} {} -> flow {}@{} ({})\n", j["created"].get<bool>() ? "opened" : "already open",
+        str(j["id"]), str(j["flow"]), str(j["version"]), str(j.value("routed", json("given"))));
+    print_ticket(j["ticket"]);
+    return 0;
+  });
 }
 
 int ticket_show(const client_options& c, const std::string& id) {
-  auto r = send(call(c, "GET", "/v1/tickets/" + id));
-  if (!ok(r)) return failed(r);
-  if (c.json) return std::cout << r.body << "\n", 0;
-  auto j = json::parse(r.body);
-  print_ticket(j);
-  std::cout << "\nhistory\n";
-  print_events(j["history"]);
-  return 0;
+  return guarded([&] {
+    auto r = send(call(c, "GET", "/v1/tickets/" + id));
+    if (!ok(r)) return failed(r);
+    if (c.json) return std::cout << r.body << "\n", 0;
+    auto j = json::parse(r.body);
+    print_ticket(j);
+    std::cout << "\nhistory\n";
+    print_events(j["history"]);
+    return 0;
+  });
 }
 
 int ticket_act(const client_options& c, const act_options& o) {
-  json body = {{"action", o.action}};
-  for (auto [k, v] : {std::pair{"text", &o.text},
-                      {"to", &o.to},
-                      {"amount", &o.amount},
-                      {"request", &o.request},
-                      {"task", &o.task}})
-    if (!v->empty()) body[k] = *v;
-  if (o.csat) body["csat"] = *o.csat;
-  if (o.sentiment) body["sentiment"] = *o.sentiment;
-  if (o.for_customer) body["on_behalf_of"] = "customer";
-  auto h = call(c, "POST", "/v1/tickets/" + o.id + "/actions");
-  h.body = body.dump();
-  auto r = send(h);
-  if (!ok(r)) return failed(r);
-  if (c.json) return std::cout << r.body << "\n", 0;
-  auto j = json::parse(r.body);
-  print_ticket(j["ticket"]);
-  print_events(j["events"]);
-  return 0;
+  return guarded([&] {
+    json body = {{"action", o.action}};
+    for (auto [k, v] : {std::pair{"text", &o.text},
+                        {"to", &o.to},
+                        {"amount", &o.amount},
+                        {"request", &o.request},
+                        {"task", &o.task}})
+      if (!v->empty()) body[k] = *v;
+    if (o.csat) body["csat"] = *o.csat;
+    if (o.sentiment) body["sentiment"] = *o.sentiment;
+    if (o.for_customer) body["on_behalf_of"] = "customer";
+    auto h = call(c, "POST", "/v1/tickets/" + o.id + "/actions");
+    h.body = body.dump();
+    auto r = send(h);
+    if (!ok(r)) return failed(r);
+    if (c.json) return std::cout << r.body << "\n", 0;
+    auto j = json::parse(r.body);
+    print_ticket(j["ticket"]);
+    print_events(j["events"]);
+    return 0;
+  });
 }
 
 int ticket_list(const client_options& c, const list_options& o) {
-  std::vector<std::string> q;
-  for (auto [k, v] : {std::pair{"department", &o.department},
-                      {"status", &o.status},
-                      {"breached", &o.breached},
-                      {"cursor", &o.cursor}})
-    if (!v->empty()) q.push_back(fmt::format("{}={}", k, *v));
-  if (o.limit) q.push_back(fmt::format("limit={}", o.limit));
-  auto r = send(call(
-      c, "GET", "/v1/tickets" + (q.empty() ? "" : "?" + fmt::format("{}", fmt::join(q, "&")))));
-  if (!ok(r)) return failed(r);
-  if (c.json) return std::cout << r.body << "\n", 0;
-  auto j = json::parse(r.body);
-  std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", "ID", "FLOW", "STATUS",
-                           "STEP", "PRIORITY", "BREACHED", "NEXT DEADLINE");
-  for (auto& e : j["items"])
-    std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", str(e["id"]),
-                             str(e["flow"]), str(e["status"]), str(e["step"]), str(e["priority"]),
-                             e["breached"].get<bool>() ? "yes" : "", str(e["next_deadline"]));
-  if (j.contains("total")) std::cout << fmt::format("{} in this queue\n", str(j["total"]));
-  if (!j["next_cursor"].is_null())
-    std::cout << fmt::format("more: --cursor {}\n", str(j["next_cursor"]));
-  return 0;
+  return guarded([&] {
+    std::vector<std::string> q;
+    for (auto [k, v] : {std::pair{"department", &o.department},
+                        {"status", &o.status},
+                        {"breached", &o.breached},
+                        {"cursor", &o.cursor}})
+      if (!v->empty()) q.push_back(fmt::format("{}={}", k, *v));
+    if (o.limit) q.push_back(fmt::format("limit={}", o.limit));
+    auto r = send(call(
+        c, "GET", "/v1/tickets" + (q.empty() ? "" : "?" + fmt::format("{}", fmt::join(q, "&")))));
+    if (!ok(r)) return failed(r);
+    if (c.json) return std::cout << r.body << "\n", 0;
+    auto j = json::parse(r.body);
+    std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", "ID", "FLOW", "STATUS",
+                             "STEP", "PRIORITY", "BREACHED", "NEXT DEADLINE");
+    for (auto& e : j["items"])
+      std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", str(e["id"]),
+                               str(e["flow"]), str(e["status"]), str(e["step"]), str(e["priority"]),
+                               e["breached"].get<bool>() ? "yes" : "", str(e["next_deadline"]));
+    if (j.contains("total")) std::cout << fmt::format("{} in this queue\n", str(j["total"]));
+    if (!j["next_cursor"].is_null())
+      std::cout << fmt::format("more: --cursor {}\n", str(j["next_cursor"]));
+    return 0;
+  });
 }
 
 int flow_deploy(const client_options& c, const std::string& file) {
-  std::ifstream in{file};
-  if (!in) {
-    std::cerr << "cannot read " << file << "\n";
-    return 2;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto h = call(c, "POST", "/v1/flows?file=" + file);
-  h.body = text.str();
-  h.content_type = "application/yaml";
-  auto r = send(h);
-  if (!ok(r)) return failed(r);
-  if (c.json) return std::cout << r.body << "\n", 0;
-  auto j = json::parse(r.body);
-  for (auto& d : j["diagnostics"]) std::cerr << str(d["text"]) << "\n";
-  std::cout << (j["deployed"].get<bool>() ? "deployed " : "unchanged ") << str(j["flow"]) << "\n";
-  return 0;
+  return guarded([&] {
+    std::ifstream in{file};
+    if (!in) {
+      std::cerr << "cannot read " << file << "\n";
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto h = call(c, "POST", "/v1/flows?file=" + file);
+    h.body = text.str();
+    h.content_type = "application/yaml";
+    auto r = send(h);
+    if (!ok(r)) return failed(r);
+    if (c.json) return std::cout << r.body << "\n", 0;
+    auto j = json::parse(r.body);
+    for (auto& d : j["diagnostics"]) std::cerr << str(d["text"]) << "\n";
+    std::cout << (j["deployed"].get<bool>() ? "deployed " : "unchanged ") << str(j["flow"]) << "\n";
+    return 0;
+  });
 }
 
 int flow_list(const client_options& c) {
-  auto r = send(call(c, "GET", "/v1/flows"));
-  if (!ok(r)) return failed(r);
-  if (c.json) return std::cout << r.body << "\n", 0;
-  auto j = json::parse(r.body);
-  std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", "FLOW", "VERSION", "", "TITLE");
-  for (auto& f : j["flows"])
-    std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", str(f["id"]), str(f["version"]),
-                             std::string{f["newest"].get<bool>() ? "newest" : ""} +
-                                 (f["default"].get<bool>() ? "*" : ""),
-                             str(f["title"]));
-  return 0;
+  return guarded([&] {
+    auto r = send(call(c, "GET", "/v1/flows"));
+    if (!ok(r)) return failed(r);
+    if (c.json) return std::cout << r.body << "\n", 0;
+    auto j = json::parse(r.body);
+    std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", "FLOW", "VERSION", "", "TITLE");
+    for (auto& f : j["flows"])
+      std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", str(f["id"]), str(f["version"]),
+                               std::string{f["newest"].get<bool>() ? "newest" : ""} +
+                                   (f["default"].get<bool>() ? "*" : ""),
+                               str(f["title"]));
+    return 0;
+  });
 }
 
 }  // namespace vocflow::app

@@ -149,7 +149,7 @@ const std::vector<route_info>& api::routes() {
   return r;
 }
 
-api::api(actors::runtime& rt, const config& cfg) : rt_(rt), cfg_(cfg) {
+api::api(actors::runtime& rt, const config& cfg) : rt_(rt), gateway_(rt), cfg_(cfg) {
   for (auto& t : cfg.auth.tokens)
     tokens_[t.token] = {t.name, t.role, t.acts_as.empty() ? t.role : t.acts_as};
 }
@@ -268,30 +268,29 @@ void api::open_ticket(context& cx) {
   sub.flow_id = o.flow;
   auto flows = rt_.env().flows;
   auto clock = rt_.env().clock;
-  ask<actors::command_result>(
-      rt_.system(), rt_.partition_for(sub.ticket_id), rt_.env().cfg.request_timeout,
-      [respond = cx.respond, flows, clock](reply<actors::command_result> r) {
-        if (!r.value) return respond(unavailable(r.error));
-        auto& res = *r.value;
-        if (res.result == actors::command_result::kind::rejected)
-          return respond(rejection_response(res.why));
-        if (res.result == actors::command_result::kind::failed)
-          return respond(unavailable(res.failure));
-        auto& t = *res.state;
-        auto f = flows->find(t.flow, t.version);
-        json body = {{"id", t.id},
-                     {"flow", t.flow},
-                     {"version", t.version},
-                     {"created", !res.replayed},
-                     {"deadlines", deadlines_json(t)},
-                     {"ticket", ticket_json(t, f.get(), clock())}};
-        for (auto& e : res.events ? *res.events : std::vector<event>{})
-          if (auto* routed = std::get_if<ev::routed>(&e.body)) body["routed"] = routed->reason;
-        auto out = json_response(res.replayed ? 200 : 201, body);
-        out.set(http::field::location, "/v1/tickets/" + t.id);
-        respond(std::move(out));
-      },
-      actors::submit_atom::value, std::move(sub));
+  gateway_.submit(std::move(sub),
+                  [respond = cx.respond, flows, clock](reply<actors::command_result> r) {
+                    if (!r.value) return respond(unavailable(r.error));
+                    auto& res = *r.value;
+                    if (res.result == actors::command_result::kind::rejected)
+                      return respond(rejection_response(res.why));
+                    if (res.result == actors::command_result::kind::failed)
+                      return respond(unavailable(res.failure));
+                    auto& t = *res.state;
+                    auto f = flows->find(t.flow, t.version);
+                    json body = {{"id", t.id},
+                                 {"flow", t.flow},
+                                 {"version", t.version},
+                                 {"created", !res.replayed},
+                                 {"deadlines", deadlines_json(t)},
+                                 {"ticket", ticket_summary_json(t, f.get(), clock())}};
+                    for (auto& e : res.events ? *res.events : std::vector<event>{})
+                      if (auto* routed = std::get_if<ev::routed>(&e.body))
+                        body["routed"] = routed->reason;
+                    auto out = json_response(res.replayed ? 200 : 201, body);
+                    out.set(http::field::location, "/v1/tickets/" + t.id);
+                    respond(std::move(out));
+                  });
 }
 
 void api::get_ticket(context& cx) {
@@ -335,9 +334,8 @@ void api::act(context& cx) {
   c.amount = a.amount, c.csat = a.csat, c.sentiment = a.sentiment;
   auto flows = rt_.env().flows;
   auto clock = rt_.env().clock;
-  ask<actors::command_result>(
-      rt_.system(), rt_.partition_for(id), rt_.env().cfg.request_timeout,
-      [respond = cx.respond, flows, clock](reply<actors::command_result> r) {
+  gateway_.submit(
+      std::move(sub), [respond = cx.respond, flows, clock](reply<actors::command_result> r) {
         if (!r.value) return respond(unavailable(r.error));
         auto& res = *r.value;
         if (res.result == actors::command_result::kind::rejected)
@@ -348,10 +346,9 @@ void api::act(context& cx) {
         json events = json::array();
         if (res.events)
           for (auto& e : *res.events) events.push_back(to_json(e));
-        respond(json_response(
-            200, {{"ticket", ticket_json(*res.state, f.get(), clock())}, {"events", events}}));
-      },
-      actors::submit_atom::value, std::move(sub));
+        respond(json_response(200, {{"ticket", ticket_summary_json(*res.state, f.get(), clock())},
+                                    {"events", events}}));
+      });
 }
 
 void api::list_tickets(context& cx) {

@@ -10,6 +10,7 @@
 
 #include "actors/runtime.hpp"
 #include "config/config.hpp"
+#include "connectors/gateway.hpp"
 #include "connectors/http_server.hpp"
 
 namespace vocflow::connectors {
@@ -56,6 +57,7 @@ class api {
   void graph(context& cx);
 
   actors::runtime& rt_;
+  gateway gateway_;
   config cfg_;
   std::map<std::string, caller> tokens_;
   std::vector<std::pair<route_info, route_handler>> extra_;

@@ -184,6 +184,10 @@ void http_server::impl::accept() {
           ->reject(
               json_error(503, "too_many_connections", "the server is at its connection limit"));
     } else {
+      // Responses are small and written as header + body: without this, Nagle's algorithm can
+      // hold the second segment for the client's delayed ACK (~40 ms).
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<session>(std::move(socket), *this)->run();
     }
     accept();

@@ -213,6 +213,24 @@ json ticket_json(const ticket& t, const flow* f, time_point now,
   return out;
 }
 
+json ticket_summary_json(const ticket& t, const flow* f, time_point now) {
+  json out = {{"id", t.id},
+              {"flow", t.flow},
+              {"version", t.version},
+              {"status", to_string(t.status)},
+              {"step", t.step},
+              {"owner", t.owner},
+              {"assignee", t.assignee},
+              {"priority", t.priority},
+              {"deadlines", deadlines_json(t)}};
+  if (f && f->compensation.enabled())
+    out["compensation"] = {{"granted", to_string(t.granted)},
+                           {"currency", f->compensation.currency},
+                           {"pending", t.requests.size()}};
+  if (f) out["allowed_actions"] = allowed_actions(*f, t, now);
+  return out;
+}
+
 json queue_entry_json(const actors::queue_entry& e) {
   return {
       {"id", e.ticket},

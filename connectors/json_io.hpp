@@ -42,6 +42,9 @@ std::variant<action_request, body_error> parse_action(const std::string& body);
 // accepts now (when the flow is known), and its history when given.
 nlohmann::json ticket_json(const ticket& t, const flow* f, time_point now,
                            const std::vector<event>* history = nullptr);
+// What an action's answer carries: where the ticket stands now and what it accepts; the
+// complaint's text, tasks and history stay with GET /v1/tickets/{id}.
+nlohmann::json ticket_summary_json(const ticket& t, const flow* f, time_point now);
 nlohmann::json queue_entry_json(const actors::queue_entry& e);
 nlohmann::json deadlines_json(const ticket& t);
 

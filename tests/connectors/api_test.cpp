@@ -77,8 +77,10 @@ TEST_F(ApiTest, OpenRoutesAndAnswersWithIdFlowAndDeadlines) {
   std::set<std::string> targets;
   for (auto& d : j["deadlines"]) targets.insert(d["target"]);
   EXPECT_EQ(targets, (std::set<std::string>{"first_response", "resolution", "step"}));
-  EXPECT_EQ(j["ticket"]["fields"]["order_value"], "399");
   EXPECT_EQ(j["ticket"]["owner"], "customer_service");
+  auto full = json_of(call("GET", r.headers["location"]));
+  EXPECT_EQ(full["fields"]["order_value"], "399");
+  EXPECT_EQ(full["fields"]["text"], "Jeans two sizes small");
 }
 
 TEST_F(ApiTest, IdempotencyKeyMakesRetriesReturnTheSameTicket) {

@@ -1,0 +1,85 @@
+#include "connectors/gateway.hpp"
+
+namespace vocflow::connectors {
+namespace {
+
+using enqueue_atom = caf::atom_constant<caf::atom("gwenqueue")>;
+using send_atom = caf::atom_constant<caf::atom("gwsend")>;
+
+struct pending {
+  actors::submission sub;
+  gateway::callback done;
+};
+
+struct gateway_state {
+  static inline const char* name = "vocflow.gateway";
+  actors::runtime* rt = nullptr;
+  std::vector<std::vector<pending>> queued;  // per partition
+  bool send_scheduled = false;
+};
+
+void send_batches(caf::stateful_actor<gateway_state>* self) {
+  auto& s = self->state;
+  s.send_scheduled = false;
+  auto partitions = s.rt->all_partitions();
+  for (size_t p = 0; p < s.queued.size(); ++p) {
+    if (s.queued[p].empty()) continue;
+    actors::submissions subs;
+    auto callbacks = std::make_shared<std::vector<gateway::callback>>();
+    for (auto& q : s.queued[p]) {
+      subs.push_back(std::move(q.sub));
+      callbacks->push_back(std::move(q.done));
+    }
+    s.queued[p].clear();
+    self->request(partitions[p], s.rt->env().cfg.request_timeout, actors::submit_atom::value,
+                  std::move(subs))
+        .then(
+            [callbacks](actors::command_results& rs) {
+              for (size_t i = 0; i < callbacks->size(); ++i)
+                (*callbacks)[i](i < rs.size()
+                                    ? reply<actors::command_result>{std::move(rs[i]), {}}
+                                    : reply<actors::command_result>{std::nullopt, "no result"});
+            },
+            [self, callbacks](caf::error& e) {
+              auto why = self->system().render(e);
+              for (auto& cb : *callbacks) cb({std::nullopt, why});
+            });
+  }
+}
+
+}  // namespace
+}  // namespace vocflow::connectors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<vocflow::connectors::pending>)
+
+namespace vocflow::connectors {
+
+gateway::gateway(actors::runtime& rt) {
+  actor_ = rt.system().spawn([&rt](caf::stateful_actor<gateway_state>* self) -> caf::behavior {
+    self->state.rt = &rt;
+    self->state.queued.resize(rt.partitions());
+    return {
+        [=](enqueue_atom, std::shared_ptr<pending>& p) {
+          auto& s = self->state;
+          auto idx = actors::partition_of(p->sub.ticket_id, s.rt->partitions());
+          s.queued[idx].push_back(std::move(*p));
+          if (!s.send_scheduled) {
+            s.send_scheduled = true;
+            self->send(self, send_atom::value);  // behind every command already queued here
+          }
+        },
+        [=](send_atom) { send_batches(self); },
+    };
+  });
+}
+
+gateway::~gateway() {
+  caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
+}
+
+void gateway::submit(actors::submission sub, callback done) {
+  caf::anon_send(actor_, enqueue_atom::value,
+                 std::make_shared<pending>(pending{std::move(sub), std::move(done)}));
+}
+
+}  // namespace vocflow::connectors
