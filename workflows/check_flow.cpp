@@ -52,14 +52,14 @@ struct checker {
   void department_ref(const named_ref& r, std::string_view what) {
     if (r.name.empty() || org.has_department(r.name)) return;
     cx.error(r.pos, "unknown-department",
-             fmt::format("{} `{}` is not a department{}", what, r.name,
+             fmt::format("{}: `{}` is not a department{}", what, r.name,
                          did_you_mean(r.name, keys_of(org.departments))));
   }
 
   void role_ref(const named_ref& r, std::string_view what) {
     if (r.name.empty() || org.has_role(r.name)) return;
     cx.error(r.pos, "unknown-role",
-             fmt::format("{} `{}` is not a role{}", what, r.name,
+             fmt::format("{}: `{}` is not a role{}", what, r.name,
                          did_you_mean(r.name, keys_of(org.roles))));
   }
 
@@ -70,7 +70,7 @@ struct checker {
     auto roles = keys_of(org.roles);
     known.insert(known.end(), roles.begin(), roles.end());
     cx.error(r.pos, "unknown-recipient",
-             fmt::format("{} `{}` is neither a department nor a role{}", what, r.name,
+             fmt::format("{}: `{}` is neither a department nor a role{}", what, r.name,
                          did_you_mean(r.name, known)));
   }
 

@@ -31,7 +31,9 @@ result shell(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-result run(const std::string& args) { return shell(std::string{VOCFLOW_BINARY} + " " + args); }
+result run(const std::string& args) {
+  return shell(std::string{VOCFLOW_BINARY} + " " + args);
+}
 
 std::string src(const std::string& rel) {
   return std::string{VOCFLOW_SOURCE_DIR} + "/" + rel;
@@ -118,7 +120,8 @@ TEST(Cli, GraphPipesIntoDot) {
 // A `vocflow serve` child on a fresh folder and a free port, its output captured.
 class served {
  public:
-  explicit served(const std::string& name) : dir_(fs::temp_directory_path() / (name + std::to_string(getpid()))) {
+  explicit served(const std::string& name)
+      : dir_(fs::temp_directory_path() / (name + std::to_string(getpid()))) {
     fs::remove_all(dir_);
     int fds[2];
     EXPECT_EQ(pipe(fds), 0);
@@ -194,9 +197,52 @@ TEST(Cli, TheReadmeSessionOpensActsAndShowsHistory) {
   auto r = shell("cd " + src("") + " && VOCFLOW_URL=" + s.url() + " VOCFLOW_BIN=" + VOCFLOW_BINARY +
                  " ./examples/session.sh");
   EXPECT_EQ(r.code, 0) << r.out;
-  for (auto needle : {"\"created\":true", "responded", "handed_off", "from=customer_service", "to=engineering",
-                      "\"error\":\"action_not_allowed\"", "history", "maria (supervisor)"})
+  for (auto needle :
+       {"\"created\":true", "responded", "handed_off", "from=customer_service", "to=engineering",
+        "\"error\":\"action_not_allowed\"", "history", "maria (supervisor)"})
     EXPECT_NE(r.out.find(needle), std::string::npos) << needle << "\n" << r.out;
+  EXPECT_EQ(s.stop(), 0);
+}
+
+TEST(Cli, ClientListsQueuesDeploysFlowsAndReportsErrors) {
+  served s{"vocflow-client-test-"};
+  ASSERT_FALSE(s.url().empty());
+  auto cli = [&](const std::string& args, const std::string& token = "dev-agent-li-wei-0001") {
+    return run(args + " --url " + s.url() + " --token " + token);
+  };
+  auto opened = cli("ticket open --customer C-7 --category app --severity high --text Crash");
+  EXPECT_EQ(opened.code, 0) << opened.out;
+  static const std::regex id_re{"opened (T-[0-9A-Z]+)"};
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(opened.out, m, id_re)) << opened.out;
+  std::string id = m[1];
+  auto listed = cli("ticket list --department customer_service");
+  EXPECT_EQ(listed.code, 0);
+  EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("1 in this queue"), std::string::npos) << listed.out;
+  auto wrong = cli("ticket act " + id + " confirm");
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_NE(wrong.out.find("error 409 action_not_allowed"), std::string::npos) << wrong.out;
+  EXPECT_NE(wrong.out.find("[allowed: respond"), std::string::npos) << wrong.out;
+  auto as_json = cli("ticket show " + id + " --json");
+  EXPECT_NE(as_json.out.find("\"history\":["), std::string::npos);
+  auto flows = cli("flow list");
+  EXPECT_NE(flows.out.find("general-complaint"), std::string::npos) << flows.out;
+  auto dir = fs::temp_directory_path() / "vocflow-cli-test";
+  fs::create_directories(dir);
+  std::ofstream{dir / "broken.yaml"}
+      << "id: broken\nversion: 1\ncalendar: cn-business\nsteps:\n  a: { owner: nobody }\n";
+  auto refused = cli("flow deploy " + (dir / "broken.yaml").string(), "dev-owner-ana-00000001");
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.out.find("broken.yaml:5:15: error[unknown-department]: owner of step `a`: "
+                             "`nobody` is not a department"),
+            std::string::npos)
+      << refused.out;
+  auto not_owner = cli("flow deploy " + (dir / "broken.yaml").string());
+  EXPECT_NE(not_owner.out.find("error 403 forbidden"), std::string::npos) << not_owner.out;
+  auto down = run("flow list --url http://127.0.0.1:1 --token x");
+  EXPECT_EQ(down.code, 2);
+  EXPECT_NE(down.out.find("cannot reach vocflow"), std::string::npos) << down.out;
   EXPECT_EQ(s.stop(), 0);
 }
 
