@@ -79,20 +79,6 @@ bool queue_view(const ticket& t, const std::string& department, queue_entry& e) 
   return true;
 }
 
-std::map<std::string, queue_map> initial_queues(const storage::store& db, const organization& org) {
-  std::map<std::string, queue_map> out;
-  for (auto& [name, _] : org.departments) out[name];
-  auto st = db.for_each_ticket([&](const ticket& t) {
-    for (auto& [name, queue] : out) {
-      queue_entry e;
-      if (queue_view(t, name, e)) queue.emplace(t.id, std::move(e));
-    }
-    return true;
-  });
-  if (!st) spdlog::error("department queues: cannot scan tickets: {}", st.message());
-  return out;
-}
-
 department_actor spawn_department(caf::actor_system& sys, std::string name, queue_map initial) {
   return sys.spawn(department_behavior, std::move(name), std::move(initial));
 }

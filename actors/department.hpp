@@ -16,9 +16,6 @@ using queue_map = std::map<std::string, queue_entry>;  // by ticket id: pages fo
 // storage: this runs for every committed ticket in every department).
 bool queue_view(const ticket& t, const std::string& department, queue_entry& e);
 
-// Every department's queue, from one scan of the snapshots.
-std::map<std::string, queue_map> initial_queues(const storage::store& db, const organization& org);
-
 department_actor spawn_department(caf::actor_system& sys, std::string name, queue_map initial);
 
 }  // namespace vocflow::actors

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "actors/flow_library.hpp"
+#include "actors/stats.hpp"
 #include "config/config.hpp"
 #include "storage/store.hpp"
 
@@ -21,6 +22,7 @@ struct runtime_env {
   double clock_rate = 1.0;  // wall milliseconds per real millisecond (a sped-up test clock)
   runtime_config cfg;
   uint32_t partitions = 1;
+  std::shared_ptr<runtime_stats> stats;
 };
 
 // Which partition owns a ticket: FNV-1a of its id, stable across runs and machines.

@@ -86,6 +86,21 @@ void finish(self_ptr self, reply_promise rp, command_result r) {
   self->state.replies.emplace_back(std::move(rp), std::move(r));
 }
 
+void count(self_ptr self, const command_result& r) {
+  auto& stats = *self->state.env.stats;
+  switch (r.result) {
+    case command_result::kind::accepted:
+      ++stats.accepted;
+      break;
+    case command_result::kind::rejected:
+      ++stats.rejected;
+      break;
+    case command_result::kind::failed:
+      ++stats.failed;
+      break;
+  }
+}
+
 command_result rejected(rejection why) {
   command_result r;
   r.result = command_result::kind::rejected;
@@ -198,7 +213,16 @@ void flush(self_ptr self) {
   auto& s = self->state;
   s.flush_scheduled = false;
   storage::status st;
-  if (s.batch && !s.batch->empty()) st = s.env.db->write(*s.batch);
+  auto& stats = *s.env.stats;
+  if (s.batch && !s.batch->empty()) {
+    auto started = std::chrono::steady_clock::now();
+    st = s.env.db->write(*s.batch);
+    stats.commit_seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    stats.commit_commands.observe(static_cast<double>(s.published.size()));
+    (st ? stats.commits : stats.commit_failures)++;
+  }
+  stats.backlog[s.index] = static_cast<int64_t>(self->mailbox().size());
   if (st) {
     for (auto& [id, t] : s.dirty) s.cache.put(id, std::move(t));
     for (auto& [rp, r] : s.replies) rp.deliver(std::move(r));
@@ -247,6 +271,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
       [=](submit_atom, const submission& sub) -> caf::result<command_result> {
         auto rp = self->make_response_promise<command_result>();
         auto r = handle(self, sub);
+        count(self, r);
         finish(self, rp, std::move(r));
         schedule_flush(self);
         return rp;
@@ -255,7 +280,10 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         auto rp = self->make_response_promise<command_results>();
         command_results results;
         results.reserve(subs.size());
-        for (auto& sub : subs) results.push_back(handle(self, sub));
+        for (auto& sub : subs) {
+          results.push_back(handle(self, sub));
+          count(self, results.back());
+        }
         self->state.batch_replies.emplace_back(rp, std::move(results));
         schedule_flush(self);
         return rp;
@@ -278,7 +306,10 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         auto& s = self->state;
         s.timer_pass = true;
         s.timer_rows += rows.size();
+        auto now = s.env.clock();
         for (auto& row : rows) {
+          s.env.stats->timer_lateness_seconds.observe(
+              std::max(0.0, std::chrono::duration<double>(now - row.due).count()));
           submission sub;
           sub.ticket_id = row.ticket;
           sub.cmd.action = "timer";

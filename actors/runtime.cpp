@@ -101,6 +101,7 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
     else if (moved)
       spdlog::info("moved {} timers to {} partitions", moved, n);
   }
+  env.stats = std::make_shared<runtime_stats>(env.partitions);
   std::unique_ptr<runtime> rt{new runtime(sys, env)};
   rt->id_counter_ = std::random_device{}() & 0x3fffff;
 
@@ -117,11 +118,27 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
           r->partitions[i] = std::move(p);
         }
       });
-  for (auto& [name, queue] : initial_queues(*env.db, env.flows->org())) {
+  // One scan of the snapshots seeds every read model: department queues and metric gauges.
+  std::map<std::string, queue_map> queues;
+  for (auto& [name, _] : env.flows->org().departments) queues[name];
+  open_tickets open;
+  auto scanned = env.db->for_each_ticket([&](const ticket& t) {
+    for (auto& [name, queue] : queues) {
+      queue_entry e;
+      if (queue_view(t, name, e)) queue.emplace(t.id, std::move(e));
+    }
+    if (auto v = open_view(t)) open.emplace(t.id, std::move(*v));
+    return true;
+  });
+  if (!scanned)
+    spdlog::error("cannot scan the tickets for the queues and gauges: {}", scanned.message());
+  for (auto& [name, queue] : queues) {
     auto d = spawn_department(sys, name, std::move(queue));
     rt->departments_[name] = d;
     rt->subscribe(d);
   }
+  rt->metrics_ = spawn_metrics(sys, env, std::move(open));
+  rt->subscribe(rt->metrics_);
   rt->registry_ = spawn_registry(sys, env);
   return rt;
 }
@@ -132,6 +149,7 @@ runtime::~runtime() {
   for (auto& p : all_partitions()) caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
   for (auto& [_, d] : departments_) caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(metrics_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
 }
 
@@ -181,6 +199,7 @@ void runtime::stop() {
   caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
   for (auto& [_, d] : departments_) caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(metrics_, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace vocflow::actors

@@ -10,6 +10,7 @@
 
 #include "actors/env.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/metrics.hpp"
 
 namespace vocflow::actors {
 
@@ -36,6 +37,7 @@ class runtime {
   std::vector<partition_actor> all_partitions() const;
   registry_actor registry() const { return registry_; }
   department_actor department(const std::string& name) const;
+  metrics_actor metrics() const { return metrics_; }
   const runtime_env& env() const { return env_; }
   caf::actor_system& system() const { return sys_; }
 
@@ -67,6 +69,7 @@ class runtime {
   std::shared_ptr<routing> routing_ = std::make_shared<routing>();
   std::map<std::string, department_actor> departments_;
   registry_actor registry_;
+  metrics_actor metrics_;
   caf::actor supervisor_;
   std::atomic<uint64_t> id_counter_{0};
   bool stopped_ = false;

@@ -127,7 +127,12 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   }
   config c;
   if (doc.IsNull()) return c;
-  map_view m{cx, doc, "configuration", {"server", "auth", "data", "runtime", "flows", "log"}};
+  map_view m{
+      cx, doc, "configuration", {"server", "auth", "metrics", "data", "runtime", "flows", "log"}};
+  if (auto v = m.get("metrics")) {
+    map_view mv{cx, *v, "metrics", {"scrape_token"}};
+    read_text(cx, mv, "scrape_token", c.metrics.scrape_token);
+  }
   if (auto v = m.get("server")) read_server(cx, *v, c.server);
   if (auto v = m.get("auth")) read_auth(cx, *v, c.auth);
   if (auto v = m.get("data")) read_data(cx, *v, c.data);

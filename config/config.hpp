@@ -53,6 +53,12 @@ struct auth_config {
   std::vector<api_token> tokens;
 };
 
+struct metrics_config {
+  // When set, GET /metrics needs `Authorization: Bearer <scrape_token>`. Default: "" (open,
+  // like every Prometheus exporter; the server binds to loopback).
+  std::string scrape_token;
+};
+
 struct flows_config {
   std::string dir = "examples/flows";  // flows and organization.yaml. Default: examples/flows
 };
@@ -64,6 +70,7 @@ struct log_config {
 struct config {
   server_config server;
   auth_config auth;
+  metrics_config metrics;
   data_config data;
   runtime_config runtime;
   flows_config flows;

@@ -138,6 +138,7 @@ const std::vector<route_info>& api::routes() {
       {"GET", "/healthz", {}},
       {"GET", "/readyz", {}},
       {"GET", "/v1/openapi.yaml", {}},
+      {"GET", "/metrics", {}},
       {"POST", "/v1/tickets", actors_roles},
       {"GET", "/v1/tickets", readers},
       {"GET", "/v1/tickets/{id}", readers},
@@ -241,6 +242,7 @@ void api::dispatch(context& cx) {
                              : json_error(503, "not_ready", "starting or draining"));
   if (r == "/v1/openapi.yaml")
     return cx.respond(text_response(200, openapi_document(), "application/yaml"));
+  if (r == "/metrics") return metrics(cx);
   if (r == "/v1/tickets") return m == http::verb::post ? open_ticket(cx) : list_tickets(cx);
   if (r == "/v1/tickets/{id}") return get_ticket(cx);
   if (r == "/v1/tickets/{id}/actions") return act(cx);
@@ -430,6 +432,23 @@ void api::list_tickets(context& cx) {
     }
     self->quit();
   });
+}
+
+void api::metrics(context& cx) {
+  if (!cfg_.metrics.scrape_token.empty() &&
+      cx.req[http::field::authorization] != "Bearer " + cfg_.metrics.scrape_token) {
+    auto res = json_error(401, "unauthorized", "this server needs its scrape token for /metrics");
+    res.set(http::field::www_authenticate, "Bearer");
+    return cx.respond(std::move(res));
+  }
+  ask<std::string>(
+      rt_.system(), rt_.metrics(), rt_.env().cfg.request_timeout,
+      [respond = cx.respond](reply<std::string> r) {
+        if (!r.value) return respond(unavailable(r.error));
+        respond(
+            text_response(200, std::move(*r.value), "text/plain; version=0.0.4; charset=utf-8"));
+      },
+      actors::metrics_atom::value);
 }
 
 void api::list_flows(context& cx) {

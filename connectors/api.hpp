@@ -53,6 +53,7 @@ class api {
   void act(context& cx);
   void list_tickets(context& cx);
   void list_flows(context& cx);
+  void metrics(context& cx);
   void deploy(context& cx);
   void graph(context& cx);
 

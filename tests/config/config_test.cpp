@@ -38,6 +38,7 @@ TEST(Config, TheShippedFileHoldsExactlyTheDefaults) {
   EXPECT_EQ(c->server.request_timeout, defaults.server.request_timeout);
   EXPECT_EQ(c->server.idle_timeout, defaults.server.idle_timeout);
   EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
+  EXPECT_EQ(c->metrics.scrape_token, defaults.metrics.scrape_token);
   // The only difference: local-trial tokens, each marked `dev-` (refused off loopback).
   EXPECT_TRUE(defaults.auth.tokens.empty());
   ASSERT_FALSE(c->auth.tokens.empty());

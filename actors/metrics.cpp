@@ -1,0 +1,299 @@
+#include "actors/metrics.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+namespace vocflow::actors {
+namespace {
+
+template <class... Ts>
+struct overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+using labels = std::vector<std::string>;
+
+// A labelled counter or gauge family.
+struct family {
+  std::string name, help, type;
+  std::vector<std::string> label_names;
+  std::map<labels, double> values;
+
+  void add(labels l, double v = 1) { values[std::move(l)] += v; }
+};
+
+std::string escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"')
+      out += '\\', out += c;
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string label_text(const std::vector<std::string>& names, const labels& values) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ',';
+    out += fmt::format("{}=\"{}\"", names[i], escape(values[i]));
+  }
+  return out;
+}
+
+void header(std::string& out, const std::string& name, const std::string& help,
+            const std::string& type) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+void render(std::string& out, const family& f) {
+  header(out, f.name, f.help, f.type);
+  for (auto& [l, v] : f.values) {
+    auto lt = label_text(f.label_names, l);
+    out += fmt::format("{}{} {}\n", f.name, lt.empty() ? "" : "{" + lt + "}", v);
+  }
+}
+
+// Histograms by label set.
+struct histogram_family {
+  std::string name, help;
+  std::vector<std::string> label_names;
+  std::vector<double> bounds;
+  std::map<labels, std::unique_ptr<histogram>> values;
+
+  void observe(const labels& l, double v) {
+    auto& h = values[l];
+    if (!h) h = std::make_unique<histogram>(bounds);
+    h->observe(v);
+  }
+};
+
+const std::vector<double> business_buckets = {
+    60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 345600, 604800, 1209600, 2592000};
+
+struct metrics_state {
+  static inline const char* name = "vocflow.metrics";
+  runtime_env env;
+  open_tickets open;
+  std::map<std::string, std::set<std::string>> seen;  // label -> values admitted
+
+  family opened{"vocflow_tickets_opened_total",
+                "Tickets opened.",
+                "counter",
+                {"flow", "channel", "category"},
+                {}};
+  family closed{"vocflow_tickets_closed_total",
+                "Tickets closed (confirmed, or closed after no answer).",
+                "counter",
+                {"flow", "channel", "category"},
+                {}};
+  family reopened{"vocflow_tickets_reopened_total",
+                  "Tickets reopened.",
+                  "counter",
+                  {"flow", "channel", "category"},
+                  {}};
+  family warnings{"vocflow_sla_warnings_total",
+                  "SLA warnings.",
+                  "counter",
+                  {"flow", "department", "target"},
+                  {}};
+  family breaches{"vocflow_sla_breaches_total",
+                  "SLA breaches.",
+                  "counter",
+                  {"flow", "department", "target"},
+                  {}};
+  family escalations{"vocflow_escalations_total",
+                     "Escalation levels fired.",
+                     "counter",
+                     {"flow", "target", "level"},
+                     {}};
+  family handoffs{"vocflow_handoffs_total",
+                  "Hand-offs between departments.",
+                  "counter",
+                  {"flow", "from", "to"},
+                  {}};
+  family compensation{
+      "vocflow_compensation_granted_total",
+      "Compensation granted, in units of the currency (e.g. CNY), by the granting role.",
+      "counter",
+      {"currency", "role"},
+      {}};
+  histogram_family cycle{
+      "vocflow_closed_loop_cycle_seconds",
+      "From opening to closing (customer confirmed or no answer), in business or wall time.",
+      {"flow", "clock"},
+      business_buckets,
+      {}};
+  histogram_family first_response{"vocflow_first_response_seconds",
+                                  "Business time to the first response.",
+                                  {"flow"},
+                                  business_buckets,
+                                  {}};
+  histogram_family cross_department{
+      "vocflow_cross_department_cycle_seconds",
+      "Business time from opening to closing of tickets that involved more than one "
+      "department.",
+      {"flow"},
+      business_buckets,
+      {}};
+};
+
+using self_ptr = metrics_actor::stateful_pointer<metrics_state>;
+
+// A free-form label value, or "other" once the label has 64 distinct values.
+std::string bounded(metrics_state& s, const std::string& label, const std::string& value) {
+  auto& values = s.seen[label];
+  if (values.contains(value)) return value;
+  if (values.size() >= 64) return "other";
+  values.insert(value);
+  return value;
+}
+
+double seconds(millis m) {
+  return static_cast<double>(m.count()) / 1000.0;
+}
+
+void fold(self_ptr self, const committed_ticket& c) {
+  auto& s = self->state;
+  auto& t = *c.state;
+  auto f = s.env.flows->find(t.flow, t.version);
+  auto ch = bounded(s, "channel", t.info->channel), cat = bounded(s, "category", t.info->category);
+  for (auto& e : *c.events) {
+    std::visit(
+        overloaded{
+            [&](const ev::opened&) {
+              s.opened.add({t.flow, ch, cat});
+            },
+            [&](const ev::reopened&) {
+              s.reopened.add({t.flow, ch, cat});
+            },
+            [&](const ev::closed&) {
+              s.closed.add({t.flow, ch, cat});
+              s.cycle.observe({t.flow, "wall"}, seconds(e.at - t.opened_at));
+              if (f) {
+                auto business = seconds(f->cal->business_between(t.opened_at, e.at));
+                s.cycle.observe({t.flow, "business"}, business);
+                if (t.departments.size() > 1) s.cross_department.observe({t.flow}, business);
+              }
+            },
+            [&](const ev::sla_warned& x) {
+              s.warnings.add({t.flow, t.owner, std::string{to_string(x.kind)}});
+            },
+            [&](const ev::sla_breached& x) {
+              s.breaches.add({t.flow, x.owner, std::string{to_string(x.kind)}});
+            },
+            [&](const ev::escalated& x) {
+              s.escalations.add({t.flow, std::string{to_string(x.kind)}, std::to_string(x.level)});
+            },
+            [&](const ev::handed_off& x) {
+              s.handoffs.add({t.flow, x.from, x.to});
+            },
+            [&](const ev::clock_stopped& x) {
+              if (x.kind == clock_kind::first_response)
+                s.first_response.observe({t.flow}, seconds(x.taken));
+            },
+            [&](const ev::compensation_granted& x) {
+              if (f)
+                s.compensation.add({f->compensation.currency, e.role},
+                                   static_cast<double>(x.amount.minor) / 100);
+            },
+            [&](const auto&) {},
+        },
+        e.body);
+  }
+  if (auto v = open_view(t))
+    s.open[t.id] = std::move(*v);
+  else
+    s.open.erase(t.id);
+}
+
+std::string exposition(self_ptr self) {
+  auto& s = self->state;
+  std::string out;
+  out.reserve(16 << 10);
+  for (auto* f : {&s.opened, &s.closed, &s.reopened, &s.warnings, &s.breaches, &s.escalations,
+                  &s.handoffs, &s.compensation})
+    render(out, *f);
+
+  family open{"vocflow_tickets_open",
+              "Open tickets by owning department and step.",
+              "gauge",
+              {"department", "step"},
+              {}};
+  family approvals{"vocflow_approvals_pending",
+                   "Compensation requests waiting for an approver.",
+                   "gauge",
+                   {},
+                   {}};
+  approvals.values[{}] = 0;
+  for (auto& [_, o] : s.open) {
+    open.add({o.owner, o.step});
+    approvals.values[{}] += o.pending_approvals;
+  }
+  render(out, open);
+  render(out, approvals);
+
+  for (auto* h : {&s.cycle, &s.first_response, &s.cross_department}) {
+    header(out, h->name, h->help, "histogram");
+    for (auto& [l, v] : h->values) v->render(out, h->name, label_text(h->label_names, l));
+  }
+
+  auto& st = *s.env.stats;
+  header(out, "vocflow_commands_total",
+         "Commands by outcome: accepted (durable), rejected, failed (not durable).", "counter");
+  out += fmt::format("vocflow_commands_total{{result=\"accepted\"}} {}\n", st.accepted.load());
+  out += fmt::format("vocflow_commands_total{{result=\"rejected\"}} {}\n", st.rejected.load());
+  out += fmt::format("vocflow_commands_total{{result=\"failed\"}} {}\n", st.failed.load());
+  header(out, "vocflow_commit_failures_total", "Group commits that could not be written.",
+         "counter");
+  out += fmt::format("vocflow_commit_failures_total {}\n", st.commit_failures.load());
+  header(out, "vocflow_commit_duration_seconds",
+         "One group commit: the RocksDB write, fsync included.", "histogram");
+  st.commit_seconds.render(out, "vocflow_commit_duration_seconds");
+  header(out, "vocflow_commit_commands", "Commands written by one group commit.", "histogram");
+  st.commit_commands.render(out, "vocflow_commit_commands");
+  header(out, "vocflow_timer_lateness_seconds", "How long after its due time a timer was handled.",
+         "histogram");
+  st.timer_lateness_seconds.render(out, "vocflow_timer_lateness_seconds");
+  header(out, "vocflow_partition_backlog_messages",
+         "Messages waiting in a partition's mailbox at its last commit.", "gauge");
+  for (size_t i = 0; i < st.backlog.size(); ++i)
+    out += fmt::format("vocflow_partition_backlog_messages{{partition=\"{}\"}} {}\n", i,
+                       st.backlog[i].load());
+
+  long pages = 0, resident = 0;
+  if (std::ifstream statm{"/proc/self/statm"}; statm >> pages >> resident) {
+    header(out, "process_resident_memory_bytes", "Resident memory size in bytes.", "gauge");
+    out += fmt::format("process_resident_memory_bytes {}\n", resident * sysconf(_SC_PAGESIZE));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<open_ticket> open_view(const ticket& t) {
+  if (t.status == ticket_status::closed) return std::nullopt;
+  return open_ticket{t.owner, t.step, static_cast<uint32_t>(t.requests.size())};
+}
+
+metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_tickets seed) {
+  return sys.spawn([env = std::move(env),
+                    seed = std::move(seed)](self_ptr self) mutable -> metrics_actor::behavior_type {
+    self->state.env = std::move(env);
+    self->state.open = std::move(seed);
+    return {
+        [=](committed_atom, const commit_batch& batch) {
+          for (auto& c : *batch) fold(self, c);
+        },
+        [=](metrics_atom) { return exposition(self); },
+    };
+  });
+}
+
+}  // namespace vocflow::actors
