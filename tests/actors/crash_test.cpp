@@ -61,7 +61,7 @@ class CrashTest : public runtime_fixture {
     if (pid == 0) {
       dup2(fds[1], 1);
       close(fds[0]);
-      execl(VOCFLOW_LOAD_CHILD, "load_child", (dir_ / "data").c_str(), flows.c_str(), "3000",
+      execl(VOCFLOW_LOAD_CHILD, "load_child", (dir_ / "data").c_str(), flows.c_str(), "20000",
             nullptr);
       _exit(127);
     }
