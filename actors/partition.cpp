@@ -193,9 +193,16 @@ command_result handle(self_ptr self, const submission& sub) {
       b.disarm(s.index, id, c->timer, c->due);
     }
   }
-  for (auto& e : d.events)
+  for (auto& e : d.events) {
     if (auto* g = std::get_if<ev::compensation_granted>(&e.body))
       b.grant(next->info->customer, e.at, id, e.seq, g->amount);
+    // SLA warnings, breaches and escalations also go to the alert log (GET /v1/breaches).
+    if (auto* br = std::get_if<ev::sla_breached>(&e.body))
+      b.alert({id, next->flow, br->owner, e});
+    else if (std::holds_alternative<ev::sla_warned>(e.body) ||
+             std::holds_alternative<ev::escalated>(e.body))
+      b.alert({id, next->flow, next->owner, e});
+  }
   if (opening && !sub.idempotency_key.empty()) {
     b.idempotency(sub.idempotency_key, id);
     s.new_keys[sub.idempotency_key] = id;

@@ -82,8 +82,9 @@ int run_serve(const serve_options& o) {
                                      {.cfg = c->runtime, .detached = c->runtime.dedicated_threads});
     connectors::api api{*rt, *c};
     connectors::http_server server{c->server,
-                                   [&api](connectors::http_request&& req, connectors::responder r) {
-                                     api.handle(std::move(req), std::move(r));
+                                   [&api](connectors::http_request&& req, connectors::responder r,
+                                          connectors::stream_opener s) {
+                                     api.handle(std::move(req), std::move(r), std::move(s));
                                    }};
     std::string error;
     auto port = server.start(error);

@@ -289,10 +289,11 @@ int main(int argc, char** argv) {
                                                     }});
   connectors::api api{*rt, cfg};
   api.set_ready(true);
-  connectors::http_server server{cfg.server,
-                                 [&](connectors::http_request&& req, connectors::responder r) {
-                                   api.handle(std::move(req), std::move(r));
-                                 }};
+  connectors::http_server server{
+      cfg.server,
+      [&](connectors::http_request&& req, connectors::responder r, connectors::stream_opener s) {
+        api.handle(std::move(req), std::move(r), std::move(s));
+      }};
   std::string error;
   auto port = server.start(error);
   if (!port) return std::fprintf(stderr, "%s\n", error.c_str()), 1;
@@ -338,7 +339,8 @@ int main(int argc, char** argv) {
 
   // The baseline: a Beast hello-world server with as many I/O threads, the same client.
   server_config hello_cfg = cfg.server;
-  connectors::http_server hello{hello_cfg, [](connectors::http_request&&, connectors::responder r) {
+  connectors::http_server hello{hello_cfg, [](connectors::http_request&&, connectors::responder r,
+                                              connectors::stream_opener) {
                                   connectors::http_response res{http::status::ok, 11};
                                   res.set(http::field::content_type, "text/plain");
                                   res.body() = "hello";

@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <regex>
+#include <set>
 
 #include "connectors/bridge.hpp"
 #include "connectors/json_io.hpp"
+#include "connectors/live_feed.hpp"
 #include "workflows/graph.hpp"
 #include "workflows/json_codec.hpp"
 
@@ -128,6 +130,7 @@ http_response unavailable(std::string_view why) {
 struct api::context {
   http_request req;
   responder respond;
+  stream_opener open_stream;
   caller who;
   std::map<std::string, std::string> params, query;
   std::string route;
@@ -143,6 +146,8 @@ const std::vector<route_info>& api::routes() {
       {"GET", "/v1/tickets", readers},
       {"GET", "/v1/tickets/{id}", readers},
       {"POST", "/v1/tickets/{id}/actions", actors_roles},
+      {"GET", "/v1/breaches", readers},
+      {"GET", "/v1/events/stream", readers},
       {"GET", "/v1/flows", readers},
       {"POST", "/v1/flows", deployers},
       {"GET", "/v1/flows/{id}/graph", readers},
@@ -150,16 +155,19 @@ const std::vector<route_info>& api::routes() {
   return r;
 }
 
+api::~api() {
+  caf::anon_send_exit(feed_, caf::exit_reason::user_shutdown);
+}
+
 api::api(actors::runtime& rt, const config& cfg) : rt_(rt), gateway_(rt), cfg_(cfg) {
+  auto feed = spawn_feed(rt.system());
+  rt.subscribe(feed);
+  feed_ = caf::actor_cast<caf::actor>(feed);
   for (auto& t : cfg.auth.tokens)
     tokens_[t.token] = {t.name, t.role, t.acts_as.empty() ? t.role : t.acts_as};
 }
 
-void api::add_route(route_info info, route_handler handler) {
-  extra_.emplace_back(std::move(info), std::move(handler));
-}
-
-void api::handle(http_request&& req, responder respond) {
+void api::handle(http_request&& req, responder respond, stream_opener open_stream) {
   auto started = std::chrono::steady_clock::now();
   auto cx = std::make_shared<context>();
   std::string target{req.target()};
@@ -181,22 +189,19 @@ void api::handle(http_request&& req, responder respond) {
     respond(std::move(res));
   };
   cx->req = std::move(req);
+  cx->open_stream = std::move(open_stream);
 
   // Find the route; a known path with another method is 405.
   const route_info* found = nullptr;
-  const route_handler* extra = nullptr;
   std::vector<std::string> methods;
-  auto try_route = [&](const route_info& r, const route_handler* h) {
+  for (auto& r : routes()) {
     std::map<std::string, std::string> params;
-    if (!match_path(r.path, path, params)) return;
+    if (!match_path(r.path, path, params)) continue;
     methods.push_back(r.method);
-    if (r.method != method || found) return;
+    if (r.method != method || found) continue;
     found = &r;
-    extra = h;
     cx->params = std::move(params);
-  };
-  for (auto& r : routes()) try_route(r, nullptr);
-  for (auto& [r, h] : extra_) try_route(r, &h);
+  }
   if (!found) {
     if (methods.empty())
       return cx->respond(json_error(404, "not_found", fmt::format("no such path: {}", path)));
@@ -229,7 +234,6 @@ void api::handle(http_request&& req, responder respond) {
                      fmt::format("role `{}` may not {} {}; roles that may: {}", cx->who.role,
                                  method, found->path, fmt::join(found->roles, ", "))));
   }
-  if (extra) return (*extra)(cx->req, cx->who, cx->query, cx->respond);
   dispatch(*cx);
 }
 
@@ -247,6 +251,8 @@ void api::dispatch(context& cx) {
   if (r == "/v1/tickets/{id}") return get_ticket(cx);
   if (r == "/v1/tickets/{id}/actions") return act(cx);
   if (r == "/v1/flows") return m == http::verb::post ? deploy(cx) : list_flows(cx);
+  if (r == "/v1/breaches") return breaches(cx);
+  if (r == "/v1/events/stream") return stream(cx);
   if (r == "/v1/flows/{id}/graph") return graph(cx);
   cx.respond(json_error(404, "not_found", "no such path"));
 }
@@ -449,6 +455,95 @@ void api::metrics(context& cx) {
             text_response(200, std::move(*r.value), "text/plain; version=0.0.4; charset=utf-8"));
       },
       actors::metrics_atom::value);
+}
+
+void api::breaches(context& cx) {
+  auto& q = cx.query;
+  for (auto& [k, _] : q)
+    if (k != "since" && k != "type" && k != "limit")
+      return cx.respond(
+          json_error(400, "unknown_parameter", fmt::format("unknown query parameter `{}`", k)));
+  auto since = rt_.env().clock() - std::chrono::hours{24};
+  if (auto s = q["since"]; !s.empty()) {
+    auto t = parse_utc(s);
+    if (!t)
+      return cx.respond(
+          json_error(400, "invalid_parameter", "since must be a time like 2026-03-09T04:50:00Z"));
+    since = *t;
+  }
+  std::set<std::string> types = {"sla_warned", "sla_breached", "escalated"};
+  if (auto t = q["type"]; !t.empty()) {
+    types.clear();
+    for (size_t at = 0; at <= t.size();) {
+      auto comma = std::min(t.find(',', at), t.size());
+      auto one = t.substr(at, comma - at);
+      if (one != "sla_warned" && one != "sla_breached" && one != "escalated")
+        return cx.respond(json_error(400, "invalid_parameter",
+                                     "type is a list of sla_warned, sla_breached, escalated"));
+      types.insert(one);
+      at = comma + 1;
+    }
+  }
+  size_t limit = 100;
+  if (auto l = q["limit"]; !l.empty()) {
+    char* end = nullptr;
+    auto n = std::strtol(l.c_str(), &end, 10);
+    if (*end || n < 1 || n > 1000)
+      return cx.respond(json_error(400, "invalid_parameter", "limit must be from 1 to 1000"));
+    limit = static_cast<size_t>(n);
+  }
+  auto db = rt_.env().db;
+  rt_.system().spawn([db, since, types, limit, respond = cx.respond](caf::event_based_actor* self) {
+    json items = json::array();
+    std::string next;
+    auto st = db->for_each_alert(since, [&](const storage::alert& a) {
+      if (!types.contains(std::string{a.what.type()})) return true;
+      if (items.size() == limit) return next = format_utc(a.what.at), false;
+      auto j = to_json(a.what);
+      j["id"] = fmt::format("{}:{}", a.ticket, a.what.seq);
+      j["ticket"] = a.ticket;
+      j["flow"] = a.flow;
+      j["department"] = a.department;
+      items.push_back(std::move(j));
+      return true;
+    });
+    if (!st)
+      respond(unavailable(st.message()));
+    else
+      respond(json_response(
+          200, {{"items", items}, {"next_since", next.empty() ? json() : json(next)}}));
+    self->quit();
+  });
+}
+
+void api::stream(context& cx) {
+  for (auto& [k, _] : cx.query)
+    if (k != "type")
+      return cx.respond(
+          json_error(400, "unknown_parameter", fmt::format("unknown query parameter `{}`", k)));
+  auto w = std::make_shared<watcher>();
+  w->types = {"sla_warned", "sla_breached", "escalated"};
+  if (auto t = cx.query["type"]; !t.empty()) {
+    w->types.clear();
+    for (size_t at = 0; at <= t.size();) {
+      auto comma = std::min(t.find(',', at), t.size());
+      auto one = t.substr(at, comma - at);
+      if (event_index(one) < 0)
+        return cx.respond(
+            json_error(400, "invalid_parameter", fmt::format("`{}` is not an event type", one)));
+      w->types.insert(one);
+      at = comma + 1;
+    }
+  }
+  if (!cx.open_stream)
+    return cx.respond(json_error(501, "not_supported", "this server cannot stream"));
+  http_response headers{http::status::ok, 11};
+  headers.set(http::field::content_type, "text/event-stream");
+  w->sink = cx.open_stream(std::move(headers));
+  if (!w->sink) return;
+  spdlog::debug("GET /v1/events/stream 200 streaming {}", cx.who.name);
+  w->sink->send(": vocflow live feed\n\n");
+  caf::anon_send(caf::actor_cast<feed_actor>(feed_), watch_atom::value, std::move(w));
 }
 
 void api::list_flows(context& cx) {

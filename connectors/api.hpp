@@ -31,19 +31,14 @@ struct caller {
 class api {
  public:
   api(actors::runtime& rt, const config& cfg);
+  ~api();
 
-  void handle(http_request&& req, responder respond);
+  void handle(http_request&& req, responder respond, stream_opener open_stream = {});
 
   // Readiness for /readyz: false while starting and draining.
   void set_ready(bool ready) { ready_ = ready; }
 
   static const std::vector<route_info>& routes();
-
-  // Extra routes served by other parts (metrics, live feeds): same auth and logging.
-  using route_handler =
-      std::function<void(const http_request&, const caller&,
-                         const std::map<std::string, std::string>& query, responder)>;
-  void add_route(route_info info, route_handler handler);
 
  private:
   struct context;
@@ -54,14 +49,16 @@ class api {
   void list_tickets(context& cx);
   void list_flows(context& cx);
   void metrics(context& cx);
+  void breaches(context& cx);
+  void stream(context& cx);
   void deploy(context& cx);
   void graph(context& cx);
 
   actors::runtime& rt_;
   gateway gateway_;
+  caf::actor feed_;  // the live feed of Server-Sent Events
   config cfg_;
   std::map<std::string, caller> tokens_;
-  std::vector<std::pair<route_info, route_handler>> extra_;
   std::atomic<bool> ready_{false};
 };
 

@@ -1,7 +1,10 @@
 #include "connectors/http_server.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
 #include <boost/beast/core.hpp>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include "connectors/asio.hpp"
 
@@ -52,6 +55,20 @@ class session : public std::enable_shared_from_this<session> {
 
   void run() { wait_for_request(); }
 
+  // Streaming (Server-Sent Events): the session writes whatever is queued until the client goes.
+  struct sink : stream_sink {
+    std::weak_ptr<session> owner;
+    std::atomic<bool> alive{true};
+    bool send(std::string data) override {
+      auto s = owner.lock();
+      if (!s || !alive) return false;
+      asio::post(s->socket_.get_executor(),
+                 [s, data = std::move(data)]() mutable { s->stream_write(std::move(data)); });
+      return true;
+    }
+    bool open() const override { return alive; }
+  };
+
   // Answers with `res` and closes (used when the server turns a connection away).
   void reject(http_response res) {
     closing_ = true;
@@ -59,7 +76,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
  private:
-  enum class phase { idle, reading, handling, writing };
+  enum class phase { idle, reading, handling, writing, streaming };
 
   void arm(std::chrono::milliseconds d) {
     timer_.expires_after(d);
@@ -126,12 +143,24 @@ class session : public std::enable_shared_from_this<session> {
     auto self = shared_from_this();
     auto strand = socket_.get_executor();
     // The handler may answer at once or from an actor's thread: either way, back on our strand.
-    server_.handler(std::move(req), [self, strand,
-                                     answered = std::make_shared<std::atomic<bool>>(false)](
-                                        http_response res) mutable {
-      if (answered->exchange(true)) return;
-      asio::post(strand, [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
-    });
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    server_.handler(
+        std::move(req),
+        [self, strand, answered](http_response res) mutable {
+          if (answered->exchange(true)) return;
+          asio::post(strand,
+                     [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+        },
+        [self, strand, answered](http_response headers) -> std::shared_ptr<stream_sink> {
+          if (answered->exchange(true)) return nullptr;
+          auto out = std::make_shared<sink>();
+          out->owner = self;
+          self->sink_ = out;
+          asio::post(strand, [self, headers = std::move(headers)]() mutable {
+            self->start_stream(std::move(headers));
+          });
+          return out;
+        });
   }
 
   void write(http_response res) {
@@ -154,6 +183,61 @@ class session : public std::enable_shared_from_this<session> {
                       });
   }
 
+  void start_stream(http_response headers) {
+    phase_ = phase::streaming;
+    if (answering_) {
+      answering_ = false;
+      --server_.in_flight;
+    }
+    std::string head;
+    for (auto& f : headers.base())
+      head += std::string{f.name_string()} + ": " + std::string{f.value()} + "\r\n";
+    // No length: the body ends when the connection does.
+    stream_write(
+        fmt::format("HTTP/1.1 {} {}\r\n{}Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
+                    headers.result_int(), std::string{headers.reason()}, head));
+    heartbeat();
+    // The client sends nothing more: readable means it closed (or misbehaves): end the stream.
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](beast::error_code) { self->end_stream(); });
+  }
+
+  void stream_write(std::string data) {
+    if (phase_ != phase::streaming || closing_) return;
+    queued_bytes_ += data.size();
+    if (queued_bytes_ > (1u << 20)) return end_stream();  // too slow: drop the client
+    outbox_.push_back(std::move(data));
+    if (outbox_.size() == 1) stream_next();
+  }
+
+  void stream_next() {
+    asio::async_write(socket_, asio::buffer(outbox_.front()),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->end_stream();
+                        self->queued_bytes_ -= self->outbox_.front().size();
+                        self->outbox_.pop_front();
+                        if (!self->outbox_.empty()) self->stream_next();
+                      });
+  }
+
+  // A comment line every 15 s: proxies keep the stream, and a dead client is noticed.
+  void heartbeat() {
+    timer_.expires_after(std::chrono::seconds(15));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closing_) return;
+      self->stream_write(":\n\n");
+      self->heartbeat();
+    });
+  }
+
+  void end_stream() {
+    if (closing_) return;
+    closing_ = true;
+    if (auto s = sink_.lock()) s->alive = false;
+    timer_.cancel();
+    close();
+  }
+
   void close() {
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -170,6 +254,9 @@ class session : public std::enable_shared_from_this<session> {
   uint64_t generation_ = 0;
   bool timed_out_ = false, keep_alive_ = true, closing_ = false, answering_ = false;
   unsigned version_ = 11;
+  std::weak_ptr<sink> sink_;
+  std::deque<std::string> outbox_;
+  size_t queued_bytes_ = 0;
 };
 
 }  // namespace

@@ -27,7 +27,22 @@ using http_response = boost::beast::http::response<boost::beast::http::string_bo
 
 // Answers a request; callable once, from any thread.
 using responder = std::function<void(http_response)>;
-using http_handler = std::function<void(http_request&& req, responder respond)>;
+
+// A long-lived response (Server-Sent Events): the headers first, data whenever there is some.
+// Thread-safe. A client too slow to take what is sent (more than 1 MB queued) is dropped.
+class stream_sink {
+ public:
+  virtual ~stream_sink() = default;
+  // Queues `data`; false once the client is gone.
+  virtual bool send(std::string data) = 0;
+  virtual bool open() const = 0;
+};
+
+// Instead of answering: start a stream with these headers (the body is ignored).
+using stream_opener = std::function<std::shared_ptr<stream_sink>(http_response headers)>;
+
+using http_handler =
+    std::function<void(http_request&& req, responder respond, stream_opener open_stream)>;
 
 // {"error": code, "message": message} with that status.
 http_response json_error(unsigned status, std::string_view code, std::string_view message,

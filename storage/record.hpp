@@ -99,6 +99,7 @@ class reader {
 
   bool ok() const { return ok_; }
   bool at_end() const { return in_.empty(); }
+  std::string_view rest() const { return in_; }  // what has not been read
 
   uint64_t varint() {
     uint64_t v = 0;

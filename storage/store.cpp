@@ -11,13 +11,14 @@
 #include <thread>
 
 #include "storage/codec.hpp"
+#include "storage/record.hpp"
 #include "workflows/engine.hpp"
 
 namespace vocflow::storage {
 namespace {
 
-constexpr std::array<const char*, 8> table_names = {"default",     "events", "tickets", "due",
-                                                    "idempotency", "flows",  "ledger",  "meta"};
+constexpr std::array<const char*, 9> table_names = {
+    "default", "events", "tickets", "due", "idempotency", "flows", "ledger", "meta", "alerts"};
 
 // The one adapter from rocksdb::Status.
 status convert(const rocksdb::Status& s) {
@@ -166,6 +167,13 @@ void write_set::grant(const std::string& customer, time_point at, const std::str
 
 void write_set::flow(const std::string& id, int32_t version, const std::string& source) {
   batch_->Put(store_->cf(store::t_flows), flow_key(id, version).slice(), source);
+  ++operations_;
+}
+
+void write_set::alert(const storage::alert& a) {
+  auto k = key{}.be(ms(a.what.at), 8).add(a.ticket).zero().be(a.what.seq, 8);
+  // The record's own fields, then the event in the events encoding.
+  batch_->Put(store_->cf(store::t_alerts), k.slice(), encode_record(a) + encode_events(&a.what, 1));
   ++operations_;
 }
 
@@ -379,6 +387,23 @@ status store::for_each_flow(
     if (k.size() < 5) continue;
     visit(std::string{k.substr(0, k.size() - 5)}, static_cast<int32_t>(get_be(k, k.size() - 4, 4)),
           it->value().ToString());
+  }
+  return convert(it->status());
+}
+
+status store::for_each_alert(time_point since,
+                             const std::function<bool(const alert&)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_alerts))};
+  for (it->Seek(key{}.be(ms(since), 8).slice()); it->Valid(); it->Next()) {
+    // The alert's record, then its event in the events encoding.
+    reader r{it->value().ToStringView()};
+    alert a;
+    r.record(a);
+    std::vector<event> es;
+    if (!r.ok() || !decode_events(r.rest(), es) || es.size() != 1)
+      return {status::code::corruption, "cannot decode an alert"};
+    a.what = std::move(es.front());
+    if (!visit(a)) break;
   }
   return convert(it->status());
 }

@@ -7,6 +7,7 @@
 //   idempotency  client key                      -> ticket
 //   flows        id \0 version:be32              -> YAML source
 //   ledger       customer \0 at:be64 ticket \0 seq:be64 -> compensation granted (money)
+//   alerts       at:be64 ticket \0 seq:be64        -> an SLA warning, breach or escalation
 //   meta         name                            -> value
 //
 // Thread-safe: partitions write their own batches concurrently; any thread may read.
@@ -48,6 +49,19 @@ struct write_stats {
   uint64_t failures = 0;
 };
 
+// An SLA warning, breach or escalation, kept for the ops feed (GET /v1/breaches).
+struct alert {
+  std::string ticket;
+  std::string flow;
+  std::string department;  // responsible when it happened
+  event what;
+
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("ticket", s.ticket), f("flow", s.flow), f("department", s.department);
+  }
+};
+
 struct due_timer {
   time_point due;
   std::string ticket;
@@ -70,6 +84,7 @@ class write_set {
   void grant(const std::string& customer, time_point at, const std::string& ticket, uint64_t seq,
              money amount);
   void flow(const std::string& id, int32_t version, const std::string& source);
+  void alert(const storage::alert& a);
   // Bytes as they are, into the events table: the raw-append baseline of the benchmarks.
   void raw(const std::string& key, const std::string& value);
 
@@ -123,6 +138,9 @@ class store {
   status for_each_flow(const std::function<void(const std::string& id, int32_t version,
                                                 const std::string& source)>& visit) const;
 
+  // Alerts from `since` on, in time order; stop by returning false.
+  status for_each_alert(time_point since, const std::function<bool(const alert&)>& visit) const;
+
   std::optional<std::string> meta(const std::string& name) const;
   status put_meta(const std::string& name, const std::string& value);
 
@@ -141,6 +159,7 @@ class store {
     t_flows,
     t_ledger,
     t_meta,
+    t_alerts,
     t_count
   };
   rocksdb::ColumnFamilyHandle* cf(table t) const { return handles_[t]; }

@@ -30,8 +30,9 @@ void api_fixture::SetUp() {
   rt_ = actors::runtime::start(*sys_, db, lib.library, {.cfg = cfg_.runtime});
   api_ = std::make_unique<connectors::api>(*rt_, cfg_);
   server_ = std::make_unique<connectors::http_server>(
-      cfg_.server, [this](connectors::http_request&& req, connectors::responder r) {
-        api_->handle(std::move(req), std::move(r));
+      cfg_.server,
+      [this](connectors::http_request&& req, connectors::responder r, connectors::stream_opener s) {
+        api_->handle(std::move(req), std::move(r), std::move(s));
       });
   std::string error;
   auto port = server_->start(error);

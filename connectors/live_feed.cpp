@@ -1,0 +1,49 @@
+#include "connectors/live_feed.hpp"
+
+#include <fmt/format.h>
+
+#include "workflows/json_codec.hpp"
+
+namespace vocflow::connectors {
+namespace {
+
+struct feed_state {
+  static inline const char* name = "vocflow.feed";
+  std::vector<std::shared_ptr<watcher>> watchers;
+};
+
+}  // namespace
+
+std::string sse_message(const std::string& ticket, const std::string& flow, const event& e) {
+  auto j = to_json(e);
+  j["ticket"] = ticket;
+  j["flow"] = flow;
+  return fmt::format("id: {}:{}\nevent: {}\ndata: {}\n\n", ticket, e.seq, e.type(), j.dump());
+}
+
+feed_actor spawn_feed(caf::actor_system& sys) {
+  return sys.spawn([](feed_actor::stateful_pointer<feed_state> self) -> feed_actor::behavior_type {
+    return {
+        [=](actors::committed_atom, const actors::commit_batch& batch) {
+          auto& ws = self->state.watchers;
+          std::erase_if(ws, [](auto& w) { return !w->sink->open(); });
+          if (ws.empty()) return;
+          for (auto& c : *batch)
+            for (auto& e : *c.events) {
+              std::string type{e.type()};
+              std::string message;
+              for (auto& w : ws) {
+                if (!w->types.contains(type)) continue;
+                if (message.empty()) message = sse_message(c.state->id, c.state->flow, e);
+                w->sink->send(message);
+              }
+            }
+        },
+        [=](watch_atom, std::shared_ptr<watcher> w) {
+          self->state.watchers.push_back(std::move(w));
+        },
+    };
+  });
+}
+
+}  // namespace vocflow::connectors
