@@ -16,8 +16,12 @@ void api_fixture::SetUp() {
   cfg_.server.request_timeout = 400ms;
   cfg_.server.idle_timeout = 5s;
   cfg_.server.max_connections = 32;
-  for (auto& [role, token] : role_tokens)
-    cfg_.auth.tokens.push_back({token, "user-" + role, role == "finance" ? "agent" : role, role});
+  for (auto& [role, token] : role_tokens) {
+    if (role.rfind("as:", 0) == 0)
+      cfg_.auth.tokens.push_back({token, role.substr(3) + "-user", "agent", role.substr(3)});
+    else
+      cfg_.auth.tokens.push_back({token, "user-" + role, role == "finance" ? "agent" : role, role});
+  }
   cfg_.runtime.partitions = 2;
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
   caf_cfg_->set("scheduler.max-threads", actors::scheduler_threads(cfg_.runtime));
@@ -27,7 +31,8 @@ void api_fixture::SetUp() {
   ASSERT_TRUE(db) << st.message();
   auto lib = actors::load_library(example("flows"), *db);
   ASSERT_TRUE(lib.library);
-  rt_ = actors::runtime::start(*sys_, db, lib.library, {.cfg = cfg_.runtime});
+  rt_ = actors::runtime::start(*sys_, db, lib.library,
+                               {.cfg = cfg_.runtime, .clock = [this] { return now(); }});
   api_ = std::make_unique<connectors::api>(*rt_, cfg_);
   server_ = std::make_unique<connectors::http_server>(
       cfg_.server,
@@ -63,6 +68,46 @@ connectors::http_result api_fixture::call(const std::string& method, const std::
   auto r = connectors::send(c);
   EXPECT_TRUE(r.error.empty()) << r.error;
   return r;
+}
+
+void api_fixture::advance_to(time_point t) {
+  for (int steps = 0;; ++steps) {
+    std::optional<time_point> next;
+    for (uint16_t i = 0; i < rt_->partitions(); ++i)
+      if (auto due = rt_->env().db->earliest_due(i); due && (!next || *due < *next)) next = due;
+    if (!next || *next > t) break;
+    if (steps > 10'000) {
+      ADD_FAILURE() << "a timer due at " << format_utc(*next) << " does not fire";
+      return;
+    }
+    if (*next > now()) set_clock(*next);
+    settle();
+  }
+  if (t > now()) set_clock(t);
+  settle();
+}
+
+void api_fixture::settle() {
+  caf::scoped_actor self{*sys_};
+  for (int round = 0; round < 1000; ++round) {
+    rt_->poke_timers();
+    // A round trip through every partition's mailbox: what the timer services sent is handled.
+    for (auto& p : rt_->all_partitions())
+      self->request(p, std::chrono::seconds(10), actors::fetch_atom::value, std::string{"-"})
+          .receive([](actors::ticket_view&) {}, [](caf::error&) {});
+    bool due = false;
+    for (uint16_t i = 0; i < rt_->partitions(); ++i) {
+      std::vector<storage::due_timer> rows;
+      rt_->env().db->due(i, now(), 1, rows);
+      due |= !rows.empty();
+    }
+    if (!due) return;
+  }
+  std::vector<storage::due_timer> rows;
+  for (uint16_t i = 0; i < rt_->partitions(); ++i) rt_->env().db->due(i, now(), 5, rows);
+  ADD_FAILURE() << "timers did not settle at " << format_utc(now()) << ", e.g. " << rows.size()
+                << " rows, first "
+                << (rows.empty() ? "" : rows[0].ticket + " due " + format_utc(rows[0].due));
 }
 
 nlohmann::json api_fixture::json_of(const connectors::http_result& r) {

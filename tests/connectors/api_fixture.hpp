@@ -15,10 +15,18 @@
 
 namespace vocflow::testing {
 
-inline const std::map<std::string, std::string> role_tokens = {
-    {"agent", "test-agent-token-000001"}, {"supervisor", "test-supervisor-token-01"},
-    {"owner", "test-owner-token-000001"}, {"ops", "test-ops-token-00000001"},
-    {"admin", "test-admin-token-000001"}, {"finance", "test-finance-token-00001"}};
+// Tokens by access role, and "as:<role>" tokens acting as every role of the example
+// organization (access role agent).
+inline const std::map<std::string, std::string> role_tokens = [] {
+  std::map<std::string, std::string> m = {
+      {"agent", "test-agent-token-000001"}, {"supervisor", "test-supervisor-token-01"},
+      {"owner", "test-owner-token-000001"}, {"ops", "test-ops-token-00000001"},
+      {"admin", "test-admin-token-000001"}, {"finance", "test-finance-token-00001"}};
+  for (auto r : {"agent", "senior_agent", "supervisor", "cs_manager", "finance", "engineering_lead",
+                 "delivery_lead", "sales_manager", "quality_lead"})
+    m[std::string{"as:"} + r] = std::string{"test-acting-as-"} + r + "-0000";
+  return m;
+}();
 
 class api_fixture : public ::testing::Test {
  protected:
@@ -32,6 +40,18 @@ class api_fixture : public ::testing::Test {
   // Opens a ticket and returns its id.
   std::string open_ticket(const nlohmann::json& body, const std::string& role = "agent");
 
+  // The server's wall clock: virtual, it moves only when the test moves it.
+  time_point now() const { return from_ms(now_ms_.load()); }
+  // Sets the wall clock (before anything happened, to replay scenarios of another date).
+  void set_clock(time_point t) { now_ms_ = to_ms(t); }
+  // Moves the wall clock to `t` (never back), stopping at every due timer on the way so that
+  // each fires at its own due time; waits for the partitions to handle them (no sleeping:
+  // mailbox round trips until nothing is due).
+  void advance_to(time_point t);
+  void settle();
+
+  std::atomic<int64_t> now_ms_{
+      to_ms(std::chrono::time_point_cast<millis>(std::chrono::system_clock::now()))};
   uint16_t port_ = 0;
   config cfg_;
   temp_dir dir_;

@@ -271,6 +271,7 @@ TEST_F(ApiTest, RoleMatrixForEveryRoute) {
     return {};
   };
   for (auto& r : connectors::api::routes()) {
+    if (r.path == "/v1/events/stream") continue;  // a stream never ends: checked on its own below
     if (r.roles.empty()) {
       EXPECT_NE(call(r.method, target(r), body(r), "").status, 401) << r.method << " " << r.path;
       continue;
