@@ -173,14 +173,12 @@ void fold(self_ptr self, const committed_ticket& c) {
             [&](const ev::reopened&) {
               s.reopened.add({t.flow, ch, cat});
             },
-            [&](const ev::closed&) {
+            [&](const ev::closed& x) {
               s.closed.add({t.flow, ch, cat});
               s.cycle.observe({t.flow, "wall"}, seconds(e.at - t.opened_at));
-              if (f) {
-                auto business = seconds(f->cal->business_between(t.opened_at, e.at));
-                s.cycle.observe({t.flow, "business"}, business);
-                if (t.departments.size() > 1) s.cross_department.observe({t.flow}, business);
-              }
+              s.cycle.observe({t.flow, "business"}, seconds(x.business));
+              if (t.departments.size() > 1)
+                s.cross_department.observe({t.flow}, seconds(x.business));
             },
             [&](const ev::sla_warned& x) {
               s.warnings.add({t.flow, t.owner, std::string{to_string(x.kind)}});

@@ -203,6 +203,7 @@ command_result handle(self_ptr self, const submission& sub) {
              std::holds_alternative<ev::escalated>(e.body))
       b.alert({id, next->flow, next->owner, e});
   }
+  if (!current.exists()) b.opened(id, next->opened_at);
   if (opening && !sub.idempotency_key.empty()) {
     b.idempotency(sub.idempotency_key, id);
     s.new_keys[sub.idempotency_key] = id;

@@ -135,7 +135,183 @@ int guarded(const std::function<int()>& body) {
   }
 }
 
+// One line of the KPI report: where its figure is in the server's JSON and how to show it.
+struct kpi_line {
+  enum kind_t { count, share, duration, money, mean };
+  const char* label;
+  const char* column;  // CSV
+  const char* path;    // JSON pointer into one group's figures
+  kind_t kind = count;
+  const char* yes = "";  // share: the field names; mean: the number format
+  const char* no = "";
+};
+
+std::string number_or_dash(const json& v, const char* format) {
+  return v.is_number() ? fmt::format(fmt::runtime(format), v.get<double>()) : "-";
+}
+
+std::string share_text(const json& s, const char* yes, const char* no) {
+  auto y = s[yes].get<int64_t>(), n = s[no].get<int64_t>(), pending = s["pending"].get<int64_t>();
+  if (y + n == 0) return pending ? fmt::format("- ({} pending)", pending) : "-";
+  auto text = fmt::format("{:.1f}% ({} of {})", 100 * s["rate"].get<double>(), y, y + n);
+  return pending ? fmt::format("{}, {} pending", text, pending) : text;
+}
+
+// "4.00 (3 answers)" from {"responses": 3, "mean": 4}.
+std::string mean_text(const json& m, const char* format) {
+  auto n = m["responses"].get<int64_t>();
+  if (n == 0) return "-";
+  return fmt::format("{} ({} answer{})", number_or_dash(m["mean"], format), n, n == 1 ? "" : "s");
+}
+
+std::string seconds_text(const json& v) {
+  return v.is_number() ? format_millis(millis{v.get<int64_t>() * 1000}) : "-";
+}
+
+std::string compensation_text(const json& c) {
+  std::vector<std::string> parts;
+  for (auto& g : c["granted"]) parts.push_back(str(g["granted"]) + " " + str(g["currency"]));
+  return parts.empty() ? "-" : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+const std::vector<kpi_line>& kpi_lines() {
+  using k = kpi_line;
+  static const std::vector<kpi_line> lines = {
+      {"tickets opened", "tickets", "/tickets"},
+      {"still open", "open", "/open"},
+      {"closed", "closed", "/closed"},
+      {"first response in time", "first_response_rate", "/first_response", k::share, "met",
+       "missed"},
+      {"resolved in time", "resolution_rate", "/resolution", k::share, "met", "missed"},
+      {"first-contact resolution", "first_contact_rate", "/first_contact_resolution", k::share,
+       "first_contact", "not_first_contact"},
+      {"reopen rate", "reopen_rate", "/reopen", k::share, "reopened", "not_reopened"},
+      {"cycle median (business)", "cycle_median_business_seconds", "/cycle/business_seconds/median",
+       k::duration},
+      {"cycle p90 (business)", "cycle_p90_business_seconds", "/cycle/business_seconds/p90",
+       k::duration},
+      {"cycle median (wall)", "cycle_median_wall_seconds", "/cycle/wall_seconds/median",
+       k::duration},
+      {"cycle p90 (wall)", "cycle_p90_wall_seconds", "/cycle/wall_seconds/p90", k::duration},
+      {"cross-department closed", "cross_department_closed", "/cross_department_cycle/closed"},
+      {"cross-department cycle median (business)", "cross_department_median_business_seconds",
+       "/cross_department_cycle/business_seconds/median", k::duration},
+      {"cross-department cycle p90 (business)", "cross_department_p90_business_seconds",
+       "/cross_department_cycle/business_seconds/p90", k::duration},
+      {"compensation granted", "compensation", "/compensation", k::money},
+      {"mean CSAT (1-5)", "csat_mean", "/csat", k::mean, "{:.2f}"},
+      {"sentiment index (-1..1)", "sentiment_mean", "/sentiment", k::mean, "{:+.2f}"},
+      {"SLA breaches", "breaches", "/breaches"},
+  };
+  return lines;
+}
+
+// The figure for people ("60.0% (3 of 5)", "3h00m") or for CSV (0.6, 10800).
+std::string kpi_value(const kpi_line& l, const json& figures, bool plain) {
+  auto& v = figures.at(json::json_pointer{l.path});
+  switch (l.kind) {
+    case kpi_line::share:
+      return plain ? str(v["rate"]) : share_text(v, l.yes, l.no);
+    case kpi_line::duration:
+      return plain ? str(v) : seconds_text(v);
+    case kpi_line::money:
+      return compensation_text(v);
+    case kpi_line::mean:
+      return plain ? str(v["mean"]) : mean_text(v, l.yes);
+    case kpi_line::count:
+      break;
+  }
+  return str(v);
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string{"\"\""} : std::string{ch};
+  return out + "\"";
+}
+
+// Date-only bounds mean midnight UTC.
+std::string as_time(const std::string& s) {
+  return s.size() == 10 ? s + "T00:00:00Z" : s;
+}
+
 }  // namespace
+
+int report(const client_options& c, const report_options& o) {
+  static const std::set<std::string> formats = {"table", "json", "csv", "markdown"};
+  if (!formats.contains(o.format)) {
+    std::cerr << "--format is table, json, csv or markdown\n";
+    return 2;
+  }
+  return guarded([&] {
+    std::vector<std::pair<std::string, std::string>> q;
+    if (!o.from.empty()) q.emplace_back("from", as_time(o.from));
+    if (!o.to.empty()) q.emplace_back("to", as_time(o.to));
+    if (!o.group_by.empty()) q.emplace_back("group_by", o.group_by);
+    if (o.fcr_days) q.emplace_back("fcr_days", std::to_string(*o.fcr_days));
+    auto r = send(call(c, "GET", "/v1/kpis" + connectors::query_string(q)));
+    if (!ok(r)) return failed(r);
+    if (c.json || o.format == "json") return std::cout << r.body << "\n", 0;
+    auto j = json::parse(r.body);
+    // Columns: all tickets, then each group.
+    std::vector<std::string> names = {"all"};
+    std::vector<const json*> figures = {&j["total"]};
+    if (j.contains("groups"))
+      for (auto& g : j["groups"]) {
+        names.push_back(str(g["group"]));
+        figures.push_back(&g);
+      }
+    auto& lines = kpi_lines();
+    if (o.format == "csv") {
+      // One row per group: the tidy shape spreadsheets and scripts want.
+      std::cout << "group";
+      for (auto& l : lines) std::cout << "," << l.column;
+      std::cout << "\n";
+      for (size_t i = 0; i < names.size(); ++i) {
+        std::cout << csv_field(names[i]);
+        for (auto& l : lines) std::cout << "," << csv_field(kpi_value(l, *figures[i], true));
+        std::cout << "\n";
+      }
+      return 0;
+    }
+    // Table and Markdown: one row per figure, one column per group.
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"KPI"});
+    for (auto& n : names) rows.back().push_back(n);
+    for (auto& l : lines) {
+      rows.push_back({l.label});
+      for (auto* f : figures) rows.back().push_back(kpi_value(l, *f, false));
+    }
+    std::string period =
+        fmt::format("tickets opened {} .. {} (as of {}, first contact settles after {} days)",
+                    str(j["from"]), str(j["to"]), str(j["as_of"]), str(j["fcr_days"]));
+    if (o.format == "markdown") {
+      std::cout << "Closed-loop KPIs: " << period << "\n\n";
+      for (size_t i = 0; i < rows.size(); ++i) {
+        std::cout << "| " << fmt::format("{}", fmt::join(rows[i], " | ")) << " |\n";
+        if (i == 0) {
+          std::cout << "|---";
+          for (size_t k = 1; k < rows[i].size(); ++k) std::cout << "|--:";
+          std::cout << "|\n";
+        }
+      }
+      return 0;
+    }
+    std::vector<size_t> width(rows.front().size(), 0);
+    for (auto& row : rows)
+      for (size_t k = 0; k < row.size(); ++k) width[k] = std::max(width[k], row[k].size());
+    std::cout << period << "\n";
+    for (auto& row : rows) {
+      for (size_t k = 0; k < row.size(); ++k)
+        std::cout << (k ? "  " : "")
+                  << (k ? fmt::format("{:>{}}", row[k], width[k])
+                        : fmt::format("{:<{}}", row[k], width[k]));
+      std::cout << "\n";
+    }
+    return 0;
+  });
+}
 
 int ticket_open(const client_options& c, const open_options& o) {
   return guarded([&] {
@@ -211,15 +387,14 @@ int ticket_act(const client_options& c, const act_options& o) {
 
 int ticket_list(const client_options& c, const list_options& o) {
   return guarded([&] {
-    std::vector<std::string> q;
+    std::vector<std::pair<std::string, std::string>> q;
     for (auto [k, v] : {std::pair{"department", &o.department},
                         {"status", &o.status},
                         {"breached", &o.breached},
                         {"cursor", &o.cursor}})
-      if (!v->empty()) q.push_back(fmt::format("{}={}", k, *v));
-    if (o.limit) q.push_back(fmt::format("limit={}", o.limit));
-    auto r = send(call(
-        c, "GET", "/v1/tickets" + (q.empty() ? "" : "?" + fmt::format("{}", fmt::join(q, "&")))));
+      if (!v->empty()) q.emplace_back(k, *v);
+    if (o.limit) q.emplace_back("limit", std::to_string(o.limit));
+    auto r = send(call(c, "GET", "/v1/tickets" + connectors::query_string(q)));
     if (!ok(r)) return failed(r);
     if (c.json) return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);

@@ -1,5 +1,5 @@
-// The CLI client of a running vocflow: tickets and flows over the HTTP API. Readable output by
-// default, --json for scripts. --url / --token, or VOCFLOW_URL / VOCFLOW_TOKEN.
+// The CLI client of a running vocflow: tickets, flows and reports over the HTTP API. Readable
+// output by default, --json for scripts. --url / --token, or VOCFLOW_URL / VOCFLOW_TOKEN.
 #pragma once
 
 #include <optional>
@@ -35,6 +35,15 @@ int ticket_open(const client_options& c, const open_options& o);
 int ticket_show(const client_options& c, const std::string& id);
 int ticket_act(const client_options& c, const act_options& o);
 int ticket_list(const client_options& c, const list_options& o);
+struct report_options {
+  std::string from, to;  // a date (2026-06-01, midnight UTC) or a time; "" for the server's default
+  std::string group_by;  // department, flow, agent, category
+  std::string format = "table";  // table, json, csv, markdown
+  std::optional<int> fcr_days;
+};
+
+// The closed-loop KPIs of the tickets opened in [from, to) (GET /v1/kpis).
+int report(const client_options& c, const report_options& o);
 int flow_deploy(const client_options& c, const std::string& file);
 int flow_list(const client_options& c);
 

@@ -147,6 +147,20 @@ int main(int argc, char** argv) {
   client_flags(f_list);
   f_list->callback([&] { code = flow_list(co); });
 
+  report_options ro;
+  auto* rep = app.add_subcommand(
+      "report", "Closed-loop KPIs of the tickets opened in a period, from a running server.");
+  client_flags(rep);
+  rep->add_option("--from", ro.from, "First day or time (2026-06-01); default 30 days ago");
+  rep->add_option("--to", ro.to, "End, exclusive (2026-07-01); default now");
+  rep->add_option("--group-by", ro.group_by, "department, flow, agent or category")
+      ->check(CLI::IsMember({"department", "flow", "agent", "category"}));
+  rep->add_option("--format", ro.format, "table, json, csv or markdown")
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+  rep->add_option("--fcr-days", ro.fcr_days,
+                  "Days without a reopen before a resolution counts as first-contact (default 7)");
+  rep->callback([&] { code = report(co, ro); });
+
   CLI11_PARSE(app, argc, argv);
   return code;
 }

@@ -120,6 +120,25 @@ http_response rejection_response(const rejection& r) {
   return json_response(status, body);
 }
 
+// A 400 for the first query parameter not in `known`.
+std::optional<http_response> unknown_parameter(const std::map<std::string, std::string>& q,
+                                               std::initializer_list<std::string_view> known) {
+  for (auto& [k, _] : q)
+    if (std::find(known.begin(), known.end(), k) == known.end())
+      return json_error(400, "unknown_parameter", fmt::format("unknown query parameter `{}`", k));
+  return std::nullopt;
+}
+
+// A whole number in [lo, hi]; `fallback` when the text is empty, nullopt when it is not one.
+std::optional<int64_t> whole_number(const std::string& text, int64_t lo, int64_t hi,
+                                    int64_t fallback) {
+  if (text.empty()) return fallback;
+  char* end = nullptr;
+  auto n = std::strtoll(text.c_str(), &end, 10);
+  if (*end || n < lo || n > hi) return std::nullopt;
+  return n;
+}
+
 http_response unavailable(std::string_view why) {
   return json_error(503, "unavailable",
                     fmt::format("the store or the runtime cannot answer now: {}", why));
@@ -147,6 +166,7 @@ const std::vector<route_info>& api::routes() {
       {"GET", "/v1/tickets/{id}", readers},
       {"POST", "/v1/tickets/{id}/actions", actors_roles},
       {"GET", "/v1/breaches", readers},
+      {"GET", "/v1/kpis", readers},
       {"GET", "/v1/events/stream", readers},
       {"GET", "/v1/flows", readers},
       {"POST", "/v1/flows", deployers},
@@ -252,6 +272,7 @@ void api::dispatch(context& cx) {
   if (r == "/v1/tickets/{id}/actions") return act(cx);
   if (r == "/v1/flows") return m == http::verb::post ? deploy(cx) : list_flows(cx);
   if (r == "/v1/breaches") return breaches(cx);
+  if (r == "/v1/kpis") return kpis(cx);
   if (r == "/v1/events/stream") return stream(cx);
   if (r == "/v1/flows/{id}/graph") return graph(cx);
   cx.respond(json_error(404, "not_found", "no such path"));
@@ -361,10 +382,8 @@ void api::act(context& cx) {
 
 void api::list_tickets(context& cx) {
   auto& q = cx.query;
-  for (auto& [k, _] : q)
-    if (k != "department" && k != "status" && k != "breached" && k != "cursor" && k != "limit")
-      return cx.respond(
-          json_error(400, "unknown_parameter", fmt::format("unknown query parameter `{}`", k)));
+  if (auto bad = unknown_parameter(q, {"department", "status", "breached", "cursor", "limit"}))
+    return cx.respond(std::move(*bad));
   actors::queue_query query;
   query.status = q["status"];
   if (!query.status.empty() && query.status != "open" && query.status != "resolved" &&
@@ -379,13 +398,10 @@ void api::list_tickets(context& cx) {
   else if (!b.empty())
     return cx.respond(json_error(400, "invalid_parameter", "breached must be true or false"));
   query.cursor = q["cursor"];
-  if (auto l = q["limit"]; !l.empty()) {
-    char* end = nullptr;
-    auto n = std::strtol(l.c_str(), &end, 10);
-    if (*end || n < 1 || n > 500)
-      return cx.respond(json_error(400, "invalid_parameter", "limit must be from 1 to 500"));
-    query.limit = static_cast<size_t>(n);
-  }
+  if (auto n = whole_number(q["limit"], 1, 500, static_cast<int64_t>(query.limit)))
+    query.limit = static_cast<size_t>(*n);
+  else
+    return cx.respond(json_error(400, "invalid_parameter", "limit must be from 1 to 500"));
   auto page_json = [](const actors::queue_page& p) {
     json items = json::array();
     for (auto& e : p.entries) items.push_back(queue_entry_json(e));
@@ -459,10 +475,8 @@ void api::metrics(context& cx) {
 
 void api::breaches(context& cx) {
   auto& q = cx.query;
-  for (auto& [k, _] : q)
-    if (k != "since" && k != "type" && k != "limit")
-      return cx.respond(
-          json_error(400, "unknown_parameter", fmt::format("unknown query parameter `{}`", k)));
+  if (auto bad = unknown_parameter(q, {"since", "type", "limit"}))
+    return cx.respond(std::move(*bad));
   auto since = rt_.env().clock() - std::chrono::hours{24};
   if (auto s = q["since"]; !s.empty()) {
     auto t = parse_utc(s);
@@ -484,16 +498,12 @@ void api::breaches(context& cx) {
       at = comma + 1;
     }
   }
-  size_t limit = 100;
-  if (auto l = q["limit"]; !l.empty()) {
-    char* end = nullptr;
-    auto n = std::strtol(l.c_str(), &end, 10);
-    if (*end || n < 1 || n > 1000)
-      return cx.respond(json_error(400, "invalid_parameter", "limit must be from 1 to 1000"));
-    limit = static_cast<size_t>(n);
-  }
+  auto limit = whole_number(q["limit"], 1, 1000, 100);
+  if (!limit)
+    return cx.respond(json_error(400, "invalid_parameter", "limit must be from 1 to 1000"));
   auto db = rt_.env().db;
-  rt_.system().spawn([db, since, types, limit, respond = cx.respond](caf::event_based_actor* self) {
+  rt_.system().spawn([db, since, types, limit = static_cast<size_t>(*limit),
+                      respond = cx.respond](caf::event_based_actor* self) {
     json items = json::array();
     std::string next;
     auto st = db->for_each_alert(since, [&](const storage::alert& a) {
@@ -516,11 +526,61 @@ void api::breaches(context& cx) {
   });
 }
 
+void api::kpis(context& cx) {
+  auto& q = cx.query;
+  if (auto bad = unknown_parameter(q, {"from", "to", "group_by", "fcr_days"}))
+    return cx.respond(std::move(*bad));
+  kpi_options o;
+  o.as_of = rt_.env().clock();
+  o.to = o.as_of + millis{1};
+  for (auto [name, out] : {std::pair{"from", &o.from}, std::pair{"to", &o.to}}) {
+    if (auto s = q[name]; !s.empty()) {
+      auto t = parse_utc(s);
+      if (!t)
+        return cx.respond(
+            json_error(400, "invalid_parameter",
+                       fmt::format("{} must be a time like 2026-03-01T00:00:00Z", name)));
+      *out = *t;
+    }
+  }
+  if (q["from"].empty()) o.from = o.to - std::chrono::days{30};
+  if (o.from >= o.to)
+    return cx.respond(json_error(400, "invalid_parameter", "from must be before to"));
+  if (auto g = q["group_by"]; !g.empty()) {
+    auto grouping = parse_kpi_grouping(g);
+    if (!grouping)
+      return cx.respond(json_error(400, "invalid_parameter",
+                                   "group_by must be department, flow, agent or category"));
+    o.group_by = *grouping;
+  }
+  auto days = whole_number(q["fcr_days"], 0, 365, o.fcr_window.count());
+  if (!days)
+    return cx.respond(json_error(400, "invalid_parameter", "fcr_days must be from 0 to 365"));
+  o.fcr_window = std::chrono::days{*days};
+
+  // The cohort opened in [from, to), read from the store by a worker (not an I/O thread).
+  auto db = rt_.env().db;
+  auto flows = rt_.env().flows;
+  rt_.system().spawn([db, flows, o, respond = cx.respond](caf::event_based_actor* self) {
+    kpi_builder k{o};
+    storage::status failed;
+    auto st = db->for_each_opened(o.from, o.to, [&](const std::string& id) {
+      ticket t;
+      if (auto s = db->load(id, t); !s) return failed = s, false;
+      auto f = flows->find(t.flow, t.version);
+      k.add(t, f ? std::string_view{f->compensation.currency} : std::string_view{});
+      return true;
+    });
+    if (!st || !failed)
+      respond(unavailable(!st ? st.message() : failed.message()));
+    else
+      respond(json_response(200, kpi_json(std::move(k).finish())));
+    self->quit();
+  });
+}
+
 void api::stream(context& cx) {
-  for (auto& [k, _] : cx.query)
-    if (k != "type")
-      return cx.respond(
-          json_error(400, "unknown_parameter", fmt::format("unknown query parameter `{}`", k)));
+  if (auto bad = unknown_parameter(cx.query, {"type"})) return cx.respond(std::move(*bad));
   auto w = std::make_shared<watcher>();
   w->types = {"sla_warned", "sla_breached", "escalated"};
   if (auto t = cx.query["type"]; !t.empty()) {

@@ -50,6 +50,7 @@ class api {
   void list_flows(context& cx);
   void metrics(context& cx);
   void breaches(context& cx);
+  void kpis(context& cx);
   void stream(context& cx);
   void deploy(context& cx);
   void graph(context& cx);

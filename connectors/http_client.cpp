@@ -5,6 +5,9 @@
 #include "connectors/asio.hpp"
 
 #include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
 
 namespace vocflow::connectors {
 
@@ -54,6 +57,22 @@ http_result send(const http_call& call) {
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   } catch (const std::exception& e) {
     out.error = e.what();
+  }
+  return out;
+}
+
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out;
+  for (auto& [name, value] : params) {
+    out += out.empty() ? '?' : '&';
+    out += name;
+    out += '=';
+    for (unsigned char c : value) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':')
+        out += static_cast<char>(c);
+      else
+        out += fmt::format("%{:02X}", c);
+    }
   }
   return out;
 }

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vocflow::connectors {
 
@@ -28,5 +30,8 @@ struct http_call {
 };
 
 http_result send(const http_call& call);
+
+// A query string from name=value pairs, values percent-encoded ("?a=1&b=x%2B1"); "" when empty.
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& params);
 
 }  // namespace vocflow::connectors

@@ -146,6 +146,67 @@ std::variant<action_request, body_error> parse_action(const std::string& body) {
   return r;
 }
 
+namespace {
+
+// A ticket-wide target once its clock stopped: met, business time taken, margin left.
+json outcome_json(int8_t met, millis taken, millis margin) {
+  if (met < 0) return json();
+  auto seconds = [](millis m) {
+    return std::chrono::duration_cast<std::chrono::seconds>(m).count();
+  };
+  return {
+      {"met", met == 1}, {"taken_seconds", seconds(taken)}, {"margin_seconds", seconds(margin)}};
+}
+
+template <class T>
+json or_null(const std::optional<T>& v) {
+  return v ? json(*v) : json();
+}
+
+json seconds_or_null(const std::optional<millis>& m) {
+  if (!m) return json();
+  return std::chrono::duration_cast<std::chrono::seconds>(*m).count();
+}
+
+json share_json(const kpi_share& s, const char* yes, const char* no) {
+  return {{yes, s.yes}, {no, s.no}, {"pending", s.pending}, {"rate", or_null(s.rate())}};
+}
+
+json durations_json(const kpi_durations& business, const kpi_durations& wall) {
+  auto one = [](const kpi_durations& d) {
+    return json{{"median", seconds_or_null(d.percentile(0.5))},
+                {"p90", seconds_or_null(d.percentile(0.9))}};
+  };
+  return {{"closed", business.samples.size()},
+          {"business_seconds", one(business)},
+          {"wall_seconds", one(wall)}};
+}
+
+json figures_json(const kpi_figures& k) {
+  json compensation = json::array();
+  for (auto& [currency, amount] : k.compensation)
+    compensation.push_back({{"currency", currency}, {"granted", to_string(amount)}});
+  return {
+      {"tickets", k.tickets},
+      {"open", k.open},
+      {"resolved", k.resolved},
+      {"closed", k.closed},
+      {"first_response", share_json(k.first_response, "met", "missed")},
+      {"resolution", share_json(k.resolution, "met", "missed")},
+      {"first_contact_resolution",
+       share_json(k.first_contact, "first_contact", "not_first_contact")},
+      {"reopen", share_json(k.reopened, "reopened", "not_reopened")},
+      {"cycle", durations_json(k.cycle_business, k.cycle_wall)},
+      {"cross_department_cycle", durations_json(k.cross_business, k.cross_wall)},
+      {"compensation", {{"tickets", k.compensated}, {"granted", compensation}}},
+      {"csat", {{"responses", k.csat.count}, {"mean", or_null(k.csat.mean())}}},
+      {"sentiment", {{"responses", k.sentiment.count}, {"mean", or_null(k.sentiment.mean())}}},
+      {"breaches", k.breaches},
+  };
+}
+
+}  // namespace
+
 json deadlines_json(const ticket& t) {
   json out = json::array();
   for (auto& c : t.clocks) {
@@ -203,7 +264,18 @@ json ticket_json(const ticket& t, const flow* f, time_point now,
       {"reopens", t.reopens},
       {"handoffs", t.handoffs},
       {"departments", t.departments},
-      {"feedback", t.has_feedback ? json{{"csat", t.csat}, {"sentiment", t.sentiment}} : json()}};
+      {"interactions", t.interactions},
+      {"first_responder", t.first_responder},
+      {"resolved_by", t.resolved_by},
+      {"breaches", t.breaches},
+      {"outcomes",
+       {{"first_response",
+         outcome_json(t.first_response_met, t.first_response_taken, t.first_response_margin)},
+        {"resolution", outcome_json(t.resolution_met, t.resolution_taken, t.resolution_margin)}}},
+      {"feedback", t.has_feedback
+                       ? json{{"csat", t.csat ? json(t.csat) : json()},
+                              {"sentiment", t.has_sentiment ? json(t.sentiment) : json()}}
+                       : json()}};
   if (f) out["allowed_actions"] = allowed_actions(*f, t, now);
   if (history) {
     json h = json::array();
@@ -245,6 +317,24 @@ json queue_entry_json(const actors::queue_entry& e) {
       {"next_deadline", e.next_deadline == no_time ? json() : json(format_utc(e.next_deadline))},
       {"owned", e.owned},
       {"tasks", e.tasks}};
+}
+
+json kpi_json(const kpi_report& r) {
+  json groups = json::array();
+  for (auto& g : r.groups) {
+    auto j = figures_json(g);
+    j["group"] = g.group;
+    groups.push_back(std::move(j));
+  }
+  json out = {{"from", format_utc(r.options.from)},
+              {"to", format_utc(r.options.to)},
+              {"as_of", format_utc(r.options.as_of)},
+              {"cohort", "tickets opened in [from, to)"},
+              {"fcr_days", r.options.fcr_window.count()},
+              {"group_by", to_string(r.options.group_by)},
+              {"total", figures_json(r.total)}};
+  if (r.options.group_by != kpi_grouping::none) out["groups"] = std::move(groups);
+  return out;
 }
 
 }  // namespace vocflow::connectors

@@ -10,6 +10,7 @@
 
 #include "actors/messages.hpp"
 #include "workflows/engine.hpp"
+#include "workflows/kpi.hpp"
 #include "workflows/model.hpp"
 
 namespace vocflow::connectors {
@@ -47,5 +48,7 @@ nlohmann::json ticket_json(const ticket& t, const flow* f, time_point now,
 nlohmann::json ticket_summary_json(const ticket& t, const flow* f, time_point now);
 nlohmann::json queue_entry_json(const actors::queue_entry& e);
 nlohmann::json deadlines_json(const ticket& t);
+// GET /v1/kpis: the report's period and options, the totals, and one entry per group.
+nlohmann::json kpi_json(const kpi_report& r);
 
 }  // namespace vocflow::connectors

@@ -17,8 +17,9 @@
 namespace vocflow::storage {
 namespace {
 
-constexpr std::array<const char*, 9> table_names = {
-    "default", "events", "tickets", "due", "idempotency", "flows", "ledger", "meta", "alerts"};
+constexpr std::array<const char*, 10> table_names = {"default",     "events", "tickets", "due",
+                                                     "idempotency", "flows",  "ledger",  "meta",
+                                                     "alerts",      "opened"};
 
 // The one adapter from rocksdb::Status.
 status convert(const rocksdb::Status& s) {
@@ -174,6 +175,11 @@ void write_set::alert(const storage::alert& a) {
   auto k = key{}.be(ms(a.what.at), 8).add(a.ticket).zero().be(a.what.seq, 8);
   // The record's own fields, then the event in the events encoding.
   batch_->Put(store_->cf(store::t_alerts), k.slice(), encode_record(a) + encode_events(&a.what, 1));
+  ++operations_;
+}
+
+void write_set::opened(const std::string& ticket, time_point at) {
+  batch_->Put(store_->cf(store::t_opened), key{}.be(ms(at), 8).add(ticket).slice(), {});
   ++operations_;
 }
 
@@ -404,6 +410,21 @@ status store::for_each_alert(time_point since,
       return {status::code::corruption, "cannot decode an alert"};
     a.what = std::move(es.front());
     if (!visit(a)) break;
+  }
+  return convert(it->status());
+}
+
+status store::for_each_opened(time_point from, time_point to,
+                              const std::function<bool(const std::string&)>& visit) const {
+  auto upper = key{}.be(ms(to), 8);
+  auto upper_slice = upper.slice();
+  rocksdb::ReadOptions r;
+  r.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t_opened))};
+  for (it->Seek(key{}.be(ms(from), 8).slice()); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k.size() <= 8) continue;
+    if (!visit(std::string{k.substr(8)})) break;
   }
   return convert(it->status());
 }

@@ -8,6 +8,7 @@
 //   flows        id \0 version:be32              -> YAML source
 //   ledger       customer \0 at:be64 ticket \0 seq:be64 -> compensation granted (money)
 //   alerts       at:be64 ticket \0 seq:be64        -> an SLA warning, breach or escalation
+//   opened       at:be64 ticket                  -> (empty): tickets by the time they opened
 //   meta         name                            -> value
 //
 // Thread-safe: partitions write their own batches concurrently; any thread may read.
@@ -85,6 +86,7 @@ class write_set {
              money amount);
   void flow(const std::string& id, int32_t version, const std::string& source);
   void alert(const storage::alert& a);
+  void opened(const std::string& ticket, time_point at);
   // Bytes as they are, into the events table: the raw-append baseline of the benchmarks.
   void raw(const std::string& key, const std::string& value);
 
@@ -140,6 +142,9 @@ class store {
 
   // Alerts from `since` on, in time order; stop by returning false.
   status for_each_alert(time_point since, const std::function<bool(const alert&)>& visit) const;
+  // Tickets opened in [from, to), in the order they opened; stop by returning false.
+  status for_each_opened(time_point from, time_point to,
+                         const std::function<bool(const std::string& ticket)>& visit) const;
 
   std::optional<std::string> meta(const std::string& name) const;
   status put_meta(const std::string& name, const std::string& value);
@@ -160,6 +165,7 @@ class store {
     t_ledger,
     t_meta,
     t_alerts,
+    t_opened,
     t_count
   };
   rocksdb::ColumnFamilyHandle* cf(table t) const { return handles_[t]; }

@@ -45,6 +45,31 @@ void set_hold(ticket& t, const std::string& name, bool on) {
   t.holds = on ? (t.holds | bit) : (t.holds & ~bit);
 }
 
+void answered(ticket& t, const event& e, bool first) {
+  ++t.interactions;
+  if (!first) return;
+  t.first_response_at = e.at;
+  t.first_responder = e.actor;
+}
+
+// The ticket-wide targets keep their outcome once their clock stops. A clock stopped because
+// the ticket closed without the answer (or the resolution) is no outcome unless it had
+// already breached.
+void record_outcome(ticket& t, const ev::clock_stopped& x) {
+  auto keep = [&](bool achieved, int8_t& met, millis& taken, millis& margin) {
+    if (!achieved && x.met) return;
+    met = x.met ? 1 : 0;
+    taken = x.taken;
+    margin = x.margin;
+  };
+  if (x.kind == clock_kind::first_response)
+    keep(t.first_response_at != no_time, t.first_response_met, t.first_response_taken,
+         t.first_response_margin);
+  else if (x.kind == clock_kind::resolution)
+    keep(t.status == ticket_status::resolved, t.resolution_met, t.resolution_taken,
+         t.resolution_margin);
+}
+
 }  // namespace
 
 void apply(ticket& t, const event& e) {
@@ -71,14 +96,8 @@ void apply(ticket& t, const event& e) {
                    ++t.handoffs;
                    involve(t, x.to);
                  },
-                 [&](const ev::responded& x) {
-                   ++t.interactions;
-                   if (x.first) t.first_response_at = e.at;
-                 },
-                 [&](const ev::asked_customer& x) {
-                   ++t.interactions;
-                   if (x.first) t.first_response_at = e.at;
-                 },
+                 [&](const ev::responded& x) { answered(t, e, x.first); },
+                 [&](const ev::asked_customer& x) { answered(t, e, x.first); },
                  [&](const ev::customer_replied&) {},
                  [&](const ev::note&) {},
                  [&](const ev::paused& x) { set_hold(t, x.hold, true); },
@@ -117,11 +136,13 @@ void apply(ticket& t, const event& e) {
                    rearm(t, x.clock, x.timer, x.due);
                  },
                  [&](const ev::clock_stopped& x) {
+                   record_outcome(t, x);
                    std::erase_if(t.clocks, [&](auto& c) { return c.id == x.clock; });
                  },
                  [&](const ev::sla_warned& x) { fire(t, x.clock, x.threshold, x.timer, x.due); },
                  [&](const ev::sla_breached& x) {
                    if (auto* c = clock_by_id(t, x.clock)) c->breached = true;
+                   ++t.breaches;
                    fire(t, x.clock, x.threshold, x.timer, x.due);
                  },
                  [&](const ev::escalated& x) {
@@ -155,6 +176,7 @@ void apply(ticket& t, const event& e) {
                  [&](const ev::resolved&) {
                    t.status = ticket_status::resolved;
                    t.resolved_at = e.at;
+                   t.resolved_by = e.actor;
                  },
                  [&](const ev::confirmed&) {},
                  [&](const ev::reopened& x) {
@@ -163,14 +185,18 @@ void apply(ticket& t, const event& e) {
                    t.closed_at = {};
                  },
                  [&](const ev::timed_out&) {},
-                 [&](const ev::closed&) {
+                 [&](const ev::closed& x) {
                    t.status = ticket_status::closed;
                    t.closed_at = e.at;
+                   t.cycle_business = x.business;
                    t.holds = 0;
                  },
                  [&](const ev::feedback& x) {
                    if (x.csat) t.csat = x.csat;
-                   if (x.has_sentiment) t.sentiment = x.sentiment;
+                   if (x.has_sentiment) {
+                     t.sentiment = x.sentiment;
+                     t.has_sentiment = true;
+                   }
                    t.has_feedback = true;
                  },
              },

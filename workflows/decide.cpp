@@ -300,7 +300,7 @@ void decider::close(std::string reason) {
   for (auto& c : t_.clocks)
     if (!(c.kind == clock_kind::task && c.step.empty())) stopping.push_back(c.id);
   for (auto id : stopping) stop_clock(id);
-  emit(ev::closed{std::move(reason)});
+  emit(ev::closed{std::move(reason), f_.cal->business_between(t_.opened_at, now_)});
 }
 
 void decider::set_hold(hold h, bool on, std::string text) {

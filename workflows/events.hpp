@@ -331,9 +331,10 @@ struct timed_out {
 struct closed {
   VOCFLOW_EVENT(closed)
   std::string reason;
+  millis business{0};  // business time from opening to this close: the closed-loop cycle
   template <class S, class F>
   static void fields(S& s, F&& f) {
-    f("reason", s.reason);
+    f("reason", s.reason), f("business", s.business);
   }
 };
 

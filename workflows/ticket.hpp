@@ -136,8 +136,20 @@ struct ticket {
   int32_t interactions = 0;              // agent replies to the customer (respond, ask_customer)
   std::vector<std::string> departments;  // every department involved, in order
   int32_t csat = 0;                      // 1..5, 0 when not given
-  double sentiment = 0;
+  double sentiment = 0;  // -1..1, meaningful when has_sentiment
   bool has_feedback = false;
+  bool has_sentiment = false;
+
+  // Service-level outcomes, kept for the closed-loop numbers. *_met: -1 not yet known,
+  // 0 missed, 1 met; taken and margin are in business time.
+  int8_t first_response_met = -1;
+  millis first_response_taken{0}, first_response_margin{0};
+  int8_t resolution_met = -1;
+  millis resolution_taken{0}, resolution_margin{0};
+  std::string first_responder;  // the agent who answered first
+  std::string resolved_by;      // the agent who resolved it last
+  int32_t breaches = 0;         // SLA breaches of any clock
+  millis cycle_business{0};     // opening to the last close, in business time
 
   uint64_t seq = 0;  // of the last event applied
   uint32_t next_clock = 1;
@@ -162,6 +174,13 @@ struct ticket {
     f("departments", s.departments), f("csat", s.csat), f("sentiment", s.sentiment);
     f("has_feedback", s.has_feedback), f("seq", s.seq), f("next_clock", s.next_clock);
     f("next_timer", s.next_timer), f("next_request", s.next_request);
+    f("first_response_met", s.first_response_met);
+    f("first_response_taken", s.first_response_taken);
+    f("first_response_margin", s.first_response_margin);
+    f("resolution_met", s.resolution_met), f("resolution_taken", s.resolution_taken);
+    f("resolution_margin", s.resolution_margin), f("first_responder", s.first_responder);
+    f("resolved_by", s.resolved_by), f("breaches", s.breaches);
+    f("cycle_business", s.cycle_business), f("has_sentiment", s.has_sentiment);
   }
   bool operator==(const ticket&) const = default;
 };

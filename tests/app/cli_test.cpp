@@ -11,25 +11,14 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/shell.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct result {
-  int code;
-  std::string out;  // stdout and stderr
-};
-
-// A shell command's exit code and output (stdout and stderr).
-result shell(const std::string& command) {
-  std::string cmd = command + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using result = vocflow::testing::shell_result;
+using vocflow::testing::shell;
 
 result run(const std::string& args) {
   return shell(std::string{VOCFLOW_BINARY} + " " + args);

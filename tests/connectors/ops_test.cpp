@@ -12,6 +12,7 @@
 
 #include "connectors/asio.hpp"
 #include "tests/connectors/api_fixture.hpp"
+#include "tests/shell.hpp"
 #include "tests/workflows/fixture.hpp"
 #include "workflows/scenario.hpp"
 
@@ -19,16 +20,6 @@ namespace vocflow::testing {
 namespace {
 
 using nlohmann::json;
-
-// A shell command's exit code and output.
-std::pair<int, std::string> shell(const std::string& command) {
-  std::string out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 class OpsTest : public api_fixture {
  protected:
@@ -219,7 +210,7 @@ TEST_F(OpsTest, TheEventStreamPushesEventsAsTheyHappen) {
 }
 
 TEST_F(OpsTest, PrometheusScrapesVocflowAndReturnsTheBreachCount) {
-  if (shell("command -v prometheus").first != 0)
+  if (shell("command -v prometheus").code != 0)
     GTEST_FAIL() << "Debian's prometheus is not installed";
   run_example_scenarios();
   auto expected = metric(call("GET", "/metrics", {}, "").body, "vocflow_sla_breaches_total");

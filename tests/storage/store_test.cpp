@@ -116,6 +116,29 @@ TEST_F(StoreTest, LedgerSumsACustomersGrantsSinceATime) {
   EXPECT_EQ(s->granted_since("C-2", t0_ - 30 * 24h), money{});
 }
 
+TEST_F(StoreTest, OpenedIndexListsTicketsOfAPeriodInOpeningOrder) {
+  auto s = open();
+  auto b = s->batch();
+  b.opened("T-late", t0_ + 2h);
+  b.opened("T-edge", t0_ + 24h);  // the end is exclusive
+  b.opened("T-first", t0_);
+  b.opened("T-before", t0_ - 1ms);
+  b.opened("T-same", t0_ + 2h);
+  ASSERT_TRUE(s->write(b));
+  std::vector<std::string> seen;
+  ASSERT_TRUE(s->for_each_opened(t0_, t0_ + 24h, [&](const std::string& id) {
+    seen.push_back(id);
+    return true;
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"T-first", "T-late", "T-same"}));
+  seen.clear();
+  s->for_each_opened(t0_, t0_ + 48h, [&](const std::string& id) {
+    seen.push_back(id);
+    return seen.size() < 2;  // stops when told
+  });
+  EXPECT_EQ(seen.size(), 2u);
+}
+
 TEST_F(StoreTest, FlowsAndMeta) {
   auto s = open();
   auto b = s->batch();

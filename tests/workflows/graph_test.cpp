@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/shell.hpp"
 #include "tests/workflows/fixture.hpp"
 
 namespace vocflow {
@@ -18,14 +19,8 @@ std::pair<int, std::string> render(const std::string& text, const std::string& n
   std::filesystem::create_directories(dir);
   auto in = dir / (name + ".dot");
   std::ofstream{in} << text;
-  std::string cmd = "dot -Tsvg '" + in.string() + "' 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "cannot run dot"};
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = pclose(p);
-  return {status, out};
+  auto r = testing::shell("dot -Tsvg '" + in.string() + "'");
+  return {r.code, r.out};
 }
 
 TEST(Graph, EveryExampleRendersWithDot) {
