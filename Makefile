@@ -12,7 +12,7 @@ PACKAGES := g++ cmake ninja-build pkg-config make tzdata ca-certificates \
             libcaf-dev libboost-dev librocksdb-dev libyaml-cpp-dev \
             libgtest-dev libgmock-dev libbenchmark-dev \
             nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev \
-            libjemalloc-dev graphviz curl prometheus
+            libjemalloc-dev libssl-dev graphviz curl prometheus
 
 .PHONY: all deps configure build test run tour format clean
 

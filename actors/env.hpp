@@ -23,6 +23,8 @@ struct runtime_env {
   runtime_config cfg;
   uint32_t partitions = 1;
   std::shared_ptr<runtime_stats> stats;
+  // Partitions put the notifications these want into the outbox, with the events.
+  std::vector<webhook_config> webhooks;
 };
 
 // Which partition owns a ticket: FNV-1a of its id, stable across runs and machines.

@@ -265,6 +265,34 @@ std::string exposition(self_ptr self) {
     out += fmt::format("vocflow_partition_backlog_messages{{partition=\"{}\"}} {}\n", i,
                        st.backlog[i].load());
 
+  if (!st.webhooks.empty()) {
+    auto per_webhook = [&](const char* name, const char* help, const char* type, auto value) {
+      header(out, name, help, type);
+      for (auto& w : st.webhooks)
+        out += fmt::format("{}{{webhook=\"{}\"}} {}\n", name, w->name, value(*w));
+    };
+    header(out, "vocflow_webhook_deliveries_total",
+           "Webhook delivery attempts: delivered (accepted by the receiver), failed (to be "
+           "retried), given_up (now a dead letter).",
+           "counter");
+    for (auto& w : st.webhooks)
+      for (auto [result, n] : {std::pair{"delivered", w->delivered.load()},
+                               std::pair{"failed", w->failed.load()},
+                               std::pair{"given_up", w->given_up.load()}})
+        out += fmt::format("vocflow_webhook_deliveries_total{{webhook=\"{}\",result=\"{}\"}} {}\n",
+                           w->name, result, n);
+    per_webhook("vocflow_webhook_outbox_notifications",
+                "Notifications waiting in a webhook's outbox (delivery or retry).", "gauge",
+                [](const webhook_stats& w) { return w.backlog.load(); });
+    per_webhook("vocflow_webhook_dead_letters", "Notifications a webhook gave up on, kept.",
+                "gauge", [](const webhook_stats& w) { return w.dead_letters.load(); });
+    header(out, "vocflow_webhook_attempt_duration_seconds", "One webhook delivery attempt.",
+           "histogram");
+    for (auto& w : st.webhooks)
+      w->attempt_seconds.render(out, "vocflow_webhook_attempt_duration_seconds",
+                                fmt::format("webhook=\"{}\"", w->name));
+  }
+
   long pages = 0, resident = 0;
   if (std::ifstream statm{"/proc/self/statm"}; statm >> pages >> resident) {
     header(out, "process_resident_memory_bytes", "Resident memory size in bytes.", "gauge");

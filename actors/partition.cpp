@@ -5,6 +5,7 @@
 
 #include <unordered_map>
 
+#include "actors/outbox.hpp"
 #include "actors/ticket_cache.hpp"
 #include "actors/timer_service.hpp"
 
@@ -191,6 +192,8 @@ command_result handle(self_ptr self, const submission& sub) {
       if (!s.earliest_armed || a->due < *s.earliest_armed) s.earliest_armed = a->due;
     } else if (auto* c = std::get_if<cancel_timer>(&fx)) {
       b.disarm(s.index, id, c->timer, c->due);
+    } else if (auto* n = std::get_if<notify>(&fx); n && !s.env.webhooks.empty()) {
+      for (auto& row : outbox_rows(s.env.webhooks, *next, d.events, *n, now)) b.outbox(row);
     }
   }
   for (auto& e : d.events) {

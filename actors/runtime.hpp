@@ -23,6 +23,7 @@ struct runtime_options {
   bool detached = false;    // partitions on threads of their own (cfg.dedicated_threads)
   wall_clock clock;         // default: the system clock
   double clock_rate = 1.0;  // how much faster than real time `clock` runs
+  std::vector<webhook_config> webhooks;  // notifications to put in the outbox
 };
 
 class runtime {

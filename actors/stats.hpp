@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vocflow::actors {
@@ -25,8 +26,20 @@ class histogram {
   std::atomic<double> sum_{0};
 };
 
+// One outbound webhook, updated by its notifier.
+struct webhook_stats {
+  explicit webhook_stats(std::string name);
+  const std::string name;
+  std::atomic<uint64_t> delivered{0};  // accepted by the receiver
+  std::atomic<uint64_t> failed{0};     // attempts that failed (will be retried)
+  std::atomic<uint64_t> given_up{0};   // became dead letters
+  std::atomic<int64_t> backlog{0};     // waiting in the outbox, last seen
+  std::atomic<int64_t> dead_letters{0};
+  histogram attempt_seconds;  // one delivery attempt
+};
+
 struct runtime_stats {
-  explicit runtime_stats(uint32_t partitions);
+  runtime_stats(uint32_t partitions, const std::vector<std::string>& webhooks = {});
 
   histogram commit_seconds;          // one group commit (RocksDB write, fsync included)
   histogram commit_commands;         // commands in one group commit
@@ -34,6 +47,9 @@ struct runtime_stats {
   std::atomic<uint64_t> commits{0}, commit_failures{0};
   std::atomic<uint64_t> accepted{0}, rejected{0}, failed{0};  // commands
   std::vector<std::atomic<int64_t>> backlog;  // per partition: messages waiting, last seen
+  std::vector<std::unique_ptr<webhook_stats>> webhooks;  // fixed at start
+
+  webhook_stats* webhook(std::string_view name) const;
 };
 
 }  // namespace vocflow::actors

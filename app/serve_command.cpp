@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "connectors/api.hpp"
 #include "connectors/http_server.hpp"
+#include "connectors/notifier.hpp"
 
 namespace vocflow::app {
 namespace {
@@ -79,7 +80,10 @@ int run_serve(const serve_options& o) {
   {
     caf::actor_system sys{caf_cfg};
     auto rt = actors::runtime::start(sys, db, lib.library,
-                                     {.cfg = c->runtime, .detached = c->runtime.dedicated_threads});
+                                     {.cfg = c->runtime,
+                                      .detached = c->runtime.dedicated_threads,
+                                      .webhooks = c->notify.webhooks});
+    auto notifiers = connectors::start_notifiers(*rt, c->notify);
     connectors::api api{*rt, *c};
     connectors::http_server server{c->server,
                                    [&api](connectors::http_request&& req, connectors::responder r,
@@ -90,14 +94,16 @@ int run_serve(const serve_options& o) {
     auto port = server.start(error);
     if (!port) {
       spdlog::critical("{}", error);
+      connectors::stop_notifiers(notifiers);
       rt->stop();
       return 1;
     }
     api.set_ready(true);
     spdlog::info(
-        "vocflow serving on http://{}:{}: {} partitions, data in {} ({}), {} flow versions",
+        "vocflow serving on http://{}:{}: {} partitions, data in {} ({}), {} flow versions, {} "
+        "webhooks",
         c->server.host, *port, rt->partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
-        lib.library->all()->size());
+        lib.library->all()->size(), notifiers.size());
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -109,6 +115,7 @@ int run_serve(const serve_options& o) {
     while (server.in_flight() > 0 && std::chrono::steady_clock::now() < give_up)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     server.stop();
+    connectors::stop_notifiers(notifiers);
     rt->stop();
     rt.reset();
   }

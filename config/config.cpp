@@ -1,6 +1,9 @@
 #include "config/config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "workflows/yaml_reader.hpp"
 
@@ -114,6 +117,72 @@ void read_runtime(yaml_context& cx, const YAML::Node& n, runtime_config& r) {
   read_wall(cx, m, "request_timeout", r.request_timeout);
 }
 
+void read_strings(yaml_context& cx, const map_view& m, std::string_view key,
+                  std::vector<std::string>& out) {
+  auto v = m.get(key);
+  if (!v) return;
+  if (!v->IsSequence()) {
+    cx.error(*v, "bad-type", fmt::format("{} must be a list", key));
+    return;
+  }
+  out.clear();
+  for (const auto& item : *v)
+    if (auto s = read_string(cx, item, key)) out.push_back(*s);
+}
+
+void read_webhook(yaml_context& cx, const YAML::Node& item, notify_config& n) {
+  map_view m{cx, item, "webhook", {"name", "url", "secret", "events", "to"}};
+  if (!m.ok()) return;
+  webhook_config w;
+  if (auto v = m.require("name")) {
+    if (auto s = read_string(cx, *v, "name")) w.name = *s;
+    for (auto& other : n.webhooks)
+      if (other.name == w.name) cx.error(*v, "duplicate-key", "two webhooks have this name");
+  }
+  if (auto v = m.require("url")) {
+    if (auto s = read_string(cx, *v, "url")) w.url = *s;
+    if (w.url.rfind("http://", 0) != 0 || w.url.size() <= 7)
+      cx.error(*v, "bad-value",
+               w.url.rfind("https://", 0) == 0
+                   ? "https webhooks are not supported yet: point the url at a TLS-terminating "
+                     "proxy (http://)"
+                   : "url must be http://host[:port]/path");
+  }
+  if (auto v = m.require("secret")) {
+    if (auto s = read_string(cx, *v, "secret")) w.secret = *s;
+    if (w.secret.size() < 16)
+      cx.error(*v, "bad-value", "a webhook secret must be at least 16 characters");
+  }
+  read_strings(cx, m, "events", w.events);
+  if (auto v = m.get("events"))
+    for (auto& e : w.events)
+      if (std::find(notification_types.begin(), notification_types.end(), e) ==
+          notification_types.end())
+        cx.error(*v, "bad-value",
+                 fmt::format("`{}` is not a notification; they are {}", e,
+                             fmt::join(notification_types, ", ")));
+  read_strings(cx, m, "to", w.to);
+  n.webhooks.push_back(std::move(w));
+}
+
+void read_notify(yaml_context& cx, const YAML::Node& node, notify_config& n) {
+  map_view m{
+      cx, node, "notify", {"webhooks", "timeout", "retry_initial", "retry_max", "give_up_after"}};
+  if (auto hooks = m.get("webhooks")) {
+    if (!hooks->IsSequence())
+      cx.error(*hooks, "bad-type", "notify.webhooks must be a list");
+    else
+      for (const auto& item : *hooks) read_webhook(cx, item, n);
+  }
+  read_wall(cx, m, "timeout", n.timeout);
+  read_wall(cx, m, "retry_initial", n.retry_initial);
+  read_wall(cx, m, "retry_max", n.retry_max);
+  read_wall(cx, m, "give_up_after", n.give_up_after);
+  if (n.retry_max < n.retry_initial)
+    if (auto v = m.get("retry_max"))
+      cx.error(*v, "bad-value", "retry_max must not be shorter than retry_initial");
+}
+
 }  // namespace
 
 std::optional<config> load_config(const source_file& file, diagnostics& diags) {
@@ -127,14 +196,17 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   }
   config c;
   if (doc.IsNull()) return c;
-  map_view m{
-      cx, doc, "configuration", {"server", "auth", "metrics", "data", "runtime", "flows", "log"}};
+  map_view m{cx,
+             doc,
+             "configuration",
+             {"server", "auth", "metrics", "notify", "data", "runtime", "flows", "log"}};
   if (auto v = m.get("metrics")) {
     map_view mv{cx, *v, "metrics", {"scrape_token"}};
     read_text(cx, mv, "scrape_token", c.metrics.scrape_token);
   }
   if (auto v = m.get("server")) read_server(cx, *v, c.server);
   if (auto v = m.get("auth")) read_auth(cx, *v, c.auth);
+  if (auto v = m.get("notify")) read_notify(cx, *v, c.notify);
   if (auto v = m.get("data")) read_data(cx, *v, c.data);
   if (auto v = m.get("runtime")) read_runtime(cx, *v, c.runtime);
   if (auto v = m.get("flows")) {

@@ -59,6 +59,30 @@ struct metrics_config {
   std::string scrape_token;
 };
 
+// An outbound webhook: the notifications the flows raise (escalations, breaches, approval
+// requests, ...) for some roles or departments, POSTed as JSON and signed with the secret.
+struct webhook_config {
+  std::string name;    // unique; in metrics and logs
+  std::string url;     // http://host[:port]/path
+  std::string secret;  // X-Vocflow-Signature: sha256=<hex HMAC-SHA256(secret, body)>
+  // Notification types; default: escalated, sla_breached, compensation_requested.
+  std::vector<std::string> events = {"escalated", "sla_breached", "compensation_requested"};
+  std::vector<std::string> to;  // roles or departments; empty: every recipient
+};
+
+// The notification types a flow raises (and a webhook may ask for).
+inline const std::vector<std::string> notification_types = {
+    "sla_warned", "sla_breached",           "escalated",
+    "handed_off", "compensation_requested", "task_opened"};
+
+struct notify_config {
+  std::vector<webhook_config> webhooks;  // Default: none
+  millis timeout{5000};                  // one delivery attempt. Default: 5s
+  millis retry_initial{10'000};          // the first retry; doubles each time. Default: 10s
+  millis retry_max{600'000};             // at most this between attempts. Default: 10m
+  millis give_up_after{3 * 86'400'000};  // then it becomes a dead letter. Default: 3d
+};
+
 struct flows_config {
   std::string dir = "examples/flows";  // flows and organization.yaml. Default: examples/flows
 };
@@ -71,6 +95,7 @@ struct config {
   server_config server;
   auth_config auth;
   metrics_config metrics;
+  notify_config notify;
   data_config data;
   runtime_config runtime;
   flows_config flows;

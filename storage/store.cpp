@@ -17,9 +17,9 @@
 namespace vocflow::storage {
 namespace {
 
-constexpr std::array<const char*, 10> table_names = {"default",     "events", "tickets", "due",
-                                                     "idempotency", "flows",  "ledger",  "meta",
-                                                     "alerts",      "opened"};
+constexpr std::array<const char*, 12> table_names = {
+    "default", "events", "tickets", "due",    "idempotency", "flows",
+    "ledger",  "meta",   "alerts",  "opened", "outbox",      "dead_letters"};
 
 // The one adapter from rocksdb::Status.
 status convert(const rocksdb::Status& s) {
@@ -113,6 +113,22 @@ key ledger_key(std::string_view customer, time_point at, std::string_view ticket
   return key{}.add(customer).zero().be(ms(at), 8).add(ticket).zero().be(seq, 8);
 }
 
+key outbox_key(const outbox_entry& e) {
+  return key{}.add(e.webhook).zero().be(ms(e.next_at), 8).add(e.ticket).zero().be(e.seq, 8);
+}
+
+std::string outbox_prefix(std::string_view webhook) {
+  return key{}.add(webhook).zero().str();
+}
+
+size_t count_prefix(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
+                    size_t cap) {
+  std::unique_ptr<rocksdb::Iterator> it{db.NewIterator(rocksdb::ReadOptions{}, cf)};
+  size_t n = 0;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && n < cap; it->Next()) ++n;
+  return n;
+}
+
 key flow_key(std::string_view id, int32_t version) {
   return key{}.add(id).zero().be(static_cast<uint32_t>(version), 4);
 }
@@ -180,6 +196,22 @@ void write_set::alert(const storage::alert& a) {
 
 void write_set::opened(const std::string& ticket, time_point at) {
   batch_->Put(store_->cf(store::t_opened), key{}.be(ms(at), 8).add(ticket).slice(), {});
+  ++operations_;
+}
+
+void write_set::outbox(const outbox_entry& e) {
+  batch_->Put(store_->cf(store::t_outbox), outbox_key(e).slice(), encode_record(e));
+  ++operations_;
+}
+
+void write_set::outbox_remove(const outbox_entry& e) {
+  batch_->Delete(store_->cf(store::t_outbox), outbox_key(e).slice());
+  ++operations_;
+}
+
+void write_set::dead_letter(const outbox_entry& e) {
+  auto k = key{}.add(e.webhook).zero().add(e.ticket).zero().be(e.seq, 8);
+  batch_->Put(store_->cf(store::t_dead_letters), k.slice(), encode_record(e));
   ++operations_;
 }
 
@@ -412,6 +444,39 @@ status store::for_each_alert(time_point since,
     if (!visit(a)) break;
   }
   return convert(it->status());
+}
+
+status store::outbox_due(const std::string& webhook, time_point upto, size_t limit,
+                         std::vector<outbox_entry>& out) const {
+  auto prefix = outbox_prefix(webhook);
+  auto upper = key{}.add(prefix).be(ms(upto) + 1, 8).str();
+  rocksdb::Slice upper_slice{upper};
+  rocksdb::ReadOptions r;
+  r.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t_outbox))};
+  for (it->Seek(prefix); it->Valid() && out.size() < limit; it->Next()) {
+    outbox_entry e;
+    if (!decode_record(it->value().ToStringView(), e))
+      return {status::code::corruption, "cannot decode an outbox row of " + webhook};
+    out.push_back(std::move(e));
+  }
+  return convert(it->status());
+}
+
+std::optional<time_point> store::outbox_next(const std::string& webhook) const {
+  auto prefix = outbox_prefix(webhook);
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_outbox))};
+  it->Seek(prefix);
+  if (!it->Valid() || !it->key().starts_with(prefix)) return std::nullopt;
+  return from_ms(static_cast<int64_t>(get_be(it->key().ToStringView(), prefix.size(), 8)));
+}
+
+size_t store::outbox_size(const std::string& webhook, size_t cap) const {
+  return count_prefix(*db_, cf(t_outbox), outbox_prefix(webhook), cap);
+}
+
+size_t store::dead_letters(const std::string& webhook, size_t cap) const {
+  return count_prefix(*db_, cf(t_dead_letters), outbox_prefix(webhook), cap);
 }
 
 status store::for_each_opened(time_point from, time_point to,

@@ -9,6 +9,8 @@
 //   ledger       customer \0 at:be64 ticket \0 seq:be64 -> compensation granted (money)
 //   alerts       at:be64 ticket \0 seq:be64        -> an SLA warning, breach or escalation
 //   opened       at:be64 ticket                  -> (empty): tickets by the time they opened
+//   outbox       webhook \0 next:be64 ticket \0 seq:be64 -> a notification to deliver
+//   dead_letters webhook \0 ticket \0 seq:be64   -> a notification given up on
 //   meta         name                            -> value
 //
 // Thread-safe: partitions write their own batches concurrently; any thread may read.
@@ -63,6 +65,27 @@ struct alert {
   }
 };
 
+// A notification for one webhook, from its commit until the receiver accepts it.
+struct outbox_entry {
+  std::string webhook;
+  std::string ticket;
+  uint64_t seq = 0;  // of the event it tells about: ticket:seq is the notification's id
+  std::string type;
+  time_point created;
+  time_point next_at;  // the next attempt
+  int32_t attempts = 0;
+  std::string last_error;
+  std::string body;  // JSON, fixed at commit so that every attempt sends the same bytes
+
+  std::string id() const { return ticket + ":" + std::to_string(seq); }
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("webhook", s.webhook), f("ticket", s.ticket), f("seq", s.seq), f("type", s.type);
+    f("created", s.created), f("next_at", s.next_at), f("attempts", s.attempts);
+    f("last_error", s.last_error), f("body", s.body);
+  }
+};
+
 struct due_timer {
   time_point due;
   std::string ticket;
@@ -87,6 +110,9 @@ class write_set {
   void flow(const std::string& id, int32_t version, const std::string& source);
   void alert(const storage::alert& a);
   void opened(const std::string& ticket, time_point at);
+  void outbox(const outbox_entry& e);
+  void outbox_remove(const outbox_entry& e);  // the row at e.next_at
+  void dead_letter(const outbox_entry& e);
   // Bytes as they are, into the events table: the raw-append baseline of the benchmarks.
   void raw(const std::string& key, const std::string& value);
 
@@ -142,6 +168,15 @@ class store {
 
   // Alerts from `since` on, in time order; stop by returning false.
   status for_each_alert(time_point since, const std::function<bool(const alert&)>& visit) const;
+  // A webhook's notifications due by `upto`, in due order, at most `limit`.
+  status outbox_due(const std::string& webhook, time_point upto, size_t limit,
+                    std::vector<outbox_entry>& out) const;
+  // When its next notification is due; nullopt when its outbox is empty.
+  std::optional<time_point> outbox_next(const std::string& webhook) const;
+  // Rows waiting for a webhook (counting stops at `cap`), and its dead letters.
+  size_t outbox_size(const std::string& webhook, size_t cap) const;
+  size_t dead_letters(const std::string& webhook, size_t cap) const;
+
   // Tickets opened in [from, to), in the order they opened; stop by returning false.
   status for_each_opened(time_point from, time_point to,
                          const std::function<bool(const std::string& ticket)>& visit) const;
@@ -166,6 +201,8 @@ class store {
     t_meta,
     t_alerts,
     t_opened,
+    t_outbox,
+    t_dead_letters,
     t_count
   };
   rocksdb::ColumnFamilyHandle* cf(table t) const { return handles_[t]; }

@@ -44,7 +44,8 @@ void decider::reject(reject_code code, std::string message, std::vector<std::str
 void decider::notify_to(std::vector<std::string> to, std::string subject, std::string_view type) {
   std::erase(to, std::string{});
   if (to.empty()) return;
-  effects_.push_back(notify{std::move(to), std::move(subject), std::string{type}});
+  // Raised right after the event it tells about, which is the ticket's latest.
+  effects_.push_back(notify{std::move(to), std::move(subject), std::string{type}, t_.seq});
 }
 
 void decider::enqueue_on(const std::string& department) {

@@ -73,6 +73,7 @@ struct notify {
   std::vector<std::string> to;  // roles or departments
   std::string subject;
   std::string event_type;
+  uint64_t seq = 0;  // the event it tells about
 };
 struct enqueue {
   std::string department;

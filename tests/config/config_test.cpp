@@ -39,6 +39,11 @@ TEST(Config, TheShippedFileHoldsExactlyTheDefaults) {
   EXPECT_EQ(c->server.idle_timeout, defaults.server.idle_timeout);
   EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
   EXPECT_EQ(c->metrics.scrape_token, defaults.metrics.scrape_token);
+  EXPECT_TRUE(c->notify.webhooks.empty());
+  EXPECT_EQ(c->notify.timeout, defaults.notify.timeout);
+  EXPECT_EQ(c->notify.retry_initial, defaults.notify.retry_initial);
+  EXPECT_EQ(c->notify.retry_max, defaults.notify.retry_max);
+  EXPECT_EQ(c->notify.give_up_after, defaults.notify.give_up_after);
   // The only difference: local-trial tokens, each marked `dev-` (refused off loopback).
   EXPECT_TRUE(defaults.auth.tokens.empty());
   ASSERT_FALSE(c->auth.tokens.empty());
@@ -55,6 +60,40 @@ TEST(Config, TokensNeedANameAKnownRoleAndLength) {
   std::vector<std::string> codes;
   for (auto& i : d.items()) codes.push_back(i.code + "@" + std::to_string(i.pos.line));
   EXPECT_EQ(codes, (std::vector<std::string>{"bad-value@3", "bad-value@4"}));
+}
+
+TEST(Config, WebhooksNeedAUniqueNameAnHttpUrlASecretAndKnownEvents) {
+  diagnostics d;
+  auto ok = parse(
+      "notify:\n  webhooks:\n    - { name: esc, url: \"http://127.0.0.1:9/x\", secret: "
+      "0123456789abcdef, to: [supervisor] }\n  retry_initial: 2s\n",
+      d);
+  ASSERT_TRUE(ok) << (d.items().empty() ? "" : to_string(d.items().front()));
+  ASSERT_EQ(ok->notify.webhooks.size(), 1u);
+  EXPECT_EQ(ok->notify.webhooks[0].events,
+            (std::vector<std::string>{"escalated", "sla_breached", "compensation_requested"}));
+  EXPECT_EQ(ok->notify.webhooks[0].to, (std::vector<std::string>{"supervisor"}));
+  EXPECT_EQ(ok->notify.retry_initial, millis{2000});
+
+  diagnostics bad;
+  EXPECT_FALSE(
+      parse("notify:\n  webhooks:\n"
+            "    - { name: a, url: \"https://x/y\", secret: 0123456789abcdef }\n"
+            "    - { name: a, url: \"http://x/y\", secret: short }\n"
+            "    - { name: b, url: \"http://x/y\", secret: 0123456789abcdef, events: "
+            "[breach] }\n",
+            bad));
+  std::vector<std::string> found;
+  for (auto& i : bad.items())
+    found.push_back(std::to_string(i.pos.line) + ":" + std::to_string(i.pos.column) + " " +
+                    i.message);
+  EXPECT_EQ(found, (std::vector<std::string>{
+                       "3:23 https webhooks are not supported yet: point the url at a "
+                       "TLS-terminating proxy (http://)",
+                       "4:15 two webhooks have this name",
+                       "4:45 a webhook secret must be at least 16 characters",
+                       "5:71 `breach` is not a notification; they are sla_warned, sla_breached, "
+                       "escalated, handed_off, compensation_requested, task_opened"}));
 }
 
 TEST(Config, AnEmptyFileMeansEveryDefault) {

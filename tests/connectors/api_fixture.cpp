@@ -23,6 +23,10 @@ void api_fixture::SetUp() {
       cfg_.auth.tokens.push_back({token, "user-" + role, role == "finance" ? "agent" : role, role});
   }
   cfg_.runtime.partitions = 2;
+  start();
+}
+
+void api_fixture::start() {
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
   caf_cfg_->set("scheduler.max-threads", actors::scheduler_threads(cfg_.runtime));
   sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
@@ -31,8 +35,10 @@ void api_fixture::SetUp() {
   ASSERT_TRUE(db) << st.message();
   auto lib = actors::load_library(example("flows"), *db);
   ASSERT_TRUE(lib.library);
-  rt_ = actors::runtime::start(*sys_, db, lib.library,
-                               {.cfg = cfg_.runtime, .clock = [this] { return now(); }});
+  rt_ = actors::runtime::start(
+      *sys_, db, lib.library,
+      {.cfg = cfg_.runtime, .clock = [this] { return now(); }, .webhooks = cfg_.notify.webhooks});
+  notifiers_ = connectors::start_notifiers(*rt_, cfg_.notify);
   api_ = std::make_unique<connectors::api>(*rt_, cfg_);
   server_ = std::make_unique<connectors::http_server>(
       cfg_.server,
@@ -47,11 +53,16 @@ void api_fixture::SetUp() {
 }
 
 void api_fixture::TearDown() {
+  stop();
+}
+
+void api_fixture::stop() {
   if (server_) server_->stop();
+  connectors::stop_notifiers(notifiers_);
   if (rt_) rt_->stop();
-  rt_.reset();
-  api_.reset();
   server_.reset();
+  api_.reset();
+  rt_.reset();
   sys_.reset();
 }
 

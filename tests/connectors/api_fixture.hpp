@@ -11,6 +11,7 @@
 #include "connectors/api.hpp"
 #include "connectors/http_client.hpp"
 #include "connectors/http_server.hpp"
+#include "connectors/notifier.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace vocflow::testing {
@@ -32,6 +33,15 @@ class api_fixture : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // Starts the runtime (and cfg_.notify's webhooks) and the server on the fixture's folder.
+  void start();
+  // Stops them as `vocflow serve` does on SIGTERM; the folder stays.
+  void stop();
+  // A restart of vocflow on the same folder (the port changes).
+  void restart() {
+    stop();
+    start();
+  }
 
   connectors::http_result call(const std::string& method, const std::string& target,
                                const std::string& body = {}, const std::string& role = "agent",
@@ -60,6 +70,7 @@ class api_fixture : public ::testing::Test {
   std::unique_ptr<actors::runtime> rt_;
   std::unique_ptr<connectors::api> api_;
   std::unique_ptr<connectors::http_server> server_;
+  std::vector<connectors::notifier_actor> notifiers_;
 };
 
 }  // namespace vocflow::testing
