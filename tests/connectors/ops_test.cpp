@@ -6,12 +6,14 @@
 
 #include <fcntl.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
 
 #include "connectors/asio.hpp"
 #include "tests/connectors/api_fixture.hpp"
+#include "tests/connectors/ops_examples.hpp"
 #include "tests/shell.hpp"
 #include "tests/workflows/fixture.hpp"
 #include "workflows/scenario.hpp"
@@ -222,10 +224,17 @@ TEST_F(OpsTest, PrometheusScrapesVocflowAndReturnsTheBreachCount) {
     boost::asio::ip::tcp::acceptor a{ioc, {boost::asio::ip::make_address("127.0.0.1"), 0}};
     prom_port = a.local_endpoint().port();
   }
+  // The shipped scrape config and rules, pointed at this server and scraping every second.
   auto cfg = dir_ / "prometheus.yml";
-  std::ofstream{cfg} << "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
-                     << "scrape_configs:\n  - job_name: vocflow\n    static_configs:\n"
-                     << "      - targets: ['127.0.0.1:" << port_ << "']\n";
+  {
+    std::ifstream shipped{ops_file("prometheus.yml")};
+    std::string text{std::istreambuf_iterator<char>{shipped}, {}};
+    text = std::regex_replace(text, std::regex{"127\\.0\\.0\\.1:8080"},
+                              "127.0.0.1:" + std::to_string(port_));
+    text = std::regex_replace(text, std::regex{"_interval: 15s"}, "_interval: 1s");
+    std::ofstream{cfg} << text;
+    std::filesystem::copy_file(ops_file("rules.yml"), dir_ / "rules.yml");
+  }
   pid_t pid = fork();
   if (pid == 0) {
     auto listen = "--web.listen-address=127.0.0.1:" + std::to_string(prom_port);
@@ -251,9 +260,33 @@ TEST_F(OpsTest, PrometheusScrapesVocflowAndReturnsTheBreachCount) {
     else
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // Prometheus is starting
   }
+  EXPECT_EQ(seen, expected);
+
+  // Every expression of the dashboard and the rules evaluates on what Prometheus scraped.
+  for (auto& e : ops_expressions()) {
+    q.target = "/api/v1/query" + connectors::query_string({{"query", e}});
+    auto r = connectors::send(q);
+    EXPECT_EQ(r.status, 200) << e << ": " << r.body;
+    EXPECT_NE(r.body.find("\"status\":\"success\""), std::string::npos) << e << ": " << r.body;
+  }
+  q.target = "/api/v1/rules";
+  auto rules = json::parse(connectors::send(q).body, nullptr, false);
+  size_t loaded = 0;
+  for (auto& g : rules["data"]["groups"]) loaded += g["rules"].size();
+  EXPECT_EQ(loaded, 12u) << "the shipped rules, loaded through the shipped config";
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
-  EXPECT_EQ(seen, expected);
+}
+
+TEST_F(OpsTest, TheDashboardAndRulesReadMetricsVocflowExposes) {
+  run_example_scenarios();
+  auto families = exposed_families(call("GET", "/metrics", {}, "").body);
+  auto names = ops_metric_names();
+  EXPECT_GE(names.size(), 15u);
+  for (auto& n : names) {
+    if (n.rfind("vocflow_webhook_", 0) == 0) continue;  // those need a webhook: webhook_test.cpp
+    EXPECT_TRUE(families.contains(n)) << n << " is not in /metrics";
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "actors/outbox.hpp"
 #include "tests/connectors/api_fixture.hpp"
+#include "tests/connectors/ops_examples.hpp"
 
 namespace vocflow::testing {
 namespace {
@@ -217,7 +218,17 @@ TEST_F(WebhookTest, ANotificationNobodyTakesBecomesADeadLetter) {
   EXPECT_EQ(rt_->env().db->dead_letters("pager", 10), 2u);
   EXPECT_EQ(move_clock(1h), 0u);
   EXPECT_EQ(r.attempted(), 4u) << "a dead letter is not attempted again";
-  EXPECT_NE(metrics().find("vocflow_webhook_dead_letters{webhook=\"pager\"} 2"), std::string::npos);
+  auto m = metrics();
+  EXPECT_NE(m.find("vocflow_webhook_dead_letters{webhook=\"pager\"} 2"), std::string::npos);
+  // The webhook metrics the dashboard and the alert rules read.
+  auto families = exposed_families(m);
+  size_t checked = 0;
+  for (auto& n : ops_metric_names())
+    if (n.rfind("vocflow_webhook_", 0) == 0) {
+      ++checked;
+      EXPECT_TRUE(families.contains(n)) << n << " is not in /metrics";
+    }
+  EXPECT_GE(checked, 3u);
 }
 
 TEST(Webhook, SignatureIsHmacSha256OfTheBody) {
