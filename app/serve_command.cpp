@@ -55,6 +55,9 @@ int run_serve(const serve_options& o) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A file-size limit (ulimit -f) reached must fail the write (EFBIG: answered 503, the server
+  // goes on), not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   std::error_code ec;
   std::filesystem::create_directories(c->data.dir, ec);

@@ -1,12 +1,16 @@
 #include "storage/store.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/comparator.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -35,6 +39,10 @@ status convert(const rocksdb::Status& s) {
     return {c::busy, text};
   if (s.IsInvalidArgument() || s.IsNotSupported()) return {c::invalid, text};
   return {c::io_error, text};
+}
+
+status closed() {
+  return {status::code::busy, "the store is being reopened after a failed write"};
 }
 
 void put_be(std::string& out, uint64_t v, int bytes) {
@@ -148,29 +156,29 @@ size_t write_set::bytes() const {
 
 void write_set::events(const std::string& ticket, const std::vector<event>& events) {
   if (events.empty()) return;
-  batch_->Put(store_->cf(store::t_events), events_key(ticket, events.front().seq).slice(),
+  batch_->Put(store_->column(store::t_events), events_key(ticket, events.front().seq).slice(),
               encode_events(events));
   ++operations_;
 }
 
 void write_set::snapshot(const ticket& t) {
-  batch_->Put(store_->cf(store::t_tickets), t.id, encode_ticket(t));
+  batch_->Put(store_->column(store::t_tickets), t.id, encode_ticket(t));
   ++operations_;
 }
 
 void write_set::arm(uint16_t partition, const std::string& ticket, uint64_t timer, time_point due) {
-  batch_->Put(store_->cf(store::t_due), due_key(partition, due, ticket, timer).slice(), {});
+  batch_->Put(store_->column(store::t_due), due_key(partition, due, ticket, timer).slice(), {});
   ++operations_;
 }
 
 void write_set::disarm(uint16_t partition, const std::string& ticket, uint64_t timer,
                        time_point due) {
-  batch_->Delete(store_->cf(store::t_due), due_key(partition, due, ticket, timer).slice());
+  batch_->Delete(store_->column(store::t_due), due_key(partition, due, ticket, timer).slice());
   ++operations_;
 }
 
 void write_set::idempotency(const std::string& key, const std::string& ticket) {
-  batch_->Put(store_->cf(store::t_idempotency), key, ticket);
+  batch_->Put(store_->column(store::t_idempotency), key, ticket);
   ++operations_;
 }
 
@@ -178,62 +186,112 @@ void write_set::grant(const std::string& customer, time_point at, const std::str
                       uint64_t seq, money amount) {
   std::string v;
   put_be(v, static_cast<uint64_t>(amount.minor), 8);
-  batch_->Put(store_->cf(store::t_ledger), ledger_key(customer, at, ticket, seq).slice(), v);
+  batch_->Put(store_->column(store::t_ledger), ledger_key(customer, at, ticket, seq).slice(), v);
   ++operations_;
 }
 
 void write_set::flow(const std::string& id, int32_t version, const std::string& source) {
-  batch_->Put(store_->cf(store::t_flows), flow_key(id, version).slice(), source);
+  batch_->Put(store_->column(store::t_flows), flow_key(id, version).slice(), source);
   ++operations_;
 }
 
 void write_set::alert(const storage::alert& a) {
   auto k = key{}.be(ms(a.what.at), 8).add(a.ticket).zero().be(a.what.seq, 8);
   // The record's own fields, then the event in the events encoding.
-  batch_->Put(store_->cf(store::t_alerts), k.slice(), encode_record(a) + encode_events(&a.what, 1));
+  batch_->Put(store_->column(store::t_alerts), k.slice(),
+              encode_record(a) + encode_events(&a.what, 1));
   ++operations_;
 }
 
 void write_set::opened(const std::string& ticket, time_point at) {
-  batch_->Put(store_->cf(store::t_opened), key{}.be(ms(at), 8).add(ticket).slice(), {});
+  batch_->Put(store_->column(store::t_opened), key{}.be(ms(at), 8).add(ticket).slice(), {});
   ++operations_;
 }
 
 void write_set::outbox(const outbox_entry& e) {
-  batch_->Put(store_->cf(store::t_outbox), outbox_key(e).slice(), encode_record(e));
+  batch_->Put(store_->column(store::t_outbox), outbox_key(e).slice(), encode_record(e));
   ++operations_;
 }
 
 void write_set::outbox_remove(const outbox_entry& e) {
-  batch_->Delete(store_->cf(store::t_outbox), outbox_key(e).slice());
+  batch_->Delete(store_->column(store::t_outbox), outbox_key(e).slice());
   ++operations_;
 }
 
 void write_set::dead_letter(const outbox_entry& e) {
   auto k = key{}.add(e.webhook).zero().add(e.ticket).zero().be(e.seq, 8);
-  batch_->Put(store_->cf(store::t_dead_letters), k.slice(), encode_record(e));
+  batch_->Put(store_->column(store::t_dead_letters), k.slice(), encode_record(e));
   ++operations_;
 }
 
 void write_set::raw(const std::string& key, const std::string& value) {
-  batch_->Put(store_->cf(store::t_events), key, value);
+  batch_->Put(store_->column(store::t_events), key, value);
   ++operations_;
 }
 
 // ---- store ----
 
+// RocksDB's own log goes to vocflow's log (warnings and errors) instead of a LOG file in the
+// data folder: one place to look, and nothing for a full disk to break (RocksDB 7.8 aborts
+// when it writes to a LOG file whose earlier write failed).
+class log_bridge : public rocksdb::Logger {
+ public:
+  log_bridge() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char text[1024];
+    std::vsnprintf(text, sizeof text, format, ap);
+    auto l = level >= rocksdb::InfoLogLevel::ERROR_LEVEL  ? spdlog::level::err
+             : level == rocksdb::InfoLogLevel::WARN_LEVEL ? spdlog::level::warn
+                                                          : spdlog::level::debug;
+    spdlog::log(l, "rocksdb: {}", text);
+  }
+};
+
+// A column family by its id, for building write batches (which name column families by id).
+// Unlike the handles of the open database it stays valid when resume() reopens it, so a batch
+// can be built while that happens.
+class column_ref final : public rocksdb::ColumnFamilyHandle {
+ public:
+  column_ref(std::string name, uint32_t id) : name_(std::move(name)), id_(id) {}
+  const std::string& GetName() const override { return name_; }
+  uint32_t GetID() const override { return id_; }
+  rocksdb::Status GetDescriptor(rocksdb::ColumnFamilyDescriptor*) override {
+    return rocksdb::Status::NotSupported("a column reference has no descriptor");
+  }
+  const rocksdb::Comparator* GetComparator() const override {
+    return rocksdb::BytewiseComparator();
+  }
+
+ private:
+  std::string name_;
+  uint32_t id_;
+};
+
 std::shared_ptr<store> store::open(const store_options& options, status& st) {
   std::shared_ptr<store> s{new store};
   s->options_ = options;
+  st = s->open_db(options.read_only);
+  if (!st) return nullptr;
+  for (auto* h : s->handles_)
+    s->columns_.push_back(std::make_unique<column_ref>(h->GetName(), h->GetID()));
+  return s;
+}
 
+status store::open_db(bool read_only) {
   rocksdb::Options base;
   base.create_if_missing = true;
   base.create_missing_column_families = true;
   base.IncreaseParallelism(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   base.enable_pipelined_write = true;
   base.max_total_wal_size = 256 << 20;
+  base.info_log = std::make_shared<log_bridge>();
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.cache_mb << 20);
+  table.block_cache = rocksdb::NewLRUCache(options_.cache_mb << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   base.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
@@ -246,23 +304,33 @@ std::shared_ptr<store> store::open(const store_options& options, status& st) {
     tables.emplace_back(name, cf);
   }
   rocksdb::DB* raw = nullptr;
+  handles_.clear();
   rocksdb::Status rs =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(base, options.path, tables, &s->handles_, &raw)
-          : rocksdb::DB::Open(base, options.path, tables, &s->handles_, &raw);
-  st = convert(rs);
-  if (!st) return nullptr;
-  s->db_.reset(raw);
-  return s;
+      read_only ? rocksdb::DB::OpenForReadOnly(base, options_.path, tables, &handles_, &raw)
+                : rocksdb::DB::Open(base, options_.path, tables, &handles_, &raw);
+  if (!rs.ok()) return convert(rs);
+  db_.reset(raw);
+  return {};
+}
+
+void store::close_db() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  handles_.clear();
+  db_->Close();  // after a failed write it reports that failure again: nothing to do about it
+  db_.reset();
 }
 
 store::~store() {
-  if (!db_) return;
-  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-  db_->Close();
+  close_db();
 }
 
 status store::write(write_set& batch) {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
+  if (!suspended_.empty())
+    return {status::code::no_space, "writes are suspended after a failed write (" + suspended_ +
+                                        "); they resume once the disk has room"};
   if (batch.empty()) return {};
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
@@ -284,7 +352,20 @@ write_stats store::stats() const {
 }
 
 status store::resume() {
-  return convert(db_->Resume());
+  std::unique_lock lock{gate_};
+  if (db_ && suspended_.empty() && db_->Resume().ok()) return {};
+  close_db();
+  auto st = open_db(false);
+  if (st) {
+    if (!suspended_.empty()) spdlog::info("store: writable again");
+    suspended_.clear();
+    return st;
+  }
+  // Still no room: serve reads from a read-only open until a later resume() succeeds.
+  if (suspended_.empty()) spdlog::error("store: writes suspended: {}", st.message());
+  suspended_ = st.message();
+  if (auto ro = open_db(true); !ro) spdlog::error("store: cannot even read: {}", ro.message());
+  return st;
 }
 
 namespace {
@@ -311,6 +392,8 @@ status replay_tail(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, const s
 }  // namespace
 
 status store::load(const std::string& ticket_id, ticket& out, uint64_t* snapshot_seq) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   std::string value;
   auto st = convert(db_->Get(rocksdb::ReadOptions{}, cf(t_tickets), ticket_id, &value));
   if (!st) return st;
@@ -323,6 +406,8 @@ status store::load(const std::string& ticket_id, ticket& out, uint64_t* snapshot
 }
 
 status store::history(const std::string& ticket_id, std::vector<event>& out) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   auto prefix = ticket_id + '\0';
   std::string upper = ticket_id + '\x01';
   rocksdb::Slice upper_slice{upper};
@@ -337,6 +422,8 @@ status store::history(const std::string& ticket_id, std::vector<event>& out) con
 
 status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
                               const std::string& start) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_tickets))};
   for (it->Seek(start); it->Valid(); it->Next()) {
     auto t = decode_ticket(it->value().ToStringView());
@@ -350,6 +437,8 @@ status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
 
 status store::due(uint16_t partition, time_point upto, size_t limit,
                   std::vector<due_timer>& out) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   std::string upper = due_prefix(partition);
   put_be(upper, ms(upto) + 1, 8);
   rocksdb::Slice upper_slice{upper};
@@ -362,6 +451,8 @@ status store::due(uint16_t partition, time_point upto, size_t limit,
 }
 
 std::optional<time_point> store::earliest_due(uint16_t partition) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return std::nullopt;
   auto prefix = due_prefix(partition);
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
   it->Seek(prefix);
@@ -371,6 +462,8 @@ std::optional<time_point> store::earliest_due(uint16_t partition) const {
 }
 
 status store::for_each_due(const std::function<bool(uint16_t, const due_timer&)>& visit) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
   for (it->SeekToFirst(); it->Valid(); it->Next())
     if (auto d = parse_due(it->key().ToStringView()))
@@ -380,6 +473,8 @@ status store::for_each_due(const std::function<bool(uint16_t, const due_timer&)>
 
 status store::repartition_due(const std::function<uint16_t(const std::string&)>& owner,
                               size_t& moved) {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   moved = 0;
   auto b = batch();
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
@@ -397,12 +492,16 @@ status store::repartition_due(const std::function<uint16_t(const std::string&)>&
 }
 
 std::optional<std::string> store::idempotent(const std::string& key) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return std::nullopt;
   std::string value;
   if (!db_->Get(rocksdb::ReadOptions{}, cf(t_idempotency), key, &value).ok()) return std::nullopt;
   return value;
 }
 
 money store::granted_since(const std::string& customer, time_point since) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return {};
   std::string from = customer + '\0';
   put_be(from, ms(since), 8);
   std::string upper = customer + '\x01';
@@ -419,6 +518,8 @@ money store::granted_since(const std::string& customer, time_point since) const 
 
 status store::for_each_flow(
     const std::function<void(const std::string&, int32_t, const std::string&)>& visit) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_flows))};
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto k = it->key().ToStringView();
@@ -431,6 +532,8 @@ status store::for_each_flow(
 
 status store::for_each_alert(time_point since,
                              const std::function<bool(const alert&)>& visit) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_alerts))};
   for (it->Seek(key{}.be(ms(since), 8).slice()); it->Valid(); it->Next()) {
     // The alert's record, then its event in the events encoding.
@@ -448,6 +551,8 @@ status store::for_each_alert(time_point since,
 
 status store::outbox_due(const std::string& webhook, time_point upto, size_t limit,
                          std::vector<outbox_entry>& out) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   auto prefix = outbox_prefix(webhook);
   auto upper = key{}.add(prefix).be(ms(upto) + 1, 8).str();
   rocksdb::Slice upper_slice{upper};
@@ -464,6 +569,8 @@ status store::outbox_due(const std::string& webhook, time_point upto, size_t lim
 }
 
 std::optional<time_point> store::outbox_next(const std::string& webhook) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return std::nullopt;
   auto prefix = outbox_prefix(webhook);
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_outbox))};
   it->Seek(prefix);
@@ -472,15 +579,21 @@ std::optional<time_point> store::outbox_next(const std::string& webhook) const {
 }
 
 size_t store::outbox_size(const std::string& webhook, size_t cap) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return 0;
   return count_prefix(*db_, cf(t_outbox), outbox_prefix(webhook), cap);
 }
 
 size_t store::dead_letters(const std::string& webhook, size_t cap) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return 0;
   return count_prefix(*db_, cf(t_dead_letters), outbox_prefix(webhook), cap);
 }
 
 status store::for_each_opened(time_point from, time_point to,
                               const std::function<bool(const std::string&)>& visit) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   auto upper = key{}.be(ms(to), 8);
   auto upper_slice = upper.slice();
   rocksdb::ReadOptions r;
@@ -495,12 +608,16 @@ status store::for_each_opened(time_point from, time_point to,
 }
 
 std::optional<std::string> store::meta(const std::string& name) const {
+  std::shared_lock lock{gate_};
+  if (!db_) return std::nullopt;
   std::string value;
   if (!db_->Get(rocksdb::ReadOptions{}, cf(t_meta), name, &value).ok()) return std::nullopt;
   return value;
 }
 
 status store::put_meta(const std::string& name, const std::string& value) {
+  std::shared_lock lock{gate_};
+  if (!db_) return closed();
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
   return convert(db_->Put(w, cf(t_meta), name, value));

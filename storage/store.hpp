@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -138,7 +139,11 @@ class store {
   write_set batch() const { return write_set{*this}; }
   // Writes the batch atomically; durable on return when the store syncs.
   status write(write_set& batch);
-  // After a failed write (e.g. a full disk): try to make the store writable again.
+  // After a failed write (e.g. a full disk): make the store writable again. RocksDB cannot
+  // resume after a failed WAL append, so this closes and reopens the database (readers wait
+  // for the moment it takes); the last WAL's torn tail is dropped on reopening, which loses
+  // nothing that a write reported done. While a writable reopen fails (the disk is still
+  // full) the store is opened read-only: reads go on, writes answer no_space.
   status resume();
 
   // A ticket's state: its latest snapshot with the events written after it applied. Snapshots
@@ -205,11 +210,18 @@ class store {
     t_dead_letters,
     t_count
   };
-  rocksdb::ColumnFamilyHandle* cf(table t) const { return handles_[t]; }
+  rocksdb::ColumnFamilyHandle* cf(table t) const { return handles_[t]; }  // with gate_ held
+  rocksdb::ColumnFamilyHandle* column(table t) const { return columns_[t].get(); }  // batches
+  status open_db(bool read_only);
+  void close_db();
 
   store_options options_;
+  // Shared by every call that uses db_; held exclusively to reopen it (resume()).
+  mutable std::shared_mutex gate_;
+  std::string suspended_;  // why writes are refused (opened read-only after a failed reopen)
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::vector<std::unique_ptr<rocksdb::ColumnFamilyHandle>> columns_;  // fixed at open()
   std::atomic<uint64_t> writes_{0}, operations_{0}, bytes_{0}, nanos_{0}, failures_{0};
 };
 

@@ -1,9 +1,9 @@
 // A process that serves a stream of commands with the real runtime (detached partitions, real
 // RocksDB with fsync) and prints one line per acknowledged command:
-//     ack <ticket> <action> <seq of its last event>
+//     ack <ticket> <action> <seq of its last event> <wall clock, ms since the epoch>
 // The crash test kills it with SIGKILL in the middle and checks the store afterwards.
-// Its wall clock starts at 2026-06-01T00:00Z and runs `speedup` times faster than real time,
-// so that SLA timers (minutes) come due and fire while it runs.
+// Its wall clock starts at ORIGIN (default 2026-06-01T00:00Z) and runs `speedup` times faster
+// than real time, so that SLA timers (minutes) come due and fire while it runs.
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
@@ -17,8 +17,8 @@
 using namespace vocflow;
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: load_child DATA FLOWS SPEEDUP\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: load_child DATA FLOWS SPEEDUP [ORIGIN]\n");
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);
@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   if (!db) return 3;
   auto lib = actors::load_library(flows, *db);
   if (!lib.library) return 4;
-  auto origin = *parse_utc("2026-06-01T00:00:00Z");
+  auto origin = *parse_utc(argc == 5 ? argv[4] : "2026-06-01T00:00:00Z");
   auto steady = std::chrono::steady_clock::now();
   actors::wall_clock clock = [=] {
     auto real = std::chrono::steady_clock::now() - steady;
@@ -60,8 +60,8 @@ int main(int argc, char** argv) {
                 if (r.result != actors::command_result::kind::accepted) return;
                 ok = true;
                 std::lock_guard lock{out};
-                std::printf("ack %s %s %llu\n", id.c_str(), action.c_str(),
-                            (unsigned long long)r.state->seq);
+                std::printf("ack %s %s %llu %lld\n", id.c_str(), action.c_str(),
+                            (unsigned long long)r.state->seq, (long long)to_ms(clock()));
                 std::fflush(stdout);
               },
               [&](caf::error&) {});

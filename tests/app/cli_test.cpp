@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/app/served.hpp"
 #include "tests/shell.hpp"
 
 namespace {
@@ -106,67 +107,7 @@ TEST(Cli, GraphPipesIntoDot) {
   EXPECT_NE(m.out.find("flowchart LR"), std::string::npos);
 }
 
-// A `vocflow serve` child on a fresh folder and a free port, its output captured.
-class served {
- public:
-  explicit served(const std::string& name)
-      : dir_(fs::temp_directory_path() / (name + std::to_string(getpid()))) {
-    fs::remove_all(dir_);
-    int fds[2];
-    EXPECT_EQ(pipe(fds), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 1);
-      dup2(fds[1], 2);
-      close(fds[0]);
-      if (chdir(VOCFLOW_SOURCE_DIR) != 0) _exit(126);
-      execl(VOCFLOW_BINARY, "vocflow", "serve", "--data", dir_.c_str(), "--port", "0", nullptr);
-      _exit(127);
-    }
-    close(fds[1]);
-    fd_ = fds[0];
-    // Wait for the ready line (the process starting, not a timer).
-    static const std::regex ready{"serving on (http://127.0.0.1:[0-9]+)"};
-    std::smatch m;
-    while (!std::regex_search(out_, m, ready)) {
-      char buf[1024];
-      auto n = ::read(fd_, buf, sizeof buf);
-      if (n <= 0) {
-        ADD_FAILURE() << "serve ended before it was ready:\n" << out_;
-        return;
-      }
-      out_.append(buf, static_cast<size_t>(n));
-    }
-    url_ = m[1];
-  }
-  // SIGTERM, then everything it printed until it exited; its exit status.
-  int stop() {
-    kill(pid_, SIGTERM);
-    char buf[1024];
-    while (auto n = ::read(fd_, buf, sizeof buf)) {
-      if (n <= 0) break;
-      out_.append(buf, static_cast<size_t>(n));
-    }
-    close(fd_);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  ~served() {
-    if (pid_) stop();
-    fs::remove_all(dir_);
-  }
-  const std::string& url() const { return url_; }
-  const std::string& output() const { return out_; }
-  std::string dir() const { return dir_.string(); }
-
- private:
-  fs::path dir_;
-  pid_t pid_ = 0;
-  int fd_ = -1;
-  std::string out_, url_;
-};
+using vocflow::testing::served;
 
 TEST(Cli, ServeStartsDrainsOnSigtermAndInspectReadsTheStore) {
   served s{"vocflow-serve-test-"};
