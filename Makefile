@@ -14,7 +14,7 @@ PACKAGES := g++ cmake ninja-build pkg-config make tzdata ca-certificates \
             nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev \
             libjemalloc-dev libssl-dev graphviz curl prometheus
 
-.PHONY: all deps configure build test run tour format clean
+.PHONY: all deps configure build test sanitize crash-cycles fuzz run tour format clean
 
 all: build
 
@@ -44,6 +44,28 @@ build: configure
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j $(JOBS)
+
+# The whole test suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (.ci/run runs it after `make test`; about 15 minutes on 2 cores).
+SANITIZE_DIR ?= build-sanitize
+sanitize: deps
+	@if [ ! -f $(SANITIZE_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g1" \
+	    -DVOCFLOW_SANITIZE=ON -DVOCFLOW_BENCH=OFF; \
+	fi
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers.supp:halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure --timeout 900 -j $(JOBS)
+
+# The long fault and fuzz runs recorded in bench/RESULTS.md.
+crash-cycles: build
+	tests/long/crash_cycles.sh 20 $(BUILD_DIR)
+FUZZ_SECONDS ?= 600
+fuzz:
+	@command -v clang++ >/dev/null || $(MAKE) deps PACKAGES="clang"
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The five-minute tour from the README: validate, draw and simulate the example flows.
 tour: build

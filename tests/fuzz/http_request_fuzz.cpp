@@ -1,0 +1,97 @@
+// Fuzz target: any bytes as an HTTP request to the API, parsed by Beast with the server's limits
+// and handled by the real API over a real runtime (RocksDB in a temporary folder, CAF actors),
+// as `vocflow serve` does with the default configuration. Every request that parses must get
+// an answer with a status code, and every error answer must be JSON.
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <memory>
+
+#include "actors/runtime.hpp"
+#include "connectors/api.hpp"
+
+namespace {
+
+namespace http = boost::beast::http;
+using namespace vocflow;
+
+struct server {
+  config cfg;
+  std::unique_ptr<caf::actor_system_config> caf_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::unique_ptr<actors::runtime> rt;
+  std::unique_ptr<connectors::api> api;
+
+  server() {
+    diagnostics diags;
+    auto file = read_source(std::string{VOCFLOW_SOURCE_DIR} + "/config/vocflow.yaml", diags);
+    auto c = file ? load_config(*file, diags) : std::nullopt;
+    if (!c) std::abort();
+    cfg = *c;
+    auto dir = std::filesystem::temp_directory_path() / ("vocflow-fuzz-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir);
+    storage::status st;
+    auto db = storage::store::open({.path = dir.string(), .sync = false, .cache_mb = 8}, st);
+    if (!db) std::abort();
+    auto lib = actors::load_library(std::string{VOCFLOW_SOURCE_DIR} + "/examples/flows", *db);
+    if (!lib.library) std::abort();
+    caf_cfg = std::make_unique<caf::actor_system_config>();
+    caf_cfg->set("logger.console", caf::atom("none"));
+    sys = std::make_unique<caf::actor_system>(*caf_cfg);
+    cfg.runtime.partitions = 2;
+    rt = actors::runtime::start(*sys, db, lib.library, {.cfg = cfg.runtime});
+    api = std::make_unique<connectors::api>(*rt, cfg);
+    api->set_ready(true);
+  }
+};
+
+server& the_server() {
+  static auto* s = new server;  // for the whole run, never torn down: the process just ends
+  return *s;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  spdlog::set_level(spdlog::level::off);
+  the_server();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto& s = the_server();
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(s.cfg.server.max_header));
+  parser.body_limit(s.cfg.server.max_body);
+  parser.eager(true);
+  boost::beast::error_code ec;
+  parser.put(boost::asio::buffer(data, size), ec);
+  if (ec || !parser.is_done()) return 0;  // the server answers these itself (400, 413, 431)
+
+  std::promise<connectors::http_response> answer;
+  auto future = answer.get_future();
+  bool streamed = false;
+  s.api->handle(
+      parser.release(), [&answer](connectors::http_response r) { answer.set_value(std::move(r)); },
+      [&](connectors::http_response) -> std::shared_ptr<connectors::stream_sink> {
+        streamed = true;
+        answer.set_value({http::status::ok, 11});
+        return nullptr;  // the client went away at once
+      });
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) std::abort();
+  auto res = future.get();
+  auto code = res.result_int();
+  if (code < 200 || code > 599) std::abort();
+  if (code >= 400 && !streamed) {
+    auto j = nlohmann::json::parse(res.body(), nullptr, false);
+    if (!j.is_object() || !j.contains("error") || !j.contains("message")) std::abort();
+  }
+  return 0;
+}
