@@ -55,22 +55,26 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<vocflow::connectors::pending>)
 namespace vocflow::connectors {
 
 gateway::gateway(actors::runtime& rt) {
-  actor_ = rt.system().spawn([&rt](caf::stateful_actor<gateway_state>* self) -> caf::behavior {
-    self->state.rt = &rt;
-    self->state.queued.resize(rt.partitions());
-    return {
-        [=](enqueue_atom, std::shared_ptr<pending>& p) {
-          auto& s = self->state;
-          auto idx = actors::partition_of(p->sub.ticket_id, s.rt->partitions());
-          s.queued[idx].push_back(std::move(*p));
-          if (!s.send_scheduled) {
-            s.send_scheduled = true;
-            self->send(self, send_atom::value);  // behind every command already queued here
-          }
-        },
-        [=](send_atom) { send_batches(self); },
-    };
-  });
+  // The actor is initialized when first scheduled, possibly after the runtime has gone (an
+  // exit message during shutdown): its initialization must not touch the runtime.
+  auto partitions = rt.partitions();
+  actor_ = rt.system().spawn(
+      [&rt, partitions](caf::stateful_actor<gateway_state>* self) -> caf::behavior {
+        self->state.rt = &rt;
+        self->state.queued.resize(partitions);
+        return {
+            [=](enqueue_atom, std::shared_ptr<pending>& p) {
+              auto& s = self->state;
+              auto idx = actors::partition_of(p->sub.ticket_id, s.rt->partitions());
+              s.queued[idx].push_back(std::move(*p));
+              if (!s.send_scheduled) {
+                s.send_scheduled = true;
+                self->send(self, send_atom::value);  // behind every command already queued here
+              }
+            },
+            [=](send_atom) { send_batches(self); },
+        };
+      });
 }
 
 gateway::~gateway() {

@@ -172,7 +172,8 @@ TEST_F(RuntimeTest, DeployingVersion2KeepsRunningTicketsOnVersion1) {
   // Version 2 keeps its 2h first response across a restart; both versions stay deployed.
   stop();
   start();
-  auto fr = fetch(new_ticket).state.clock_of(clock_kind::first_response);
+  auto restarted = fetch(new_ticket);
+  auto fr = restarted.state.clock_of(clock_kind::first_response);
   ASSERT_TRUE(fr);
   EXPECT_EQ(fr->total, 2h);
   // Deploying the same text again changes nothing; an older or clashing version is refused.

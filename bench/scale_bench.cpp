@@ -1,0 +1,418 @@
+// Scale: a million open tickets with armed SLA timers (../shared/bench/WORKLOAD.md's flow and
+// fields), on the real runtime with RocksDB and fsync.
+//   1. Opens N tickets (default 1,000,000); their opening times are spread over one hour of the
+//      wall clock, so their 1h first-response timers come due at an even N/3600 per second.
+//   2. Serves the lifecycle workload at a fixed command rate (--rate, half the measured peak)
+//      for --seconds while those timers fire: how late each fires (p50, p99, max).
+//   3. Stops, lets --gap seconds of wall time pass, and restarts in a fresh process: time until
+//      it serves (a command acknowledged), how late the timers that came due meanwhile fire,
+//      and its resident memory with the N tickets open.
+//
+//   scale_bench [--tickets N] [--rate R] [--seconds S] [--gap G] [--partitions P] [--data CSV]
+//               [--dir DIR]
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+#include "actors/runtime.hpp"
+#include "bench/bench_common.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace vocflow;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using report_atom = caf::atom_constant<caf::atom("report")>;
+
+struct options {
+  size_t tickets = 1'000'000;
+  size_t rate = 60'000;  // commands/s in phase 2
+  int seconds = 30;      // of phase 2
+  int gap = 10;          // wall-clock seconds between stop and restart
+  uint32_t partitions = 0;
+  std::string data = VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
+  std::string dir;
+  std::string restart_at;  // child mode: restart on dir with the wall clock at this time
+  std::string self;        // argv[0]
+};
+
+long rss_mb() {
+  long pages = 0, resident = 0;
+  std::ifstream statm{"/proc/self/statm"};
+  statm >> pages >> resident;
+  return resident * sysconf(_SC_PAGESIZE) / (1 << 20);
+}
+
+double ms_since(steady::time_point t) {
+  return std::chrono::duration<double, std::milli>(steady::now() - t).count();
+}
+
+// The wall clock of the runtime. While loading it moves a step with each acknowledged open, so
+// that opening times spread over one hour (in clumps of the opens in flight); then it runs in
+// real time.
+struct bench_clock {
+  int64_t load_origin_ms = 0, load_step_us = 0;
+  std::atomic<int64_t> acknowledged{0};
+  std::atomic<bool> running{false};
+  int64_t run_origin_ms = 0;
+  steady::time_point run_start;
+  void run_from(time_point t) {
+    run_origin_ms = to_ms(t);
+    run_start = steady::now();
+    running = true;
+  }
+  time_point now() const {
+    if (!running) return from_ms(load_origin_ms + acknowledged.load() * load_step_us / 1000);
+    return from_ms(run_origin_ms + static_cast<int64_t>(ms_since(run_start)));
+  }
+};
+
+actors::submission command_for(const std::string& id, int step, const ticket_fields& f) {
+  actors::submission sub;
+  sub.ticket_id = id;
+  auto& c = sub.cmd;
+  switch (step) {
+    case 0:
+      c.action = "open", c.by = {"intake", "system"}, c.info = f;
+      break;
+    case 1:
+      c.action = "respond", c.by = {"agent-7", "agent"}, c.text = "We are on it";
+      break;
+    case 2:
+      c.action = "hand_off", c.by = {"agent-7", "agent"}, c.to = "logistics", c.text = "Lost";
+      break;
+    case 3:
+      c.action = "resolve", c.by = {"logistics-3", "agent"}, c.text = "Refund sent";
+      break;
+    default:
+      c.action = "confirm", c.by = {"customer", "customer"};
+      break;
+  }
+  return sub;
+}
+
+// Keeps `limit` commands in flight until `next` has no more; tells `done` with the count.
+struct pump_state {
+  std::function<std::optional<actors::submission>()> next;
+  actors::runtime* rt = nullptr;
+  size_t limit = 0, active = 0, sent = 0, refused = 0;
+  bool exhausted = false;
+  caf::actor done;
+  std::atomic<int64_t>* acknowledged = nullptr;  // counted here when set
+};
+
+caf::behavior pump(caf::stateful_actor<pump_state>* self, pump_state init) {
+  self->state = std::move(init);
+  auto fill = std::make_shared<std::function<void()>>();
+  *fill = [self, fill] {
+    auto& s = self->state;
+    while (!s.exhausted && s.active < s.limit) {
+      auto sub = s.next();
+      if (!sub) {
+        s.exhausted = true;
+        break;
+      }
+      ++s.active, ++s.sent;
+      self->request(s.rt->partition_for(sub->ticket_id), 120s, actors::submit_atom::value,
+                    std::move(*sub))
+          .then([self, fill](actors::command_result& r) {
+            auto& s = self->state;
+            --s.active;
+            if (r.result != actors::command_result::kind::accepted) ++s.refused;
+            if (s.acknowledged) ++*s.acknowledged;
+            (*fill)();
+          });
+    }
+    if (s.exhausted && s.active == 0) {
+      self->send(s.done, report_atom::value, s.sent, s.refused);
+      self->quit();
+    }
+  };
+  return {[fill](tick_atom) { (*fill)(); }};
+}
+
+// Sends lifecycle commands at `rate` per second (ticks of 5 ms): the next step of a ticket whose
+// last command was acknowledged, else a new ticket. Latencies in microseconds.
+struct pacer_state {
+  actors::runtime* rt = nullptr;
+  const std::vector<ticket_fields>* fields = nullptr;
+  size_t rate = 0, sent = 0, refused = 0, opened = 0;
+  steady::time_point start, until;
+  std::deque<std::pair<std::string, int>> ready;
+  std::vector<uint32_t> latencies;
+  caf::actor done;
+};
+
+caf::behavior pacer(caf::stateful_actor<pacer_state>* self, pacer_state init) {
+  self->state = std::move(init);
+  return {[self](tick_atom) {
+    auto& s = self->state;
+    auto now = steady::now();
+    if (now >= s.until) {
+      self->send(s.done, report_atom::value, s.sent, s.refused);
+      self->quit();
+      return;
+    }
+    auto due = static_cast<size_t>(std::chrono::duration<double>(now - s.start).count() *
+                                   static_cast<double>(s.rate));
+    while (s.sent < due) {
+      std::pair<std::string, int> next;
+      if (!s.ready.empty()) {
+        next = std::move(s.ready.front());
+        s.ready.pop_front();
+      } else {
+        next = {s.rt->new_ticket_id(), 0};
+        ++s.opened;
+      }
+      ++s.sent;
+      auto sub = command_for(next.first, next.second, (*s.fields)[s.opened % s.fields->size()]);
+      auto t0 = steady::now();
+      self->request(s.rt->partition_for(next.first), 60s, actors::submit_atom::value,
+                    std::move(sub))
+          .then([self, next, t0](actors::command_result& r) {
+            auto& s = self->state;
+            s.latencies.push_back(static_cast<uint32_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t0).count()));
+            if (r.result != actors::command_result::kind::accepted)
+              ++s.refused;
+            else if (next.second < 4)
+              s.ready.emplace_back(next.first, next.second + 1);
+          });
+    }
+    self->delayed_send(self, 5ms, tick_atom::value);
+  }};
+}
+
+// How late each timer effect was decided: the event's time minus its timer's due time.
+struct lateness_state {
+  std::vector<uint32_t> ms;
+};
+caf::behavior lateness_watcher(caf::stateful_actor<lateness_state>* self) {
+  return {
+      [self](actors::committed_atom, const actors::commit_batch& batch) {
+        // The flow's only timer is the first-response deadline: a breach is decided when it
+        // fires, so its lateness is the breach's time minus the deadline.
+        for (auto& c : *batch)
+          for (auto& e : *c.events)
+            if (auto* b = std::get_if<ev::sla_breached>(&e.body))
+              self->state.ms.push_back(
+                  static_cast<uint32_t>(std::max<int64_t>(0, to_ms(e.at) - to_ms(b->deadline))));
+      },
+      [self](report_atom) { return std::move(self->state.ms); },
+  };
+}
+
+std::shared_ptr<storage::store> open_store(const std::string& dir) {
+  storage::status st;
+  auto db = storage::store::open({.path = dir, .sync = true, .cache_mb = 256}, st);
+  if (!db) std::fprintf(stderr, "cannot open %s: %s\n", dir.c_str(), st.message().c_str());
+  return db;
+}
+
+// Child mode: the restart. Prints "ready <ms>" once a command is acknowledged (ms since main
+// began), then how long until no timer that was due at the restart is left.
+int restart(const options& o, steady::time_point main_start) {
+  spdlog::set_level(spdlog::level::warn);
+  auto db = open_store(o.dir);
+  if (!db) return 1;
+  auto lib = actors::load_library(VOCFLOW_SOURCE_DIR "/bench/flows", *db);
+  if (!lib.library) return 1;
+  bench_clock clock;
+  auto at = *parse_utc(o.restart_at);
+  clock.run_from(at);
+  caf::actor_system_config cfg;
+  runtime_config rc;
+  rc.partitions = o.partitions;
+  cfg.set("scheduler.max-threads", actors::scheduler_threads(rc));
+  caf::actor_system sys{cfg};
+  auto rt = actors::runtime::start(sys, db, lib.library,
+                                   {.cfg = rc, .clock = [&] { return clock.now(); }});
+  caf::scoped_actor self{sys};
+  auto id = rt->new_ticket_id();
+  bool ok = false;
+  self->request(rt->partition_for(id), 60s, actors::submit_atom::value,
+                command_for(id, 0, ticket_fields{.customer = "C-1", .channel = "web"}))
+      .receive(
+          [&](actors::command_result& r) {
+            ok = r.result == actors::command_result::kind::accepted;
+          },
+          [&](caf::error&) {});
+  auto ready = steady::now();
+  std::printf("ready %.0f ms, acknowledged %s, resident %ld MB\n", ms_since(main_start),
+              ok ? "yes" : "NO", rss_mb());
+  std::fflush(stdout);
+  // Overdue: due at or before `at`. Done when no partition's earliest due row is that old.
+  auto overdue_left = [&] {
+    for (uint16_t p = 0; p < rt->partitions(); ++p)
+      if (auto d = db->earliest_due(p); d && *d <= at) return true;
+    return false;
+  };
+  while (overdue_left() && ms_since(ready) < 60'000) std::this_thread::sleep_for(1ms);
+  std::printf("overdue done %.0f ms after ready, resident %ld MB\n", ms_since(ready), rss_mb());
+  rt->stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto main_start = steady::now();
+  options o;
+  o.self = argv[0];
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&] { return i + 1 < argc ? std::string{argv[++i]} : std::string{}; };
+    if (a == "--tickets")
+      o.tickets = std::stoul(value());
+    else if (a == "--rate")
+      o.rate = std::stoul(value());
+    else if (a == "--seconds")
+      o.seconds = std::stoi(value());
+    else if (a == "--gap")
+      o.gap = std::stoi(value());
+    else if (a == "--partitions")
+      o.partitions = static_cast<uint32_t>(std::stoul(value()));
+    else if (a == "--data")
+      o.data = value();
+    else if (a == "--dir")
+      o.dir = value();
+    else if (a == "--restart-at")
+      o.restart_at = value();
+    else {
+      std::fprintf(stderr,
+                   "usage: scale_bench [--tickets N] [--rate R] [--seconds S] [--gap G] "
+                   "[--partitions P] [--data CSV] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  if (!o.restart_at.empty()) return restart(o, main_start);
+
+  spdlog::set_level(spdlog::level::warn);
+  auto fields = bench::complaints(o.data);
+  if (fields.empty()) return std::fprintf(stderr, "cannot read %s\n", o.data.c_str()), 1;
+  std::unique_ptr<testing::temp_dir> tmp;
+  if (o.dir.empty()) tmp = std::make_unique<testing::temp_dir>(), o.dir = *tmp / "vocflow";
+  auto db = open_store(o.dir);
+  if (!db) return 1;
+  auto lib = actors::load_library(VOCFLOW_SOURCE_DIR "/bench/flows", *db);
+  if (!lib.library) return 1;
+  auto origin = std::chrono::time_point_cast<millis>(std::chrono::system_clock::now());
+  bench_clock clock;
+  clock.load_origin_ms = to_ms(origin);
+  clock.load_step_us = 3'600'000'000 / static_cast<int64_t>(std::max<size_t>(o.tickets, 1));
+
+  bench::print_machine();
+  std::printf(
+      "workload     %zu tickets opened (1h first-response SLA, escalation at 100%%), "
+      "fsync\n",
+      o.tickets);
+  size_t scheduler = 0;
+  {
+    caf::actor_system_config cfg;
+    runtime_config rc;
+    rc.partitions = o.partitions;
+    scheduler = actors::scheduler_threads(rc);
+    cfg.set("scheduler.max-threads", scheduler);
+    caf::actor_system sys{cfg};
+    auto rt = actors::runtime::start(sys, db, lib.library,
+                                     {.cfg = rc, .clock = [&] { return clock.now(); }});
+    caf::scoped_actor main{sys};
+
+    // 1. Load.
+    size_t opened = 0;
+    pump_state load;
+    load.rt = rt.get();
+    load.limit = 128;  // few in flight: each clump of equal opening times stays small
+    load.acknowledged = &clock.acknowledged;
+    load.done = main;
+    load.next = [&]() -> std::optional<actors::submission> {
+      if (opened == o.tickets) return std::nullopt;
+      auto id = rt->new_ticket_id();
+      return command_for(id, 0, fields[opened++ % fields.size()]);
+    };
+    auto t0 = steady::now();
+    caf::anon_send(sys.spawn(pump, std::move(load)), tick_atom::value);
+    size_t sent = 0, refused = 0;
+    main->receive([&](report_atom, size_t s, size_t r) { sent = s, refused = r; });
+    double load_s = ms_since(t0) / 1000;
+    std::printf(
+        "load         %zu opens in %.1f s = %.0f opens/s, %zu refused; resident %ld MB "
+        "(%.0f bytes per open ticket)\n",
+        sent, load_s, static_cast<double>(sent) / load_s, refused, rss_mb(),
+        static_cast<double>(rss_mb()) * (1 << 20) / static_cast<double>(o.tickets));
+
+    // 2. Timers fire (N/3600 per second) while the lifecycle runs at the fixed rate.
+    auto watcher = sys.spawn(lateness_watcher);
+    rt->subscribe(caf::actor_cast<actors::subscriber_actor>(watcher));
+    // The wall clock runs from the first due time on (the opens were decided a little after
+    // the clock was set for them, while thousands were in flight).
+    std::optional<time_point> first_due;
+    for (uint16_t p = 0; p < rt->partitions(); ++p)
+      if (auto d = db->earliest_due(p); d && (!first_due || *d < *first_due)) first_due = d;
+    clock.run_from(first_due.value_or(origin + 1h));
+    rt->poke_timers();
+    pacer_state ps;
+    ps.rt = rt.get(), ps.fields = &fields, ps.rate = o.rate, ps.done = main;
+    ps.start = steady::now(), ps.until = ps.start + std::chrono::seconds(o.seconds);
+    auto pacer_actor = sys.spawn(pacer, std::move(ps));
+    caf::anon_send(pacer_actor, tick_atom::value);
+    size_t paced = 0, paced_refused = 0;
+    main->receive([&](report_atom, size_t s, size_t r) { paced = s, paced_refused = r; });
+    std::vector<uint32_t> late;
+    main->request(watcher, 60s, report_atom::value)
+        .receive(
+            [&](std::vector<uint32_t>& v) { late = std::move(v); },
+            [&](caf::error& e) { std::fprintf(stderr, "watcher: %s\n", sys.render(e).c_str()); });
+    std::printf(
+        "serving      %zu lifecycle commands in %d s = %.0f commands/s (target %zu), "
+        "%zu refused\n",
+        paced, o.seconds, static_cast<double>(paced) / o.seconds, o.rate, paced_refused);
+    std::printf(
+        "timers       %zu fired while serving (%.0f/s); lateness p50 %.0f ms, p99 %.0f ms, "
+        "max %.0f ms\n",
+        late.size(), static_cast<double>(late.size()) / o.seconds, bench::percentile(late, 0.5),
+        bench::percentile(late, 0.99),
+        late.empty() ? 0.0 : static_cast<double>(*std::max_element(late.begin(), late.end())));
+    std::printf("resident     %ld MB now, peak %ld MB\n", rss_mb(), bench::peak_rss_mb());
+    rt->stop();
+    caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
+  }
+  // 3. Restart after `gap` seconds of wall time, in a fresh process.
+  auto stopped_at = clock.now();
+  auto restart_at = stopped_at + std::chrono::seconds(o.gap);
+  size_t overdue = 0, armed = 0;
+  db->for_each_due([&](uint16_t, const storage::due_timer& d) {
+    ++armed;
+    overdue += d.due <= restart_at;
+    return true;
+  });
+  db.reset();
+  std::printf("restart      %zu timers armed, %zu of them overdue after a %d s stop\n", armed,
+              overdue, o.gap);
+  std::fflush(stdout);
+  auto t0 = steady::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    auto parts = std::to_string(o.partitions);
+    execl(o.self.c_str(), o.self.c_str(), "--dir", o.dir.c_str(), "--restart-at",
+          format_utc(restart_at).c_str(), "--partitions", parts.c_str(), nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::printf("restart      child exited %d after %.1f s (its lines above)\n",
+              WIFEXITED(status) ? WEXITSTATUS(status) : -1, ms_since(t0) / 1000);
+  return 0;
+}
