@@ -77,6 +77,9 @@ int run_serve(const serve_options& o) {
   for (auto& n : lib.notes) spdlog::warn("{}", n);
   for (auto& k : lib.deployed) spdlog::info("deployed {} from {}", k, c->flows.dir);
 
+  // Outlives the actor system: an actor may still hold a responder (and with it a connection)
+  // until the system is gone, and connections need their server.
+  std::unique_ptr<connectors::http_server> server;
   caf::actor_system_config caf_cfg;
   caf_cfg.set("logger.console", caf::atom("none"));
   caf_cfg.set("scheduler.max-threads", actors::scheduler_threads(c->runtime));
@@ -88,13 +91,13 @@ int run_serve(const serve_options& o) {
                                       .webhooks = c->notify.webhooks});
     auto notifiers = connectors::start_notifiers(*rt, c->notify);
     connectors::api api{*rt, *c};
-    connectors::http_server server{c->server,
-                                   [&api](connectors::http_request&& req, connectors::responder r,
-                                          connectors::stream_opener s) {
-                                     api.handle(std::move(req), std::move(r), std::move(s));
-                                   }};
+    server = std::make_unique<connectors::http_server>(
+        c->server, [&api](connectors::http_request&& req, connectors::responder r,
+                          connectors::stream_opener s) {
+          api.handle(std::move(req), std::move(r), std::move(s));
+        });
     std::string error;
-    auto port = server.start(error);
+    auto port = server->start(error);
     if (!port) {
       spdlog::critical("{}", error);
       connectors::stop_notifiers(notifiers);
@@ -113,15 +116,16 @@ int run_serve(const serve_options& o) {
     // No new connections; requests already here are answered (bounded), then the partitions
     // write what is queued, then everything stops.
     api.set_ready(false);
-    server.stop_accepting();
+    server->stop_accepting();
     auto give_up = std::chrono::steady_clock::now() + c->runtime.request_timeout;
-    while (server.in_flight() > 0 && std::chrono::steady_clock::now() < give_up)
+    while (server->in_flight() > 0 && std::chrono::steady_clock::now() < give_up)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    server.stop();
+    server->stop();
     connectors::stop_notifiers(notifiers);
     rt->stop();
     rt.reset();
   }
+  server.reset();
   db.reset();
   spdlog::info("stopped cleanly");
   return 0;

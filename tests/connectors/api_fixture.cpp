@@ -60,10 +60,10 @@ void api_fixture::stop() {
   if (server_) server_->stop();
   connectors::stop_notifiers(notifiers_);
   if (rt_) rt_->stop();
-  server_.reset();
   api_.reset();
   rt_.reset();
   sys_.reset();
+  server_.reset();  // last: actors may hold responders, and with them connections, till now
 }
 
 connectors::http_result api_fixture::call(const std::string& method, const std::string& target,
