@@ -237,8 +237,10 @@ int restart(const options& o, steady::time_point main_start) {
   rc.partitions = o.partitions;
   cfg.set("scheduler.max-threads", actors::scheduler_threads(rc));
   caf::actor_system sys{cfg};
+  auto opened_ms = ms_since(main_start);
   auto rt = actors::runtime::start(sys, db, lib.library,
                                    {.cfg = rc, .clock = [&] { return clock.now(); }});
+  auto started_ms = ms_since(main_start);
   caf::scoped_actor self{sys};
   auto id = rt->new_ticket_id();
   bool ok = false;
@@ -250,8 +252,9 @@ int restart(const options& o, steady::time_point main_start) {
           },
           [&](caf::error&) {});
   auto ready = steady::now();
-  std::printf("ready %.0f ms, acknowledged %s, resident %ld MB\n", ms_since(main_start),
-              ok ? "yes" : "NO", rss_mb());
+  std::printf("ready %.0f ms (store and flows %.0f ms, runtime started %.0f ms), acknowledged %s, "
+              "resident %ld MB\n",
+              ms_since(main_start), opened_ms, started_ms, ok ? "yes" : "NO", rss_mb());
   std::fflush(stdout);
   // Overdue: due at or before `at`. Done when no partition's earliest due row is that old.
   auto overdue_left = [&] {
