@@ -1,4 +1,5 @@
 #include "actors/metrics.hpp"
+#include "workflows/overloaded.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -8,11 +9,6 @@
 
 namespace vocflow::actors {
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 using labels = std::vector<std::string>;
 
@@ -276,9 +272,9 @@ std::string exposition(self_ptr self) {
            "retried), given_up (now a dead letter).",
            "counter");
     for (auto& w : st.webhooks)
-      for (auto [result, n] : {std::pair{"delivered", w->delivered.load()},
-                               std::pair{"failed", w->failed.load()},
-                               std::pair{"given_up", w->given_up.load()}})
+      for (auto [result, n] :
+           {std::pair{"delivered", w->delivered.load()}, std::pair{"failed", w->failed.load()},
+            std::pair{"given_up", w->given_up.load()}})
         out += fmt::format("vocflow_webhook_deliveries_total{{webhook=\"{}\",result=\"{}\"}} {}\n",
                            w->name, result, n);
     per_webhook("vocflow_webhook_outbox_notifications",

@@ -4,14 +4,10 @@
 
 #include "workflows/engine.hpp"
 #include "workflows/model.hpp"
+#include "workflows/overloaded.hpp"
 
 namespace vocflow {
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 sla_clock* clock_by_id(ticket& t, uint32_t id) {
   for (auto& c : t.clocks)

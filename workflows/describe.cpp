@@ -1,14 +1,10 @@
 #include "workflows/describe.hpp"
+#include "workflows/overloaded.hpp"
 
 #include <fmt/format.h>
 
 namespace vocflow {
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 std::string what(clock_kind k, const std::string& name) {
   switch (k) {
