@@ -19,7 +19,9 @@ http_response json_error(unsigned status, std::string_view code, std::string_vie
                          unsigned version) {
   http_response res{static_cast<http::status>(status), version};
   res.set(http::field::content_type, "application/json");
-  res.body() = nlohmann::json{{"error", code}, {"message", message}}.dump();
+  // A message may quote what the client sent, invalid UTF-8 included: replaced, never thrown.
+  res.body() = nlohmann::json{{"error", code}, {"message", message}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   res.prepare_payload();
   return res;
 }

@@ -18,7 +18,7 @@ std::variant<json, body_error> object_body(const std::string& body,
   json j;
   try {
     j = json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for 1e999
     return body_error{"malformed_json", fmt::format("the body is not JSON: {}", e.what()), ""};
   }
   if (!j.is_object()) return body_error{"malformed_json", "the body must be a JSON object", ""};
