@@ -6,6 +6,7 @@
 
 #include <date/date.h>
 
+#include <regex>
 #include <sstream>
 
 namespace vocflow {
@@ -14,10 +15,11 @@ namespace {
 // Parses all of `text` with the first of `formats` that fits.
 template <class T>
 std::optional<T> parse_with(std::string_view text, std::initializer_list<const char*> formats) {
-  // Only what ISO 8601 times are made of: date::parse reads seconds as a floating-point number,
-  // and some other bytes make that NaN, whose conversion is undefined (found by fuzzing).
-  if (text.size() > 40 || text.find_first_not_of("0123456789-:T .+Z") != std::string_view::npos)
-    return std::nullopt;
+  // Only the shapes of ISO 8601 dates and times: date::parse reads seconds as a floating-point
+  // number, and text like "00:00:+0" makes that NaN, whose conversion is undefined (fuzzing).
+  static const std::regex shape{
+      R"(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?)"};
+  if (text.size() > 40 || !std::regex_match(text.begin(), text.end(), shape)) return std::nullopt;
   std::string s{text};
   if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
   for (const char* fmt : formats) {
