@@ -395,6 +395,23 @@ int main(int argc, char** argv) {
   // 3. Restart after `gap` seconds of wall time, in a fresh process.
   auto stopped_at = clock.now();
   auto restart_at = stopped_at + std::chrono::seconds(o.gap);
+  if (std::getenv("SCALE_DEBUG")) {  // how many breaches per ticket, and a sample history
+    std::map<int, size_t> per;
+    std::string sample;
+    db->for_each_ticket([&](const ticket& t) {
+      per[t.breaches]++;
+      if (t.breaches > 0 && (sample.empty() || t.id > sample)) sample = t.id;
+      return true;
+    });
+    for (auto& [b, n] : per) std::fprintf(stderr, "debug %d breaches: %zu tickets\n", b, n);
+    if (!sample.empty()) {
+      std::vector<event> h;
+      db->history(sample, h);
+      for (auto& e : h)
+        std::fprintf(stderr, "debug %s %s %s\n", sample.c_str(), format_utc(e.at).c_str(),
+                     std::string{e.type()}.c_str());
+    }
+  }
   size_t overdue = 0, armed = 0;
   db->for_each_due([&](uint16_t, const storage::due_timer& d) {
     ++armed;
