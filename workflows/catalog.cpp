@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -18,8 +19,45 @@ struct document {
   bool is_organization = false;
 };
 
+// yaml-cpp 0.7 spends minutes and tens of GB on texts where a line starts with `,` (found by
+// fuzzing; valid YAML only inside a flow collection, and never needed: the comma can end the
+// line before). Such a line is refused before yaml-cpp sees the text. Lines of a block scalar
+// (after `key: |` or `key: >`, more indented) are text and may start with anything.
+std::optional<source_pos> leading_comma(std::string_view text) {
+  int line = 0;
+  std::optional<size_t> block_indent;  // inside a block scalar opened at this indentation
+  size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto l = text.substr(start, end - start);
+    ++line;
+    start = end + 1;
+    auto indent = l.find_first_not_of(' ');
+    if (indent == std::string_view::npos) continue;  // blank
+    if (block_indent) {
+      if (indent > *block_indent) continue;
+      block_indent.reset();
+    }
+    if (l[indent] == ',') return source_pos{line, static_cast<int>(indent) + 1};
+    auto content = l.substr(0, l.find(" #"));
+    while (!content.empty() && (content.back() == ' ' || content.back() == '\r'))
+      content.remove_suffix(1);
+    while (!content.empty() && (std::isdigit(static_cast<unsigned char>(content.back())) ||
+                                content.back() == '+' || content.back() == '-'))
+      content.remove_suffix(1);
+    if (!content.empty() && (content.back() == '|' || content.back() == '>')) block_indent = indent;
+  }
+  return std::nullopt;
+}
+
 // Parses every document of a file; a syntax error is reported at its position.
 void parse(const source_file& src, diagnostics& diags, std::vector<document>& out) {
+  if (auto at = leading_comma(src.text)) {
+    diags.error(src.path, *at, "yaml-syntax",
+                "a line cannot start with `,`: end the line before with it instead");
+    return;
+  }
   std::vector<YAML::Node> nodes;
   try {
     nodes = YAML::LoadAll(src.text);

@@ -212,6 +212,18 @@ TEST(Catalog, YamlSyntaxErrorHasAPosition) {
   EXPECT_GT(d.items().front().pos.line, 0);
 }
 
+// yaml-cpp 0.7 takes minutes and tens of GB on such lines (fuzzing): refused before it runs.
+TEST(Catalog, ALineStartingWithACommaIsRefusedAtItsPositionButBlockTextMayHaveOne) {
+  diagnostics d;
+  with_org("id: tiny\nsteps: [a\n  , b]\nversion: 1\n", d);
+  ASSERT_TRUE(d.has_errors());
+  EXPECT_EQ(d.items().front().code, "yaml-syntax");
+  EXPECT_EQ(d.items().front().pos, (source_pos{3, 3}));
+  diagnostics ok;
+  with_org("id: tiny\ntitle: |\n  first line\n  , then a comma\nversion: 1\n", ok);
+  for (auto& i : ok.items()) EXPECT_NE(i.code, "yaml-syntax") << to_string(i);
+}
+
 TEST(Catalog, OrganizationMistakes) {
   const char* org = R"(kind: organization
 roles: [agent, agent]
