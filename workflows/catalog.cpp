@@ -21,28 +21,34 @@ struct document {
 
 // yaml-cpp 0.7 spends minutes and tens of GB on texts where a line starts with `,` (found by
 // fuzzing; valid YAML only inside a flow collection, and never needed: the comma can end the
-// line before). Such a line is refused before yaml-cpp sees the text. Lines of a block scalar
-// (after `key: |` or `key: >`, more indented) are text and may start with anything.
+// line before), also after a tag or anchor (`!,`, `&a ,`). Such a line is refused before
+// yaml-cpp sees the text. Lines end at LF or CR, as in YAML. Lines of a block scalar (after
+// `key: |` or `key: >`, more indented) are text and may start with anything.
 std::optional<source_pos> leading_comma(std::string_view text) {
   int line = 0;
   std::optional<size_t> block_indent;  // inside a block scalar opened at this indentation
   size_t start = 0;
   while (start <= text.size()) {
-    auto end = text.find('\n', start);
+    auto end = text.find_first_of("\r\n", start);
     if (end == std::string_view::npos) end = text.size();
     auto l = text.substr(start, end - start);
     ++line;
-    start = end + 1;
+    start = end + (text.substr(end, 2) == "\r\n" ? 2 : 1);
     auto indent = l.find_first_not_of(' ');
     if (indent == std::string_view::npos) continue;  // blank
     if (block_indent) {
       if (indent > *block_indent) continue;
       block_indent.reset();
     }
-    if (l[indent] == ',') return source_pos{line, static_cast<int>(indent) + 1};
+    // Past tags and anchors (`!tag`, `&name`), each up to a space or a comma.
+    auto at = indent;
+    while (at < l.size() && (l[at] == '!' || l[at] == '&')) {
+      while (at < l.size() && l[at] != ' ' && l[at] != ',') ++at;
+      while (at < l.size() && l[at] == ' ') ++at;
+    }
+    if (at < l.size() && l[at] == ',') return source_pos{line, static_cast<int>(at) + 1};
     auto content = l.substr(0, l.find(" #"));
-    while (!content.empty() && (content.back() == ' ' || content.back() == '\r'))
-      content.remove_suffix(1);
+    while (!content.empty() && content.back() == ' ') content.remove_suffix(1);
     while (!content.empty() && (std::isdigit(static_cast<unsigned char>(content.back())) ||
                                 content.back() == '+' || content.back() == '-'))
       content.remove_suffix(1);
