@@ -36,7 +36,7 @@ std::vector<storage::outbox_entry> outbox_rows(const std::vector<webhook_config>
                           {"priority", t.priority},
                           {"at", format_utc(e != events.end() ? e->at : now)},
                           {"event", e != events.end() ? to_json(*e) : nlohmann::json()}};
-      body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      body = json_text(j);
     }
     storage::outbox_entry row;
     row.webhook = w.name;

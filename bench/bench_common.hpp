@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "actors/messages.hpp"
 #include "connectors/csv.hpp"
 
 namespace vocflow::bench {
@@ -55,6 +56,34 @@ inline std::vector<ticket_fields> complaints(const std::string& path) {
   if (!r.next(header)) return out;
   while (r.next(row)) out.push_back(connectors::cfpb_fields(header, row));
   return out;
+}
+
+// Step `step` (0 open, 1 respond, 2 hand off, 3 resolve, 4 confirm) of the lifecycle workload
+// for ticket `id`; `f` are its fields (used by open).
+inline actors::submission lifecycle_command(const std::string& id, int step,
+                                            const ticket_fields& f) {
+  actors::submission sub;
+  sub.ticket_id = id;
+  auto& c = sub.cmd;
+  switch (step) {
+    case 0:
+      c.action = "open", c.by = {"intake", "system"}, c.info = f;
+      break;
+    case 1:
+      c.action = "respond", c.by = {"agent-7", "agent"}, c.text = "We are on it";
+      break;
+    case 2:
+      c.action = "hand_off", c.by = {"agent-7", "agent"}, c.to = "logistics",
+      c.text = "Parcel lost in transit";
+      break;
+    case 3:
+      c.action = "resolve", c.by = {"logistics-3", "agent"}, c.text = "Refund sent";
+      break;
+    default:
+      c.action = "confirm", c.by = {"customer", "customer"};
+      break;
+  }
+  return sub;
 }
 
 inline void print_machine() {

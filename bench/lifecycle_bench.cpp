@@ -64,28 +64,7 @@ bool withheld(size_t index) {
 }
 
 actors::submission command_for(const slot& s, const std::vector<ticket_fields>& fields) {
-  actors::submission sub;
-  sub.ticket_id = s.id;
-  auto& c = sub.cmd;
-  switch (s.step) {
-    case 0:
-      c.action = "open", c.by = {"intake", "system"}, c.info = fields[s.index % fields.size()];
-      break;
-    case 1:
-      c.action = "respond", c.by = {"agent-7", "agent"}, c.text = "We are on it";
-      break;
-    case 2:
-      c.action = "hand_off", c.by = {"agent-7", "agent"}, c.to = "logistics",
-      c.text = "Parcel lost in transit";
-      break;
-    case 3:
-      c.action = "resolve", c.by = {"logistics-3", "agent"}, c.text = "Refund sent";
-      break;
-    default:
-      c.action = "confirm", c.by = {"customer", "customer"};
-      break;
-  }
-  return sub;
+  return bench::lifecycle_command(s.id, s.step, fields[s.index % fields.size()]);
 }
 
 using self_ptr = caf::stateful_actor<driver_state>*;

@@ -79,30 +79,6 @@ struct bench_clock {
   }
 };
 
-actors::submission command_for(const std::string& id, int step, const ticket_fields& f) {
-  actors::submission sub;
-  sub.ticket_id = id;
-  auto& c = sub.cmd;
-  switch (step) {
-    case 0:
-      c.action = "open", c.by = {"intake", "system"}, c.info = f;
-      break;
-    case 1:
-      c.action = "respond", c.by = {"agent-7", "agent"}, c.text = "We are on it";
-      break;
-    case 2:
-      c.action = "hand_off", c.by = {"agent-7", "agent"}, c.to = "logistics", c.text = "Lost";
-      break;
-    case 3:
-      c.action = "resolve", c.by = {"logistics-3", "agent"}, c.text = "Refund sent";
-      break;
-    default:
-      c.action = "confirm", c.by = {"customer", "customer"};
-      break;
-  }
-  return sub;
-}
-
 // Keeps `limit` commands in flight until `next` has no more; tells `done` with the count.
 struct pump_state {
   std::function<std::optional<actors::submission>()> next;
@@ -177,7 +153,8 @@ caf::behavior pacer(caf::stateful_actor<pacer_state>* self, pacer_state init) {
         ++s.opened;
       }
       ++s.sent;
-      auto sub = command_for(next.first, next.second, (*s.fields)[s.opened % s.fields->size()]);
+      auto sub = bench::lifecycle_command(next.first, next.second,
+                                          (*s.fields)[s.opened % s.fields->size()]);
       auto t0 = steady::now();
       self->request(s.rt->partition_for(next.first), 60s, actors::submit_atom::value,
                     std::move(sub))
@@ -245,16 +222,17 @@ int restart(const options& o, steady::time_point main_start) {
   auto id = rt->new_ticket_id();
   bool ok = false;
   self->request(rt->partition_for(id), 60s, actors::submit_atom::value,
-                command_for(id, 0, ticket_fields{.customer = "C-1", .channel = "web"}))
+                bench::lifecycle_command(id, 0, ticket_fields{.customer = "C-1", .channel = "web"}))
       .receive(
           [&](actors::command_result& r) {
             ok = r.result == actors::command_result::kind::accepted;
           },
           [&](caf::error&) {});
   auto ready = steady::now();
-  std::printf("ready %.0f ms (store and flows %.0f ms, runtime started %.0f ms), acknowledged %s, "
-              "resident %ld MB\n",
-              ms_since(main_start), opened_ms, started_ms, ok ? "yes" : "NO", rss_mb());
+  std::printf(
+      "ready %.0f ms (store and flows %.0f ms, runtime started %.0f ms), acknowledged %s, "
+      "resident %ld MB\n",
+      ms_since(main_start), opened_ms, started_ms, ok ? "yes" : "NO", rss_mb());
   std::fflush(stdout);
   // Overdue: due at or before `at`. Done when no partition's earliest due row is that old.
   auto overdue_left = [&] {
@@ -343,7 +321,7 @@ int main(int argc, char** argv) {
     load.next = [&]() -> std::optional<actors::submission> {
       if (opened == o.tickets) return std::nullopt;
       auto id = rt->new_ticket_id();
-      return command_for(id, 0, fields[opened++ % fields.size()]);
+      return bench::lifecycle_command(id, 0, fields[opened++ % fields.size()]);
     };
     auto t0 = steady::now();
     caf::anon_send(sys.spawn(pump, std::move(load)), tick_atom::value);

@@ -80,7 +80,7 @@ bool valid_id(const std::string& id) {
 http_response json_response(unsigned status, const json& body) {
   http_response res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, "application/json");
-  res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.body() = json_text(body);
   res.prepare_payload();
   return res;
 }

@@ -7,6 +7,7 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 #include "connectors/asio.hpp"
+#include "workflows/json_codec.hpp"
 
 namespace vocflow::connectors {
 
@@ -20,8 +21,7 @@ http_response json_error(unsigned status, std::string_view code, std::string_vie
   http_response res{static_cast<http::status>(status), version};
   res.set(http::field::content_type, "application/json");
   // A message may quote what the client sent, invalid UTF-8 included: replaced, never thrown.
-  res.body() = nlohmann::json{{"error", code}, {"message", message}}.dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.body() = json_text({{"error", code}, {"message", message}});
   res.prepare_payload();
   return res;
 }

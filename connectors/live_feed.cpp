@@ -18,7 +18,7 @@ std::string sse_message(const std::string& ticket, const std::string& flow, cons
   auto j = to_json(e);
   j["ticket"] = ticket;
   j["flow"] = flow;
-  return fmt::format("id: {}:{}\nevent: {}\ndata: {}\n\n", ticket, e.seq, e.type(), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return fmt::format("id: {}:{}\nevent: {}\ndata: {}\n\n", ticket, e.seq, e.type(), json_text(j));
 }
 
 feed_actor spawn_feed(caf::actor_system& sys) {

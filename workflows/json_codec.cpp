@@ -50,6 +50,10 @@ json value(const auto& v) {
 
 }  // namespace
 
+std::string json_text(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 json to_json(const event& e) {
   json o = {{"seq", e.seq},
             {"type", e.type()},

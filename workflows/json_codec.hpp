@@ -11,6 +11,9 @@ namespace vocflow {
 
 // {"seq": 3, "type": "responded", "at": "...", "actor": "alice", "role": "agent", ...fields}
 nlohmann::json to_json(const event& e);
+// Compact JSON text; invalid UTF-8 in strings (what a client sent) becomes U+FFFD instead of
+// throwing. For everything vocflow writes out: answers, streams, webhook bodies.
+std::string json_text(const nlohmann::json& j);
 // Every field of the ticket; holds as a list of names.
 nlohmann::json to_json(const ticket& t);
 nlohmann::json to_json(const ticket_fields& f);
