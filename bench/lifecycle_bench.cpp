@@ -29,6 +29,7 @@ using phase1_atom = caf::atom_constant<caf::atom("phase1")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using cont_atom = caf::atom_constant<caf::atom("cont")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
+using send_atom = caf::atom_constant<caf::atom("send")>;
 
 struct options {
   size_t tickets = 100'000;
@@ -54,6 +55,7 @@ struct driver_state {
   std::vector<uint32_t>* latencies = nullptr;    // microseconds per command (owned by main)
   caf::actor main;
   bool phase1_reported = false, done_reported = false;
+  bool send_scheduled = false;
   // Commands ready to go, per partition: each partition gets them as one message.
   std::vector<actors::submissions> ready;
   std::vector<std::vector<slot>> ready_slots;
@@ -126,15 +128,22 @@ void on_result(self_ptr self, slot sl, const actors::command_result& r, uint32_t
 
 void send_ready(self_ptr self);
 
-// After any event: start what may start, send what is ready, tell main where we are.
+// After any event: start what may start, send what is ready, tell main where we are. Like the
+// HTTP gateway, the sending waits behind the results already in the mailbox, so that the
+// commands of one group commit's replies go out as one message per partition.
 void step(self_ptr self) {
   launch(self);
-  send_ready(self);
+  auto& s = self->state;
+  if (!s.send_scheduled) {
+    s.send_scheduled = true;
+    self->send(self, send_atom::value);
+  }
   report(self);
 }
 
 void send_ready(self_ptr self) {
   auto& s = self->state;
+  s.send_scheduled = false;
   auto partitions = s.rt->all_partitions();
   for (size_t p = 0; p < s.ready.size(); ++p) {
     if (s.ready[p].empty()) continue;
@@ -175,6 +184,7 @@ caf::behavior driver(self_ptr self, actors::runtime* rt, const std::vector<ticke
   st.ready_slots.resize(rt->partitions());
   return {
       [=](start_atom) { step(self); },
+      [=](send_atom) { send_ready(self); },
       [=](cont_atom, const std::string& id) {
         auto& s = self->state;
         auto it = s.parked.find(id);
