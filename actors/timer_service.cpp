@@ -12,6 +12,10 @@ millis retry_after(const timer_state& s) {
   return millis{static_cast<int64_t>(1000 * s.env.clock_rate)};
 }
 
+timer_state::row_id id_of(const storage::due_timer& d) {
+  return {d.due, d.ticket, d.timer};
+}
+
 void schedule(self_ptr self, time_point at) {
   auto& s = self->state;
   if (s.scheduled && *s.scheduled <= at) return;
@@ -22,24 +26,55 @@ void schedule(self_ptr self, time_point at) {
   self->delayed_send(self, delay, wake_atom::value, ++s.generation);
 }
 
+// Hands the due rows not yet handed over to the partition, as many as the bound leaves room
+// for; then waits for the next due row, or for a `fired` when the bound is reached.
 void pass(self_ptr self) {
   auto& s = self->state;
-  if (s.in_flight) return;
   s.scheduled.reset();
   ++s.generation;  // any wake-up scheduled before is stale now
+  auto room = s.env.cfg.timer_batch - std::min(s.env.cfg.timer_batch, s.handed.size());
+  if (room == 0) return;  // the next `fired` comes back here
+  auto now = s.env.clock();
   due_batch rows;
-  auto st = s.env.db->due(s.index, s.env.clock(), s.env.cfg.timer_batch, rows);
+  auto limit = s.handed.size() + room + 1;  // one more: is anything left after this pass?
+  auto st = s.env.db->due(s.index, now, limit, rows);
   if (!st) {
     spdlog::error("timers {}: cannot read the due index: {}", s.index, st.message());
+    schedule(self, now + retry_after(s));
+    return;
+  }
+  std::erase_if(rows, [&](const storage::due_timer& d) { return s.handed.contains(id_of(d)); });
+  bool more = rows.size() > room;
+  if (more) rows.resize(room);
+  if (!rows.empty()) {
+    std::vector<timer_state::row_id> ids;
+    ids.reserve(rows.size());
+    for (auto& r : rows) ids.push_back(id_of(r));
+    s.handed.insert(ids.begin(), ids.end());
+    s.passes.push_back(std::move(ids));
+    self->send(s.partition, fire_atom::value, std::move(rows));
+  }
+  if (more) {
+    if (s.handed.size() < s.env.cfg.timer_batch) self->send(self, poke_atom::value);
+  } else if (auto next = s.env.db->earliest_due(s.index, now)) {
+    schedule(self, *next);
+  }
+}
+
+// The partition wrote (or failed to write) the oldest passes, `count` rows in all: a flush
+// covers every pass it received before it, so the count always ends at a pass's end.
+void written(self_ptr self, size_t count, bool ok) {
+  auto& s = self->state;
+  while (count > 0 && !s.passes.empty()) {
+    auto& oldest = s.passes.front();
+    for (auto& id : oldest) s.handed.erase(id);
+    count -= std::min(count, oldest.size());
+    s.passes.pop_front();
+  }
+  if (ok)
+    pass(self);
+  else  // the rows are still in the index: they come back in a later pass
     schedule(self, s.env.clock() + retry_after(s));
-    return;
-  }
-  if (rows.empty()) {
-    if (auto next = s.env.db->earliest_due(s.index)) schedule(self, *next);
-    return;
-  }
-  s.in_flight = true;
-  self->send(s.partition, fire_atom::value, std::move(rows));
 }
 
 }  // namespace
@@ -51,20 +86,8 @@ timer_actor::behavior_type timer_service(self_ptr self, runtime_env env, uint16_
   self->state.partition = std::move(partition);
   self->send(self, poke_atom::value);  // look at once: timers may be overdue after a restart
   return {
-      [=](armed_atom, time_point due) {
-        if (!self->state.in_flight) schedule(self, due);
-      },
-      [=](fired_atom, size_t count, bool written) {
-        auto& s = self->state;
-        s.in_flight = false;
-        if (!written) {
-          schedule(self, s.env.clock() + retry_after(s));
-        } else if (count >= s.env.cfg.timer_batch) {
-          self->send(self, poke_atom::value);  // more may be due: another bounded pass
-        } else {
-          pass(self);
-        }
-      },
+      [=](armed_atom, time_point due) { schedule(self, due); },
+      [=](fired_atom, size_t count, bool ok) { written(self, count, ok); },
       [=](wake_atom, uint64_t generation) {
         if (generation == self->state.generation) pass(self);
       },

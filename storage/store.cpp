@@ -446,8 +446,7 @@ status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_tickets))};
   // The events are in ticket order too: one iterator walks them beside the snapshots (a start
   // of a million tickets would spend most of its time creating and seeking one per ticket).
-  std::unique_ptr<rocksdb::Iterator> events{
-      db_->NewIterator(rocksdb::ReadOptions{}, cf(t_events))};
+  std::unique_ptr<rocksdb::Iterator> events{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_events))};
   for (it->Seek(start); it->Valid(); it->Next()) {
     auto t = decode_ticket(it->value().ToStringView());
     if (!t)
@@ -473,12 +472,15 @@ status store::due(uint16_t partition, time_point upto, size_t limit,
   return convert(it->status());
 }
 
-std::optional<time_point> store::earliest_due(uint16_t partition) const {
+std::optional<time_point> store::earliest_due(uint16_t partition,
+                                              std::optional<time_point> after) const {
   std::shared_lock lock{gate_};
   if (!db_) return std::nullopt;
   auto prefix = due_prefix(partition);
+  auto start = prefix;
+  if (after) put_be(start, ms(*after) + 1, 8);
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
-  it->Seek(prefix);
+  it->Seek(start);
   if (!it->Valid() || !it->key().starts_with(prefix)) return std::nullopt;
   if (auto d = parse_due(it->key().ToStringView())) return d->second.due;
   return std::nullopt;

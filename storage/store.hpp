@@ -157,7 +157,9 @@ class store {
 
   // A partition's due timers with due <= upto, in due order, at most `limit`.
   status due(uint16_t partition, time_point upto, size_t limit, std::vector<due_timer>& out) const;
-  std::optional<time_point> earliest_due(uint16_t partition) const;
+  // The earliest due time of a partition's rows, or of those due after `after` when given.
+  std::optional<time_point> earliest_due(uint16_t partition,
+                                         std::optional<time_point> after = {}) const;
   status for_each_due(const std::function<bool(uint16_t, const due_timer&)>& visit) const;
 
   // Moves every due row to the partition `owner(ticket)` names (after the partition count

@@ -376,10 +376,14 @@ TEST_F(ApiTest, ConnectionsBeyondTheLimitGet503) {
 }
 
 TEST_F(ApiTest, TokensNeverAppearInTheLog) {
-  std::ostringstream log;
-  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  // Server and actor threads log through spdlog's raw default-logger pointer, possibly just as
+  // the logger is swapped back: the capture logger and its stream outlive the test.
+  static auto& log = *new std::ostringstream;
+  static auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  static auto capture = std::make_shared<spdlog::logger>("capture", sink);
+  log.str({});
   auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  spdlog::set_default_logger(capture);
   spdlog::set_level(spdlog::level::debug);
   open_ticket(returns);
   call("GET", "/v1/tickets?limit=1", {}, "ops");
