@@ -2,13 +2,15 @@
 // fields), on the real runtime with RocksDB and fsync.
 //   1. Opens N tickets (default 1,000,000); their opening times are spread over one hour of the
 //      wall clock, so their 1h first-response timers come due at an even N/3600 per second.
-//   2. Serves the lifecycle workload at a fixed command rate (--rate, half the measured peak)
+//   1b. Measures the peak: the lifecycle workload at full speed for --peak-seconds, no timer due.
+//   2. Serves the lifecycle workload at a fixed command rate (--rate; default half that peak)
 //      for --seconds while those timers fire: how late each fires (p50, p99, max).
 //   3. Stops, lets --gap seconds of wall time pass, and restarts in a fresh process: time until
 //      it serves (a command acknowledged), how late the timers that came due meanwhile fire,
 //      and its resident memory with the N tickets open.
 //
-//   scale_bench [--tickets N] [--rate R] [--seconds S] [--gap G] [--partitions P] [--data CSV]
+//   scale_bench [--tickets N] [--rate R] [--peak-seconds S] [--seconds S] [--gap G]
+//               [--partitions P] [--data CSV]
 //               [--dir DIR]
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -38,9 +40,10 @@ using report_atom = caf::atom_constant<caf::atom("report")>;
 
 struct options {
   size_t tickets = 1'000'000;
-  size_t rate = 60'000;  // commands/s in phase 2
-  int seconds = 30;      // of phase 2
-  int gap = 10;          // wall-clock seconds between stop and restart
+  size_t rate = 0;        // commands/s in phase 2; 0: half the peak measured in phase 1b
+  int peak_seconds = 10;  // of phase 1b
+  int seconds = 30;       // of phase 2
+  int gap = 10;           // wall-clock seconds between stop and restart
   uint32_t partitions = 0;
   std::string data = VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
   std::string dir;
@@ -79,9 +82,37 @@ struct bench_clock {
   }
 };
 
+// One request per partition for a group of submissions, as the HTTP gateway sends them (a
+// request per command would cost CAF a request timeout each, which CAF 0.17 keeps until it
+// expires: millions of them here). `on_reply` gets each submission's index and result, then
+// `after` (if any) runs once per reply.
+void submit_grouped(caf::event_based_actor* self, actors::runtime& rt,
+                    std::vector<actors::submission> subs, caf::duration timeout,
+                    std::function<void(size_t, const actors::command_result&)> on_reply,
+                    std::function<void()> after = {}) {
+  auto partitions = rt.all_partitions();
+  std::vector<actors::submissions> groups(partitions.size());
+  std::vector<std::vector<size_t>> indexes(partitions.size());
+  for (size_t i = 0; i < subs.size(); ++i) {
+    auto p = actors::partition_of(subs[i].ticket_id, rt.partitions());
+    groups[p].push_back(std::move(subs[i]));
+    indexes[p].push_back(i);
+  }
+  for (size_t p = 0; p < groups.size(); ++p) {
+    if (groups[p].empty()) continue;
+    self->request(partitions[p], timeout, actors::submit_atom::value, std::move(groups[p]))
+        .then([on_reply, after, idx = std::move(indexes[p])](actors::command_results& rs) {
+          for (size_t i = 0; i < rs.size() && i < idx.size(); ++i) on_reply(idx[i], rs[i]);
+          if (after) after();
+        });
+  }
+}
+
 // Keeps `limit` commands in flight until `next` has no more; tells `done` with the count.
 struct pump_state {
-  std::function<std::optional<actors::submission>()> next;
+  // The next command and its step in the lifecycle (bench::lifecycle_command); none: stop.
+  std::function<std::optional<std::pair<actors::submission, int>>()> next;
+  std::function<void(const std::string& ticket, int step)> accepted;  // optional
   actors::runtime* rt = nullptr;
   size_t limit = 0, active = 0, sent = 0, refused = 0;
   bool exhausted = false;
@@ -94,23 +125,31 @@ caf::behavior pump(caf::stateful_actor<pump_state>* self, pump_state init) {
   auto fill = std::make_shared<std::function<void()>>();
   *fill = [self, fill] {
     auto& s = self->state;
+    std::vector<actors::submission> subs;
+    auto steps = std::make_shared<std::vector<std::pair<std::string, int>>>();
     while (!s.exhausted && s.active < s.limit) {
-      auto sub = s.next();
-      if (!sub) {
+      auto next = s.next();
+      if (!next) {
         s.exhausted = true;
         break;
       }
       ++s.active, ++s.sent;
-      self->request(s.rt->partition_for(sub->ticket_id), 120s, actors::submit_atom::value,
-                    std::move(*sub))
-          .then([self, fill](actors::command_result& r) {
+      steps->emplace_back(next->first.ticket_id, next->second);
+      subs.push_back(std::move(next->first));
+    }
+    if (!subs.empty())
+      submit_grouped(
+          self, *s.rt, std::move(subs), caf::duration{120s},
+          [self, steps](size_t i, const actors::command_result& r) {
             auto& s = self->state;
             --s.active;
-            if (r.result != actors::command_result::kind::accepted) ++s.refused;
+            if (r.result != actors::command_result::kind::accepted)
+              ++s.refused;
+            else if (s.accepted)
+              s.accepted((*steps)[i].first, (*steps)[i].second);
             if (s.acknowledged) ++*s.acknowledged;
-            (*fill)();
-          });
-    }
+          },
+          [fill] { (*fill)(); });
     if (s.exhausted && s.active == 0) {
       self->send(s.done, report_atom::value, s.sent, s.refused);
       self->quit();
@@ -137,12 +176,17 @@ caf::behavior pacer(caf::stateful_actor<pacer_state>* self, pacer_state init) {
     auto& s = self->state;
     auto now = steady::now();
     if (now >= s.until) {
-      self->send(s.done, report_atom::value, s.sent, s.refused);
+      self->send(s.done, report_atom::value, s.sent, s.refused, std::move(s.latencies));
       self->quit();
       return;
     }
     auto due = static_cast<size_t>(std::chrono::duration<double>(now - s.start).count() *
                                    static_cast<double>(s.rate));
+    // This tick's commands, one request per partition; each command's latency counts from
+    // its scheduled send time (start + k / rate), so neither ticks nor queues hide any.
+    std::vector<actors::submission> subs;
+    auto steps = std::make_shared<std::vector<std::pair<std::string, int>>>();
+    auto scheduled = std::make_shared<std::vector<steady::time_point>>();
     while (s.sent < due) {
       std::pair<std::string, int> next;
       if (!s.ready.empty()) {
@@ -152,22 +196,27 @@ caf::behavior pacer(caf::stateful_actor<pacer_state>* self, pacer_state init) {
         next = {s.rt->new_ticket_id(), 0};
         ++s.opened;
       }
+      scheduled->push_back(
+          s.start + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(
+                        static_cast<double>(s.sent) / static_cast<double>(s.rate))));
       ++s.sent;
-      auto sub = bench::lifecycle_command(next.first, next.second,
-                                          (*s.fields)[s.opened % s.fields->size()]);
-      auto t0 = steady::now();
-      self->request(s.rt->partition_for(next.first), 60s, actors::submit_atom::value,
-                    std::move(sub))
-          .then([self, next, t0](actors::command_result& r) {
-            auto& s = self->state;
-            s.latencies.push_back(static_cast<uint32_t>(
-                std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t0).count()));
-            if (r.result != actors::command_result::kind::accepted)
-              ++s.refused;
-            else if (next.second < 4)
-              s.ready.emplace_back(next.first, next.second + 1);
-          });
+      subs.push_back(bench::lifecycle_command(next.first, next.second,
+                                              (*s.fields)[s.opened % s.fields->size()]));
+      steps->push_back(std::move(next));
     }
+    submit_grouped(
+        self, *s.rt, std::move(subs), caf::duration{60s},
+        [self, steps, scheduled](size_t i, const actors::command_result& r) {
+          auto& s = self->state;
+          s.latencies.push_back(static_cast<uint32_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - (*scheduled)[i])
+                  .count()));
+          auto& [id, step] = (*steps)[i];
+          if (r.result != actors::command_result::kind::accepted)
+            ++s.refused;
+          else if (step < 4)
+            s.ready.emplace_back(id, step + 1);
+        });
     self->delayed_send(self, 5ms, tick_atom::value);
   }};
 }
@@ -259,6 +308,8 @@ int main(int argc, char** argv) {
       o.tickets = std::stoul(value());
     else if (a == "--rate")
       o.rate = std::stoul(value());
+    else if (a == "--peak-seconds")
+      o.peak_seconds = std::stoi(value());
     else if (a == "--seconds")
       o.seconds = std::stoi(value());
     else if (a == "--gap")
@@ -272,9 +323,10 @@ int main(int argc, char** argv) {
     else if (a == "--restart-at")
       o.restart_at = value();
     else {
-      std::fprintf(stderr,
-                   "usage: scale_bench [--tickets N] [--rate R] [--seconds S] [--gap G] "
-                   "[--partitions P] [--data CSV] [--dir DIR]\n");
+      std::fprintf(
+          stderr,
+          "usage: scale_bench [--tickets N] [--rate R] [--peak-seconds S] [--seconds S] [--gap G] "
+          "[--partitions P] [--data CSV] [--dir DIR]\n");
       return 2;
     }
   }
@@ -318,10 +370,10 @@ int main(int argc, char** argv) {
     load.limit = 128;  // few in flight: each clump of equal opening times stays small
     load.acknowledged = &clock.acknowledged;
     load.done = main;
-    load.next = [&]() -> std::optional<actors::submission> {
+    load.next = [&]() -> std::optional<std::pair<actors::submission, int>> {
       if (opened == o.tickets) return std::nullopt;
       auto id = rt->new_ticket_id();
-      return bench::lifecycle_command(id, 0, fields[opened++ % fields.size()]);
+      return std::pair{bench::lifecycle_command(id, 0, fields[opened++ % fields.size()]), 0};
     };
     auto t0 = steady::now();
     caf::anon_send(sys.spawn(pump, std::move(load)), tick_atom::value);
@@ -334,6 +386,45 @@ int main(int argc, char** argv) {
         sent, load_s, static_cast<double>(sent) / load_s, refused, rss_mb(),
         static_cast<double>(rss_mb()) * (1 << 20) / static_cast<double>(o.tickets));
 
+    // 1b. The peak: the lifecycle at full speed (4,096 commands in flight) for --peak-seconds,
+    // with the N tickets open and their timers armed. The clock stands half an hour before the
+    // first deadline, so no timer fires and the new tickets' deadlines fall after the window.
+    clock.run_from(origin + 30min);
+    std::deque<std::pair<std::string, int>> ready;
+    size_t peak_acked = 0, peak_opened = 0;
+    auto peak_until = steady::now() + std::chrono::seconds(o.peak_seconds);
+    pump_state peak;
+    peak.rt = rt.get();
+    peak.limit = 4096;
+    peak.done = main;
+    peak.next = [&]() -> std::optional<std::pair<actors::submission, int>> {
+      if (steady::now() >= peak_until) return std::nullopt;
+      std::pair<std::string, int> next{};
+      if (!ready.empty()) {
+        next = std::move(ready.front());
+        ready.pop_front();
+      } else {
+        next = {rt->new_ticket_id(), 0};
+        ++peak_opened;
+      }
+      return std::pair{
+          bench::lifecycle_command(next.first, next.second, fields[peak_opened % fields.size()]),
+          next.second};
+    };
+    peak.accepted = [&](const std::string& id, int step) {
+      ++peak_acked;
+      if (step < 4) ready.emplace_back(id, step + 1);
+    };
+    auto peak_start = steady::now();
+    caf::anon_send(sys.spawn(pump, std::move(peak)), tick_atom::value);
+    main->receive([&](report_atom, size_t, size_t) {});
+    double peak_rate = static_cast<double>(peak_acked) / (ms_since(peak_start) / 1000);
+    size_t rate = o.rate ? o.rate : static_cast<size_t>(peak_rate / 2);
+    std::printf(
+        "peak         %.0f commands/s (lifecycle, 4,096 in flight, %d s, %zu open tickets); "
+        "serving at %zu commands/s%s\n",
+        peak_rate, o.peak_seconds, o.tickets, rate, o.rate ? " (--rate)" : ", half the peak");
+
     // 2. Timers fire (N/3600 per second) while the lifecycle runs at the fixed rate.
     auto watcher = sys.spawn(lateness_watcher);
     rt->subscribe(caf::actor_cast<actors::subscriber_actor>(watcher));
@@ -345,21 +436,26 @@ int main(int argc, char** argv) {
     clock.run_from(first_due.value_or(origin + 1h));
     rt->poke_timers();
     pacer_state ps;
-    ps.rt = rt.get(), ps.fields = &fields, ps.rate = o.rate, ps.done = main;
+    ps.rt = rt.get(), ps.fields = &fields, ps.rate = rate, ps.done = main;
     ps.start = steady::now(), ps.until = ps.start + std::chrono::seconds(o.seconds);
     auto pacer_actor = sys.spawn(pacer, std::move(ps));
     caf::anon_send(pacer_actor, tick_atom::value);
     size_t paced = 0, paced_refused = 0;
-    main->receive([&](report_atom, size_t s, size_t r) { paced = s, paced_refused = r; });
+    std::vector<uint32_t> paced_latency;  // microseconds, of the commands answered in time
+    main->receive([&](report_atom, size_t s, size_t r, std::vector<uint32_t>& l) {
+      paced = s, paced_refused = r, paced_latency = std::move(l);
+    });
     std::vector<uint32_t> late;
     main->request(watcher, 60s, report_atom::value)
         .receive(
             [&](std::vector<uint32_t>& v) { late = std::move(v); },
             [&](caf::error& e) { std::fprintf(stderr, "watcher: %s\n", sys.render(e).c_str()); });
     std::printf(
-        "serving      %zu lifecycle commands in %d s = %.0f commands/s (target %zu), "
-        "%zu refused\n",
-        paced, o.seconds, static_cast<double>(paced) / o.seconds, o.rate, paced_refused);
+        "serving      %zu lifecycle commands sent in %d s = %.0f commands/s (target %zu), %zu "
+        "answered in the window, latency p50 %.1f ms, p99 %.1f ms; %zu refused\n",
+        paced, o.seconds, static_cast<double>(paced) / o.seconds, rate, paced_latency.size(),
+        bench::percentile(paced_latency, 0.5) / 1000, bench::percentile(paced_latency, 0.99) / 1000,
+        paced_refused);
     std::printf(
         "timers       %zu fired while serving (%.0f/s); lateness p50 %.0f ms, p99 %.0f ms, "
         "max %.0f ms\n",
