@@ -22,7 +22,7 @@ struct data_config {
 struct runtime_config {
   uint32_t partitions = 0;         // ticket partitions; 0 = one per core. Default: 0
   size_t ticket_cache = 100'000;   // tickets kept in memory per partition. Default: 100000
-  size_t timer_batch = 256;        // due timers handled per pass. Default: 256
+  size_t timer_batch = 256;        // due timers with a partition, unwritten, at most. Default: 256
   size_t max_batch = 4096;         // commands in one group commit at most. Default: 4096
   size_t snapshot_every = 32;      // events between two snapshots of a ticket. Default: 32
   bool dedicated_threads = false;  // partitions on threads of their own. Default: false
