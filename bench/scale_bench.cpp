@@ -10,8 +10,7 @@
 //      and its resident memory with the N tickets open.
 //
 //   scale_bench [--tickets N] [--rate R] [--peak-seconds S] [--seconds S] [--gap G]
-//               [--partitions P] [--data CSV]
-//               [--dir DIR]
+//               [--partitions P] [--data CSV] [--dir DIR]
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
