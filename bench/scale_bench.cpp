@@ -157,14 +157,33 @@ caf::behavior pump(caf::stateful_actor<pump_state>* self, pump_state init) {
   return {[fill](tick_atom) { (*fill)(); }};
 }
 
-// Sends lifecycle commands at `rate` per second (ticks of 5 ms): the next step of a ticket whose
-// last command was acknowledged, else a new ticket. Latencies in microseconds.
+// Which lifecycle step goes next: the next step of a ticket whose last command was
+// acknowledged, else a new ticket.
+struct lifecycle_steps {
+  std::deque<std::pair<std::string, int>> ready;  // ticket, step
+  size_t opened = 0;
+
+  std::pair<std::string, int> next(actors::runtime& rt) {
+    if (ready.empty()) {
+      ++opened;
+      return {rt.new_ticket_id(), 0};
+    }
+    auto n = std::move(ready.front());
+    ready.pop_front();
+    return n;
+  }
+  void acknowledged(const std::string& ticket, int step) {
+    if (step < 4) ready.emplace_back(ticket, step + 1);
+  }
+};
+
+// Sends lifecycle commands at `rate` per second (ticks of 5 ms). Latencies in microseconds.
 struct pacer_state {
   actors::runtime* rt = nullptr;
   const std::vector<ticket_fields>* fields = nullptr;
-  size_t rate = 0, sent = 0, refused = 0, opened = 0;
+  size_t rate = 0, sent = 0, refused = 0;
   steady::time_point start, until;
-  std::deque<std::pair<std::string, int>> ready;
+  lifecycle_steps steps;
   std::vector<uint32_t> latencies;
   caf::actor done;
 };
@@ -184,37 +203,30 @@ caf::behavior pacer(caf::stateful_actor<pacer_state>* self, pacer_state init) {
     // This tick's commands, one request per partition; each command's latency counts from
     // its scheduled send time (start + k / rate), so neither ticks nor queues hide any.
     std::vector<actors::submission> subs;
-    auto steps = std::make_shared<std::vector<std::pair<std::string, int>>>();
+    auto sent_steps = std::make_shared<std::vector<std::pair<std::string, int>>>();
     auto scheduled = std::make_shared<std::vector<steady::time_point>>();
     while (s.sent < due) {
-      std::pair<std::string, int> next;
-      if (!s.ready.empty()) {
-        next = std::move(s.ready.front());
-        s.ready.pop_front();
-      } else {
-        next = {s.rt->new_ticket_id(), 0};
-        ++s.opened;
-      }
+      auto next = s.steps.next(*s.rt);
       scheduled->push_back(
           s.start + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(
                         static_cast<double>(s.sent) / static_cast<double>(s.rate))));
       ++s.sent;
       subs.push_back(bench::lifecycle_command(next.first, next.second,
-                                              (*s.fields)[s.opened % s.fields->size()]));
-      steps->push_back(std::move(next));
+                                              (*s.fields)[s.steps.opened % s.fields->size()]));
+      sent_steps->push_back(std::move(next));
     }
     submit_grouped(
         self, *s.rt, std::move(subs), caf::duration{60s},
-        [self, steps, scheduled](size_t i, const actors::command_result& r) {
+        [self, sent_steps, scheduled](size_t i, const actors::command_result& r) {
           auto& s = self->state;
           s.latencies.push_back(static_cast<uint32_t>(
               std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - (*scheduled)[i])
                   .count()));
-          auto& [id, step] = (*steps)[i];
+          auto& [id, step] = (*sent_steps)[i];
           if (r.result != actors::command_result::kind::accepted)
             ++s.refused;
-          else if (step < 4)
-            s.ready.emplace_back(id, step + 1);
+          else
+            s.steps.acknowledged(id, step);
         });
     self->delayed_send(self, 5ms, tick_atom::value);
   }};
@@ -389,8 +401,8 @@ int main(int argc, char** argv) {
     // with the N tickets open and their timers armed. The clock stands half an hour before the
     // first deadline, so no timer fires and the new tickets' deadlines fall after the window.
     clock.run_from(origin + 30min);
-    std::deque<std::pair<std::string, int>> ready;
-    size_t peak_acked = 0, peak_opened = 0;
+    lifecycle_steps peak_steps;
+    size_t peak_acked = 0;
     auto peak_until = steady::now() + std::chrono::seconds(o.peak_seconds);
     pump_state peak;
     peak.rt = rt.get();
@@ -398,21 +410,13 @@ int main(int argc, char** argv) {
     peak.done = main;
     peak.next = [&]() -> std::optional<std::pair<actors::submission, int>> {
       if (steady::now() >= peak_until) return std::nullopt;
-      std::pair<std::string, int> next{};
-      if (!ready.empty()) {
-        next = std::move(ready.front());
-        ready.pop_front();
-      } else {
-        next = {rt->new_ticket_id(), 0};
-        ++peak_opened;
-      }
+      auto [id, step] = peak_steps.next(*rt);
       return std::pair{
-          bench::lifecycle_command(next.first, next.second, fields[peak_opened % fields.size()]),
-          next.second};
+          bench::lifecycle_command(id, step, fields[peak_steps.opened % fields.size()]), step};
     };
     peak.accepted = [&](const std::string& id, int step) {
       ++peak_acked;
-      if (step < 4) ready.emplace_back(id, step + 1);
+      peak_steps.acknowledged(id, step);
     };
     auto peak_start = steady::now();
     caf::anon_send(sys.spawn(pump, std::move(peak)), tick_atom::value);
