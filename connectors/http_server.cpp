@@ -297,7 +297,9 @@ std::optional<uint16_t> http_server::start(std::string& error) {
     error = "bad listen address " + impl_->cfg.host + ": " + ec.message();
     return std::nullopt;
   }
-  auto& acc = impl_->acceptor.emplace(impl_->ioc);
+  // On a strand of its own: the accept handler (on either I/O thread) and the close posted by
+  // stop() must never touch the acceptor at the same time.
+  auto& acc = impl_->acceptor.emplace(asio::make_strand(impl_->ioc));
   tcp::endpoint endpoint{address, impl_->cfg.port};
   acc.open(endpoint.protocol(), ec);
   if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
@@ -317,7 +319,7 @@ std::optional<uint16_t> http_server::start(std::string& error) {
 
 void http_server::stop_accepting() {
   if (!impl_ || !impl_->acceptor) return;
-  asio::post(impl_->ioc, [this] {
+  asio::post(impl_->acceptor->get_executor(), [this] {
     beast::error_code ignored;
     impl_->acceptor->close(ignored);
   });
@@ -329,10 +331,7 @@ size_t http_server::in_flight() const {
 
 void http_server::stop() {
   if (!impl_ || impl_->threads.empty()) return;
-  asio::post(impl_->ioc, [this] {
-    beast::error_code ignored;
-    impl_->acceptor->close(ignored);
-  });
+  stop_accepting();
   impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();

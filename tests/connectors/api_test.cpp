@@ -395,5 +395,54 @@ TEST_F(ApiTest, TokensNeverAppearInTheLog) {
   for (auto& [role, token] : role_tokens) EXPECT_EQ(text.find(token), std::string::npos) << role;
 }
 
+// Stopping while clients keep connecting: the accept loop (on either I/O thread) and the
+// close from stop_accepting() once raced on the acceptor, which crashed `vocflow serve` on SIGTERM
+// now and then. Rounds of start, connections arriving, stop; each round must have accepted some.
+TEST(HttpServer, StopsCleanlyWhileClientsKeepConnecting) {
+  config c;
+  c.server.host = "127.0.0.1";
+  c.server.port = 0;
+  c.server.threads = 2;
+  for (int round = 0; round < 100; ++round) {
+    connectors::http_server server{
+        c.server,
+        [](connectors::http_request&&, connectors::responder r, connectors::stream_opener) {
+          connectors::http_response res{boost::beast::http::status::ok, 11};
+          res.body() = "{}";
+          r(std::move(res));
+        }};
+    std::string error;
+    auto port = server.start(error);
+    ASSERT_TRUE(port) << error;
+    std::atomic<bool> done{false};
+    std::atomic<int> connected{0}, refused{0};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 2; ++i)
+      clients.emplace_back([&] {
+        boost::asio::io_context ioc;
+        while (!done) {
+          boost::asio::ip::tcp::socket s{ioc};
+          boost::system::error_code ec;
+          s.connect({boost::asio::ip::make_address("127.0.0.1"), *port}, ec);
+          if (ec) {
+            ++refused;
+            continue;
+          }
+          ++connected;
+          boost::asio::write(s, boost::asio::buffer(std::string_view{"GET / HTTP/1.1\r\n\r\n"}),
+                             ec);
+        }
+      });
+    while (connected < 20) std::this_thread::yield();
+    // As `vocflow serve` drains: stop accepting while connections arrive, then stop.
+    server.stop_accepting();
+    for (int before = connected; connected < before + 5 && refused == 0;) std::this_thread::yield();
+    server.stop();
+    done = true;
+    for (auto& t : clients) t.join();
+    EXPECT_GE(connected.load(), 20);
+  }
+}
+
 }  // namespace
 }  // namespace vocflow::testing
