@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace vocflow::actors {
 namespace {
 
@@ -10,6 +12,13 @@ struct department_state {
   std::string department;
   queue_map queue;
 };
+
+// Whether the ticket is on the department's queue: owned while not closed, or with a task.
+bool concerns(const ticket& t, const std::string& department) {
+  if (t.owner == department && t.status != ticket_status::closed) return true;
+  return std::any_of(t.tasks.begin(), t.tasks.end(),
+                     [&](const task& k) { return k.owner == department; });
+}
 
 bool matches(const queue_entry& e, const queue_query& q) {
   if (!q.status.empty() && to_string(e.status) != q.status) return false;
@@ -26,6 +35,8 @@ department_actor::behavior_type department_behavior(
       [=](committed_atom, const commit_batch& batch) {
         auto& s = self->state;
         for (auto& c : *batch) {
+          // Most commits concern other departments: no lookup in a queue of many tickets.
+          if (!concerns(*c.before, s.department) && !concerns(*c.state, s.department)) continue;
           auto it = s.queue.find(c.state->id);
           if (it == s.queue.end()) {
             queue_entry e;
@@ -55,11 +66,11 @@ department_actor::behavior_type department_behavior(
 }  // namespace
 
 bool queue_view(const ticket& t, const std::string& department, queue_entry& e) {
+  if (!concerns(t, department)) return false;
   e.owned = t.owner == department && t.status != ticket_status::closed;
   e.tasks.clear();
   for (auto& k : t.tasks)
     if (k.owner == department) e.tasks.push_back(k.name);
-  if (!e.owned && e.tasks.empty()) return false;
   e.ticket = t.id;
   e.flow = t.flow;
   e.step = t.step;

@@ -62,10 +62,13 @@ struct ticket_view {
   std::string failure;  // reading failed
 };
 
-// Committed by a partition: published to subscribers after the write.
+// Committed by a partition: published to subscribers after the write. `before` is the state
+// the command started from (a ticket that does not exist() for an opening), so that a read
+// model can tell what changed without keeping a copy of every ticket.
 struct committed_ticket {
   std::shared_ptr<const ticket> state;
   std::shared_ptr<const std::vector<event>> events;
+  std::shared_ptr<const ticket> before;
 };
 using commit_batch = std::shared_ptr<const std::vector<committed_ticket>>;
 

@@ -76,7 +76,7 @@ const std::vector<double> business_buckets = {
 struct metrics_state {
   static inline const char* name = "vocflow.metrics";
   runtime_env env;
-  open_tickets open;
+  open_gauges open;
   std::map<std::string, std::set<std::string>> seen;  // label -> values admitted
 
   family opened{"vocflow_tickets_opened_total",
@@ -143,12 +143,12 @@ struct metrics_state {
 using self_ptr = metrics_actor::stateful_pointer<metrics_state>;
 
 // A free-form label value, or "other" once the label has 64 distinct values.
-std::string bounded(metrics_state& s, const std::string& label, const std::string& value) {
+const std::string& bounded(metrics_state& s, const std::string& label, const std::string& value) {
+  static const std::string other = "other";
   auto& values = s.seen[label];
-  if (values.contains(value)) return value;
-  if (values.size() >= 64) return "other";
-  values.insert(value);
-  return value;
+  if (auto it = values.find(value); it != values.end()) return *it;
+  if (values.size() >= 64) return other;
+  return *values.insert(value).first;
 }
 
 double seconds(millis m) {
@@ -158,19 +158,18 @@ double seconds(millis m) {
 void fold(self_ptr self, const committed_ticket& c) {
   auto& s = self->state;
   auto& t = *c.state;
-  auto f = s.env.flows->find(t.flow, t.version);
-  auto ch = bounded(s, "channel", t.info->channel), cat = bounded(s, "category", t.info->category);
+  // The labels of the ticket counters (channel and category bounded).
+  auto ticket_labels = [&]() -> labels {
+    return {t.flow, bounded(s, "channel", t.info->channel),
+            bounded(s, "category", t.info->category)};
+  };
   for (auto& e : *c.events) {
     std::visit(
         overloaded{
-            [&](const ev::opened&) {
-              s.opened.add({t.flow, ch, cat});
-            },
-            [&](const ev::reopened&) {
-              s.reopened.add({t.flow, ch, cat});
-            },
+            [&](const ev::opened&) { s.opened.add(ticket_labels()); },
+            [&](const ev::reopened&) { s.reopened.add(ticket_labels()); },
             [&](const ev::closed& x) {
-              s.closed.add({t.flow, ch, cat});
+              s.closed.add(ticket_labels());
               s.cycle.observe({t.flow, "wall"}, seconds(e.at - t.opened_at));
               s.cycle.observe({t.flow, "business"}, seconds(x.business));
               if (t.departments.size() > 1)
@@ -193,7 +192,7 @@ void fold(self_ptr self, const committed_ticket& c) {
                 s.first_response.observe({t.flow}, seconds(x.taken));
             },
             [&](const ev::compensation_granted& x) {
-              if (f)
+              if (auto f = s.env.flows->find(t.flow, t.version))
                 s.compensation.add({f->compensation.currency, e.role},
                                    static_cast<double>(x.amount.minor) / 100);
             },
@@ -201,10 +200,8 @@ void fold(self_ptr self, const committed_ticket& c) {
         },
         e.body);
   }
-  if (auto v = open_view(t))
-    s.open[t.id] = std::move(*v);
-  else
-    s.open.erase(t.id);
+  s.open.count(*c.before, -1);
+  s.open.count(t, +1);
 }
 
 std::string exposition(self_ptr self) {
@@ -225,11 +222,9 @@ std::string exposition(self_ptr self) {
                    "gauge",
                    {},
                    {}};
-  approvals.values[{}] = 0;
-  for (auto& [_, o] : s.open) {
-    open.add({o.owner, o.step});
-    approvals.values[{}] += o.pending_approvals;
-  }
+  approvals.values[{}] = static_cast<double>(s.open.pending_approvals);
+  for (auto& [owner, steps] : s.open.by_owner_step)
+    for (auto& [step, n] : steps) open.add({owner, step}, static_cast<double>(n));
   render(out, open);
   render(out, approvals);
 
@@ -299,12 +294,18 @@ std::string exposition(self_ptr self) {
 
 }  // namespace
 
-std::optional<open_ticket> open_view(const ticket& t) {
-  if (t.status == ticket_status::closed) return std::nullopt;
-  return open_ticket{t.owner, t.step, static_cast<uint32_t>(t.requests.size())};
+void open_gauges::count(const ticket& t, int sign) {
+  if (!t.exists() || t.status == ticket_status::closed) return;
+  auto owner = by_owner_step.find(t.owner);
+  if (owner == by_owner_step.end())
+    owner = by_owner_step.emplace(t.owner, decltype(owner->second){}).first;
+  auto step = owner->second.find(t.step);
+  if (step == owner->second.end()) step = owner->second.emplace(t.step, 0).first;
+  step->second += sign;
+  pending_approvals += sign * static_cast<int64_t>(t.requests.size());
 }
 
-metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_tickets seed) {
+metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_gauges seed) {
   return sys.spawn([env = std::move(env),
                     seed = std::move(seed)](self_ptr self) mutable -> metrics_actor::behavior_type {
     self->state.env = std::move(env);

@@ -20,16 +20,17 @@ using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 //   metrics:   the exposition text (for GET /metrics).
 using metrics_actor = subscriber_actor::extend<caf::replies_to<metrics_atom>::with<std::string>>;
 
-// Where an open ticket stands, for the gauges; seeded from the snapshots at start.
-struct open_ticket {
-  std::string owner, step;
-  uint32_t pending_approvals = 0;
+// The gauges of open tickets: how many by owning department and step, and the compensation
+// requests they wait on. Seeded from the snapshots at start; then each commit moves a ticket
+// out of where it was before the command and into where it is now (no copy of each ticket).
+struct open_gauges {
+  std::map<std::string, std::map<std::string, int64_t, std::less<>>, std::less<>> by_owner_step;
+  int64_t pending_approvals = 0;
+
+  // Counts `t` in (+1) or out (-1); a closed or not yet existing ticket counts nowhere.
+  void count(const ticket& t, int sign);
 };
-using open_tickets = std::map<std::string, open_ticket>;
 
-metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_tickets seed);
-
-// The gauge view of a ticket; nullopt once it is closed.
-std::optional<open_ticket> open_view(const ticket& t);
+metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_gauges seed);
 
 }  // namespace vocflow::actors

@@ -212,7 +212,7 @@ command_result handle(self_ptr self, const submission& sub) {
     s.new_keys[sub.idempotency_key] = id;
   }
   auto events = std::make_shared<const std::vector<event>>(std::move(d.events));
-  s.published.push_back({next, events});
+  s.published.push_back({next, events, entry.state});
   s.dirty[id] = {next, entry.snapshot_seq};
   command_result r;
   r.state = std::move(next);

@@ -124,13 +124,13 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   // One scan of the snapshots seeds every read model: department queues and metric gauges.
   std::map<std::string, queue_map> queues;
   for (auto& [name, _] : env.flows->org().departments) queues[name];
-  open_tickets open;
+  open_gauges open;
   auto scanned = env.db->for_each_ticket([&](const ticket& t) {
     for (auto& [name, queue] : queues) {
       queue_entry e;
       if (queue_view(t, name, e)) queue.emplace(t.id, std::move(e));
     }
-    if (auto v = open_view(t)) open.emplace(t.id, std::move(*v));
+    open.count(t, +1);
     return true;
   });
   if (!scanned)

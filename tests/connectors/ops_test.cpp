@@ -127,6 +127,62 @@ TEST_F(OpsTest, TheMetricsOfTheExampleScenariosPassPromtool) {
   EXPECT_GT(metric(r.body, "vocflow_commit_duration_seconds_count"), 0);
 }
 
+// The open-ticket gauges follow every command (each commit moves a ticket out of where it was
+// and into where it is), start again from the snapshots after a restart, and agree with the
+// tickets themselves.
+TEST_F(OpsTest, OpenTicketGaugesFollowEveryCommandAndSurviveARestart) {
+  const json billing = {{"customer", "C-3003"}, {"category", "Credit card"}, {"text", "Twice"}};
+  const json crash = {{"customer", "C-2002"}, {"category", "app"}, {"severity", "high"}};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(open_ticket(billing));
+  for (int i = 0; i < 2; ++i) ids.push_back(open_ticket(crash));
+  auto act = [&](const std::string& id, const std::string& body, const std::string& role) {
+    auto r = call("POST", "/v1/tickets/" + id + "/actions", body, role);
+    EXPECT_EQ(r.status, 200) << body << ": " << r.body;
+  };
+  act(ids[0], R"({"action":"request_compensation","amount":"80","text":"double charge"})", "agent");
+  act(ids[1], R"({"action":"request_compensation","amount":"90","text":"fees"})", "agent");
+  act(ids[3], R"({"action":"respond","text":"Which phone?"})", "agent");
+  act(ids[3], R"({"action":"escalate_to_engineering","text":"reproduced"})", "agent");
+
+  // What the tickets say, and what /metrics says.
+  using counts = std::map<std::pair<std::string, std::string>, double>;
+  auto expected = [&] {
+    counts c;
+    for (auto& id : ids) {
+      auto t = json_of(call("GET", "/v1/tickets/" + id, {}, "ops"));
+      if (t["status"] != "closed") c[{t["owner"], t["step"]}] += 1;
+    }
+    return c;
+  };
+  auto measured = [&](double& approvals) {
+    auto text = call("GET", "/metrics", {}, "").body;
+    counts c;
+    std::regex line{"vocflow_tickets_open\\{department=\"([^\"]*)\",step=\"([^\"]*)\"\\} (.+)"};
+    std::istringstream in{text};
+    for (std::string l; std::getline(in, l);)
+      if (std::smatch m; std::regex_match(l, m, line) && std::stod(m[3]) != 0)
+        c[{m[1], m[2]}] = std::stod(m[3]);
+    approvals = metric(text, "vocflow_approvals_pending");
+    return c;
+  };
+  auto before = expected();
+  ASSERT_GE(before.size(), 2u);  // the escalated ticket left customer service's triage
+  double approvals = 0;
+  EXPECT_EQ(measured(approvals), before);
+  EXPECT_EQ(approvals, 2);
+
+  restart();
+  EXPECT_EQ(measured(approvals), before);
+  EXPECT_EQ(approvals, 2);
+
+  act(ids[0], R"({"action":"approve_compensation"})", "finance");
+  act(ids[2], R"({"action":"respond","text":"Refunded"})", "agent");
+  auto after = expected();
+  EXPECT_EQ(measured(approvals), after);
+  EXPECT_EQ(approvals, 1);
+}
+
 TEST_F(OpsTest, BreachesAreListedSinceATime) {
   set_clock(*parse_utc("2026-03-06T09:50:00Z"));  // Friday 17:50 in Shanghai
   auto t0 = now();
