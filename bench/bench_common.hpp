@@ -40,6 +40,14 @@ inline long peak_rss_mb() {
   return u.ru_maxrss / 1024;
 }
 
+// CPU time used by the whole process so far (user + system, every thread), in seconds.
+inline double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
 inline double percentile(std::vector<uint32_t>& xs, double p) {
   if (xs.empty()) return 0;
   auto k = static_cast<size_t>(p * static_cast<double>(xs.size() - 1));

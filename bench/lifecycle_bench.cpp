@@ -305,6 +305,7 @@ int main(int argc, char** argv) {
   rt->subscribe(watch);
 
   auto start = steady::now();
+  auto cpu_start = bench::cpu_seconds();
   for (auto& d : drivers) caf::anon_send(d, start_atom::value);
   size_t parked = 0, phase1 = 0, done = 0, failed = 0;
   std::vector<uint32_t> latencies;
@@ -326,6 +327,7 @@ int main(int argc, char** argv) {
   }
   for (auto& l : driver_latencies) latencies.insert(latencies.end(), l.begin(), l.end());
   double seconds = std::chrono::duration<double>(steady::now() - start).count();
+  double cpu = bench::cpu_seconds() - cpu_start;
   auto after = db->stats();
   rt->stop();
   rt.reset();
@@ -350,6 +352,10 @@ int main(int argc, char** argv) {
   std::printf("elapsed      %.2f s (phase 1 %.2f s, escalation and the rest %.2f s)\n", seconds,
               phase1_seconds, seconds - phase1_seconds);
   std::printf("commands/s   %.0f\n", cmd_rate);
+  std::printf("CPU          %.1f us per command (all threads, user + system; %.0f%% of %u cores)\n",
+              cpu * 1e6 / static_cast<double>(commands),
+              100 * cpu / seconds / std::thread::hardware_concurrency(),
+              std::thread::hardware_concurrency());
   std::printf("tickets/s    %.0f\n", static_cast<double>(o.tickets) / seconds);
   std::printf("latency      p50 %.2f ms, p99 %.2f ms (per command, at full load)\n",
               bench::percentile(latencies, 0.50) / 1000, bench::percentile(latencies, 0.99) / 1000);
@@ -361,6 +367,7 @@ int main(int argc, char** argv) {
       static_cast<double>(bytes) / static_cast<double>(commands));
   std::printf("peak RSS     %ld MB\n", bench::peak_rss_mb());
 
+  auto raw_cpu_start = bench::cpu_seconds();
   auto raw_seconds =
       raw_append_seconds(dir / "raw", o.fsync, bytes, ops / writes, bytes / ops,
                          o.partitions ? o.partitions : std::thread::hardware_concurrency());
@@ -373,6 +380,8 @@ int main(int argc, char** argv) {
       static_cast<double>(bytes) / 1e6, (unsigned long)(ops / writes), raw_seconds,
       raw_bytes_rate / 1e6,
       raw_bytes_rate * static_cast<double>(commands) / static_cast<double>(bytes));
+  std::printf("baseline CPU %.1f us per command's bytes\n",
+              (bench::cpu_seconds() - raw_cpu_start) * 1e6 / static_cast<double>(commands));
   std::printf("ratio        vocflow / raw = %.2f\n", vocflow_bytes_rate / raw_bytes_rate);
   return failed ? 1 : 0;
 }
