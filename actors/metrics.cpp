@@ -296,12 +296,7 @@ std::string exposition(self_ptr self) {
 
 void open_gauges::count(const ticket& t, int sign) {
   if (!t.exists() || t.status == ticket_status::closed) return;
-  auto owner = by_owner_step.find(t.owner);
-  if (owner == by_owner_step.end())
-    owner = by_owner_step.emplace(t.owner, decltype(owner->second){}).first;
-  auto step = owner->second.find(t.step);
-  if (step == owner->second.end()) step = owner->second.emplace(t.step, 0).first;
-  step->second += sign;
+  by_owner_step[t.owner][t.step] += sign;
   pending_approvals += sign * static_cast<int64_t>(t.requests.size());
 }
 
