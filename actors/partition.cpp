@@ -118,7 +118,7 @@ command_result failed(std::string why) {
 
 // Decides one command and adds its outcome to the group commit. Returns the result to reply
 // with once the group is written.
-command_result handle(self_ptr self, const submission& sub) {
+command_result handle(self_ptr self, submission& sub) {
   auto& s = self->state;
   const auto& id = sub.ticket_id;
   auto now = s.env.clock();
@@ -165,7 +165,7 @@ command_result handle(self_ptr self, const submission& sub) {
                                 current.version, id));
   }
 
-  command cmd = sub.cmd;
+  auto& cmd = sub.cmd;  // the message's own copy: completed in place rather than copied
   cmd.ticket_id = id;
   if (is_compensation(cmd.action) && f->compensation.per_customer) {
     auto& period = f->compensation.per_customer->period;
@@ -279,7 +279,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
   self->state.timers =
       self->spawn<caf::linked>(timer_service, env, index, caf::actor_cast<partition_actor>(self));
   return {
-      [=](submit_atom, const submission& sub) -> caf::result<command_result> {
+      [=](submit_atom, submission& sub) -> caf::result<command_result> {
         auto rp = self->make_response_promise<command_result>();
         auto r = handle(self, sub);
         count(self, r);
@@ -287,7 +287,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         schedule_flush(self);
         return rp;
       },
-      [=](submit_atom, const submissions& subs) -> caf::result<command_results> {
+      [=](submit_atom, submissions& subs) -> caf::result<command_results> {
         auto rp = self->make_response_promise<command_results>();
         command_results results;
         results.reserve(subs.size());

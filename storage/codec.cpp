@@ -22,9 +22,8 @@ bool decode_body(size_t index, reader& r, event_body& body) {
 
 // Events that share when, who and in which role (the events of one command) are written as one
 // group with one header:  group := count first_seq at actor role (type record)*count
-std::string encode_events(const event* first, size_t count) {
-  std::string out;
-  out.reserve(48 * count + 16);
+void encode_events(std::string& out, const event* first, size_t count) {
+  out.reserve(out.size() + 48 * count + 16);
   out.push_back(static_cast<char>(format_version));
   writer w{out};
   for (size_t i = 0; i < count;) {
@@ -44,7 +43,6 @@ std::string encode_events(const event* first, size_t count) {
     }
     i += n;
   }
-  return out;
 }
 
 bool decode_events(std::string_view value, std::vector<event>& out) {
@@ -69,12 +67,10 @@ bool decode_events(std::string_view value, std::vector<event>& out) {
   return r.ok();
 }
 
-std::string encode_ticket(const ticket& t) {
-  std::string out;
-  out.reserve(512);
+void encode_ticket(std::string& out, const ticket& t) {
+  out.reserve(out.size() + 512);
   out.push_back(static_cast<char>(format_version));
   writer{out}.record(t);
-  return out;
 }
 
 std::optional<ticket> decode_ticket(std::string_view value) {

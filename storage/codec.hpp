@@ -21,15 +21,26 @@ namespace vocflow::storage {
 
 inline constexpr uint8_t format_version = 1;
 
-// Several events (the events of one command) in one value.
-std::string encode_events(const event* first, size_t count);
+// Several events (the events of one command) in one value, appended to `out`.
+void encode_events(std::string& out, const event* first, size_t count);
+inline std::string encode_events(const event* first, size_t count) {
+  std::string out;
+  encode_events(out, first, count);
+  return out;
+}
 inline std::string encode_events(const std::vector<event>& es) {
   return encode_events(es.data(), es.size());
 }
 // Appends the decoded events to `out`; false when the value is not a valid encoding.
 bool decode_events(std::string_view value, std::vector<event>& out);
 
-std::string encode_ticket(const ticket& t);
+// A snapshot, appended to `out`.
+void encode_ticket(std::string& out, const ticket& t);
+inline std::string encode_ticket(const ticket& t) {
+  std::string out;
+  encode_ticket(out, t);
+  return out;
+}
 std::optional<ticket> decode_ticket(std::string_view value);
 
 }  // namespace vocflow::storage

@@ -27,11 +27,14 @@ class basic_writer {
   explicit basic_writer(Sink& out) : out_(out) {}
 
   void varint(uint64_t v) {
+    char b[10];  // one append per number rather than one per byte
+    size_t n = 0;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>(v | 0x80));
+      b[n++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    b[n++] = static_cast<char>(v);
+    out_.append(b, n);
   }
   void signed_int(int64_t v) {
     varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));

@@ -157,13 +157,17 @@ size_t write_set::bytes() const {
 
 void write_set::events(const std::string& ticket, const std::vector<event>& events) {
   if (events.empty()) return;
+  scratch_.clear();
+  encode_events(scratch_, events.data(), events.size());
   batch_->Put(store_->column(store::t_events), events_key(ticket, events.front().seq).slice(),
-              encode_events(events));
+              scratch_);
   ++operations_;
 }
 
 void write_set::snapshot(const ticket& t) {
-  batch_->Put(store_->column(store::t_tickets), t.id, encode_ticket(t));
+  scratch_.clear();
+  encode_ticket(scratch_, t);
+  batch_->Put(store_->column(store::t_tickets), t.id, scratch_);
   ++operations_;
 }
 

@@ -126,6 +126,7 @@ class write_set {
   explicit write_set(const store& s);
   const store* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
+  std::string scratch_;  // values are encoded here, then copied into the batch
   size_t operations_ = 0;
 };
 

@@ -76,7 +76,8 @@ outcome decider::run() {
     if (c.timer && !has(t_, c.timer)) timers.push_back(cancel_timer{c.timer, c.due});
   for (auto& c : t_.clocks)
     if (c.timer && !has(before_, c.timer)) timers.push_back(arm_timer{c.timer, c.due});
-  timers.insert(timers.end(), effects_.begin(), effects_.end());
+  timers.insert(timers.end(), std::make_move_iterator(effects_.begin()),
+                std::make_move_iterator(effects_.end()));
   return decision{std::move(events_), std::move(timers), std::move(t_)};
 }
 
