@@ -26,7 +26,6 @@ struct partition_state {
 
   // The group commit being built: every command queued before the flush message joins it.
   std::optional<storage::write_set> batch;
-  std::unordered_map<std::string, cached_ticket> dirty;   // decided, not yet written
   std::unordered_map<std::string, std::string> new_keys;  // idempotency key -> ticket
   std::vector<std::pair<reply_promise, command_result>> replies;
   std::vector<std::pair<batch_promise, command_results>> batch_replies;
@@ -44,23 +43,22 @@ bool is_compensation(const std::string& action) {
          action == "approve_compensation";
 }
 
-// The committed-or-pending state of a ticket; an empty state when there is none. A storage
-// failure other than not_found is reported through `failure`.
-cached_ticket lookup(self_ptr self, const std::string& id, std::string& failure) {
+// The staged-or-committed state of a ticket, with its cache entry; an empty state and no entry
+// when there is none. A storage failure other than not_found is reported through `failure`.
+std::pair<cached_ticket, ticket_cache::entry*> lookup(self_ptr self, const std::string& id,
+                                                      std::string& failure) {
   auto& s = self->state;
-  if (auto it = s.dirty.find(id); it != s.dirty.end()) return it->second;
-  if (auto* t = s.cache.get(id)) return *t;
+  if (auto* e = s.cache.find(id)) return {e->current(), e};
   auto t = std::make_shared<ticket>();
   cached_ticket c;
   auto st = s.env.db->load(id, *t, &c.snapshot_seq);
   if (st) {
     c.state = std::move(t);
-    s.cache.put(id, c);
-    return c;
+    return {c, &s.cache.insert(id, c)};
   }
   if (st.kind() != storage::status::code::not_found) failure = st.message();
   static const auto none = std::make_shared<const ticket>();
-  return {none, 0};
+  return {{none, 0}, nullptr};
 }
 
 storage::write_set& batch_of(self_ptr self) {
@@ -131,13 +129,13 @@ command_result handle(self_ptr self, submission& sub) {
                      : s.env.db->idempotent(sub.idempotency_key);
     if (known) {
       command_result r;
-      r.state = lookup(self, *known, failure).state;
+      r.state = lookup(self, *known, failure).first.state;
       if (!failure.empty()) return failed(failure);
       r.replayed = true;
       return r;
     }
   }
-  auto entry = lookup(self, id, failure);
+  auto [entry, cached] = lookup(self, id, failure);
   if (!failure.empty()) return failed(failure);
   const ticket& current = *entry.state;
 
@@ -213,7 +211,10 @@ command_result handle(self_ptr self, submission& sub) {
   }
   auto events = std::make_shared<const std::vector<event>>(std::move(d.events));
   s.published.push_back({next, events, entry.state});
-  s.dirty[id] = {next, entry.snapshot_seq};
+  if (cached)
+    s.cache.stage(*cached, {next, entry.snapshot_seq});
+  else
+    s.cache.stage(id, {next, entry.snapshot_seq});
   command_result r;
   r.state = std::move(next);
   r.events = std::move(events);
@@ -235,7 +236,7 @@ void flush(self_ptr self) {
   }
   stats.backlog[s.index] = static_cast<int64_t>(self->mailbox().size());
   if (st) {
-    for (auto& [id, t] : s.dirty) s.cache.put(id, std::move(t));
+    s.cache.commit();
     for (auto& [rp, r] : s.replies) rp.deliver(std::move(r));
     for (auto& [rp, rs] : s.batch_replies) rp.deliver(std::move(rs));
     if (!s.published.empty()) {
@@ -261,8 +262,8 @@ void flush(self_ptr self) {
       spdlog::warn("partition {}: store not writable yet: {}", s.index, again.message());
   }
   if (s.timer_pass) self->send(s.timers, fired_atom::value, s.timer_rows, static_cast<bool>(st));
+  s.cache.discard();  // what the group commit did not write (after commit(): nothing)
   s.batch.reset();
-  s.dirty.clear();
   s.new_keys.clear();
   s.replies.clear();
   s.batch_replies.clear();
@@ -302,8 +303,9 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
       [=](fetch_atom, const std::string& id) -> ticket_view {
         ticket_view v;
         auto& s = self->state;
-        if (auto* t = s.cache.get(id)) {
-          v.state = *t->state;
+        if (auto* t = s.cache.find(id)) {
+          // Durable states only: none yet while the ticket's opening is being written.
+          if (t->committed.state) v.state = *t->committed.state;
         } else {
           auto st = s.env.db->load(id, v.state);
           if (!st && st.kind() != storage::status::code::not_found) v.failure = st.message();
