@@ -151,6 +151,13 @@ write_set::write_set(const store& s)
 write_set::~write_set() = default;
 write_set::write_set(write_set&&) noexcept = default;
 
+write_set store::batch_from(std::string_view encoded) const {
+  write_set w{*this};
+  w.batch_ = std::make_unique<rocksdb::WriteBatch>(std::string{encoded});
+  w.operations_ = static_cast<size_t>(w.batch_->Count());
+  return w;
+}
+
 size_t write_set::bytes() const {
   return batch_->GetDataSize();
 }
@@ -358,6 +365,7 @@ status store::write(write_set& batch) {
   ++writes_;
   operations_ += batch.operations();
   bytes_ += batch.bytes();
+  if (tap_) tap_(batch.batch_->Data());
   return st;
 }
 

@@ -138,6 +138,11 @@ class store {
   store& operator=(const store&) = delete;
 
   write_set batch() const { return write_set{*this}; }
+  // Benchmarks only. A batch from the encoding a tap saw (in a store of the same tables).
+  write_set batch_from(std::string_view encoded) const;
+  // Benchmarks only: every batch written from now on is shown to `tap` in RocksDB's encoding,
+  // on the writing thread once written. Set it before anything writes.
+  void tap(std::function<void(std::string_view encoded)> tap) { tap_ = std::move(tap); }
   // Writes the batch atomically; durable on return when the store syncs.
   status write(write_set& batch);
   // After a failed write (e.g. a full disk): make the store writable again. RocksDB cannot
@@ -226,6 +231,7 @@ class store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<std::unique_ptr<rocksdb::ColumnFamilyHandle>> columns_;  // fixed at open()
   std::atomic<uint64_t> writes_{0}, operations_{0}, bytes_{0}, nanos_{0}, failures_{0};
+  std::function<void(std::string_view)> tap_;
 };
 
 }  // namespace vocflow::storage
