@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -10,17 +11,43 @@ namespace vocflow::actors {
 flow_library::flow_library(organization org)
     : org_(std::move(org)), flows_(std::make_shared<const flow_list>()) {}
 
+namespace {
+
+// The position of the flow in `flows`, or flows.end().
+auto position(const flow_library::flow_list& flows, std::string_view id, int32_t version) {
+  return std::find_if(flows.begin(), flows.end(),
+                      [&](auto& f) { return f->id == id && f->version == version; });
+}
+
+auto newest_position(const flow_library::flow_list& flows, std::string_view id) {
+  auto best = flows.end();
+  for (auto it = flows.begin(); it != flows.end(); ++it)
+    if ((*it)->id == id && (best == flows.end() || (*it)->version > (*best)->version)) best = it;
+  return best;
+}
+
+}  // namespace
+
 std::shared_ptr<const flow> flow_library::find(std::string_view id, int32_t version) const {
-  for (auto& f : *flows_.load())
-    if (f->id == id && f->version == version) return f;
-  return nullptr;
+  auto flows = flows_.load();
+  auto it = position(*flows, id, version);
+  return it == flows->end() ? nullptr : *it;
 }
 
 std::shared_ptr<const flow> flow_library::newest(std::string_view id) const {
-  std::shared_ptr<const flow> best;
-  for (auto& f : *flows_.load())
-    if (f->id == id && (!best || f->version > best->version)) best = f;
-  return best;
+  auto flows = flows_.load();
+  auto it = newest_position(*flows, id);
+  return it == flows->end() ? nullptr : *it;
+}
+
+const flow* flow_library::find_in(const flow_list& flows, std::string_view id, int32_t version) {
+  auto it = position(flows, id, version);
+  return it == flows.end() ? nullptr : it->get();
+}
+
+const flow* flow_library::newest_in(const flow_list& flows, std::string_view id) {
+  auto it = newest_position(flows, id);
+  return it == flows.end() ? nullptr : it->get();
 }
 
 std::optional<route_result> flow_library::route(const ticket_fields& t) const {
@@ -31,6 +58,7 @@ void flow_library::add(std::shared_ptr<const flow> f) {
   auto next = std::make_shared<flow_list>(*flows_.load());
   next->push_back(std::move(f));
   flows_.store(std::move(next));
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 library_load load_library(const std::string& dir, storage::store& db) {

@@ -26,6 +26,13 @@ class flow_library {
   std::shared_ptr<const flow> newest(std::string_view id) const;
   std::optional<route_result> route(const ticket_fields& t) const;
   std::shared_ptr<const flow_list> all() const { return flows_.load(); }
+  // Changes with every deploy. A reader on a hot path keeps the set all() gave it and fetches
+  // it again only when this changed: no lock and no shared reference count per read.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+  // Lookups in a set of flows (as all() gives it); nullptr when there is no such flow.
+  static const flow* find_in(const flow_list& flows, std::string_view id, int32_t version);
+  static const flow* newest_in(const flow_list& flows, std::string_view id);
 
   // Adds a checked flow; its id@version must be new. Only the registry calls this (one writer).
   void add(std::shared_ptr<const flow> f);
@@ -33,6 +40,7 @@ class flow_library {
  private:
   organization org_;
   std::atomic<std::shared_ptr<const flow_list>> flows_;
+  std::atomic<uint64_t> generation_{0};
 };
 
 struct library_load {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <unordered_map>
+#include <utility>
 
 #include "actors/outbox.hpp"
 #include "actors/ticket_cache.hpp"
@@ -31,6 +32,14 @@ struct partition_state {
   std::vector<std::pair<batch_promise, command_results>> batch_replies;
   std::vector<committed_ticket> published;
   std::optional<time_point> earliest_armed;
+  // Outcomes of the group's commands, added to the shared counters once per group.
+  uint64_t accepted = 0, rejected = 0, failed = 0;
+  // The flows deployed, as last fetched from the library (again only after a deploy).
+  std::shared_ptr<const flow_library::flow_list> flows;
+  uint64_t flows_generation = 0;
+  // The state of a ticket that does not exist (this partition's own: its reference count is
+  // not shared with the other partitions).
+  std::shared_ptr<const ticket> none = std::make_shared<const ticket>();
   size_t timer_rows = 0;
   bool timer_pass = false;  // a pass of the timer service is part of this batch
   bool flush_scheduled = false;
@@ -57,8 +66,16 @@ std::pair<cached_ticket, ticket_cache::entry*> lookup(self_ptr self, const std::
     return {c, &s.cache.insert(id, c)};
   }
   if (st.kind() != storage::status::code::not_found) failure = st.message();
-  static const auto none = std::make_shared<const ticket>();
-  return {{none, 0}, nullptr};
+  return {{s.none, 0}, nullptr};
+}
+
+const flow_library::flow_list& deployed(self_ptr self) {
+  auto& s = self->state;
+  if (auto g = s.env.flows->generation(); !s.flows || g != s.flows_generation) {
+    s.flows = s.env.flows->all();
+    s.flows_generation = g;
+  }
+  return *s.flows;
 }
 
 storage::write_set& batch_of(self_ptr self) {
@@ -86,16 +103,16 @@ void finish(self_ptr self, reply_promise rp, command_result r) {
 }
 
 void count(self_ptr self, const command_result& r) {
-  auto& stats = *self->state.env.stats;
+  auto& s = self->state;
   switch (r.result) {
     case command_result::kind::accepted:
-      ++stats.accepted;
+      ++s.accepted;
       break;
     case command_result::kind::rejected:
-      ++stats.rejected;
+      ++s.rejected;
       break;
     case command_result::kind::failed:
-      ++stats.failed;
+      ++s.failed;
       break;
   }
 }
@@ -139,16 +156,16 @@ command_result handle(self_ptr self, submission& sub) {
   if (!failure.empty()) return failed(failure);
   const ticket& current = *entry.state;
 
-  std::shared_ptr<const flow> f;
+  const flow* f = nullptr;  // kept alive by the partition's copy of the deployed flows
   if (opening) {
     if (!sub.flow_id.empty()) {
-      f = s.env.flows->newest(sub.flow_id);
+      f = flow_library::newest_in(deployed(self), sub.flow_id);
       if (!f)
         return rejected({reject_code::invalid_argument,
                          fmt::format("no flow `{}` is deployed", sub.flow_id),
                          {}});
-    } else if (auto r = s.env.flows->route(sub.cmd.info)) {
-      f = r->chosen;
+    } else if (auto r = route(deployed(self), sub.cmd.info)) {
+      f = r->chosen.get();
     } else {
       return rejected({reject_code::invalid_argument,
                        "no flow takes this ticket and no flow is the default",
@@ -157,7 +174,7 @@ command_result handle(self_ptr self, submission& sub) {
   } else {
     if (!current.exists())
       return rejected({reject_code::not_found, fmt::format("no ticket {}", id), {}});
-    f = s.env.flows->find(current.flow, current.version);
+    f = flow_library::find_in(deployed(self), current.flow, current.version);
     if (!f)
       return failed(fmt::format("flow {}@{} of ticket {} is not deployed", current.flow,
                                 current.version, id));
@@ -235,31 +252,35 @@ void flush(self_ptr self) {
     (st ? stats.commits : stats.commit_failures)++;
   }
   stats.backlog[s.index] = static_cast<int64_t>(self->mailbox().size());
-  if (st) {
+  if (st)
     s.cache.commit();
-    for (auto& [rp, r] : s.replies) rp.deliver(std::move(r));
-    for (auto& [rp, rs] : s.batch_replies) rp.deliver(std::move(rs));
+  else
+    spdlog::error("partition {}: a group commit failed: {}", s.index, st.message());
+  // What each command's result is now that the group is written or not; counted as such.
+  auto settle = [&](command_result& r) {
+    if (!st && r.result == command_result::kind::accepted && !r.replayed)
+      r = failed("storage: " + st.message());
+    count(self, r);
+  };
+  for (auto& [rp, r] : s.replies) {
+    settle(r);
+    rp.deliver(std::move(r));
+  }
+  for (auto& [rp, rs] : s.batch_replies) {
+    for (auto& r : rs) settle(r);
+    rp.deliver(std::move(rs));
+  }
+  stats.accepted += std::exchange(s.accepted, 0);
+  stats.rejected += std::exchange(s.rejected, 0);
+  stats.failed += std::exchange(s.failed, 0);
+  if (st) {
     if (!s.published.empty()) {
       auto batch = std::make_shared<const std::vector<committed_ticket>>(std::move(s.published));
       for (auto& sub : s.subscribers) self->send(sub, committed_atom::value, batch);
     }
     if (s.earliest_armed) self->send(s.timers, armed_atom::value, *s.earliest_armed);
-  } else {
-    spdlog::error("partition {}: a group commit failed: {}", s.index, st.message());
-    auto undo = [&](command_result& r) {
-      if (r.result == command_result::kind::accepted && !r.replayed)
-        r = failed("storage: " + st.message());
-    };
-    for (auto& [rp, r] : s.replies) {
-      undo(r);
-      rp.deliver(std::move(r));
-    }
-    for (auto& [rp, rs] : s.batch_replies) {
-      for (auto& r : rs) undo(r);
-      rp.deliver(std::move(rs));
-    }
-    if (auto again = s.env.db->resume(); !again)
-      spdlog::warn("partition {}: store not writable yet: {}", s.index, again.message());
+  } else if (auto again = s.env.db->resume(); !again) {
+    spdlog::warn("partition {}: store not writable yet: {}", s.index, again.message());
   }
   if (s.timer_pass) self->send(s.timers, fired_atom::value, s.timer_rows, static_cast<bool>(st));
   s.cache.discard();  // what the group commit did not write (after commit(): nothing)
@@ -282,9 +303,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
   return {
       [=](submit_atom, submission& sub) -> caf::result<command_result> {
         auto rp = self->make_response_promise<command_result>();
-        auto r = handle(self, sub);
-        count(self, r);
-        finish(self, rp, std::move(r));
+        finish(self, rp, handle(self, sub));
         schedule_flush(self);
         return rp;
       },
@@ -292,10 +311,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         auto rp = self->make_response_promise<command_results>();
         command_results results;
         results.reserve(subs.size());
-        for (auto& sub : subs) {
-          results.push_back(handle(self, sub));
-          count(self, results.back());
-        }
+        for (auto& sub : subs) results.push_back(handle(self, sub));
         self->state.batch_replies.emplace_back(rp, std::move(results));
         schedule_flush(self);
         return rp;

@@ -48,6 +48,13 @@ bool set_file_limit(pid_t pid, rlim_t soft) {
   return prlimit(pid, RLIMIT_FSIZE, &lim, nullptr) == 0;
 }
 
+// A value of vocflow_commands_total; 0 when the line is missing.
+size_t commands_total(const std::string& metrics, const std::string& result) {
+  auto line = "vocflow_commands_total{result=\"" + result + "\"} ";
+  auto at = metrics.find(line);
+  return at == std::string::npos ? 0 : std::stoul(metrics.substr(at + line.size()));
+}
+
 TEST(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
   auto dir = fs::temp_directory_path() / ("vocflow-disk-full-" + std::to_string(getpid()));
   fs::remove_all(dir);
@@ -94,6 +101,10 @@ TEST(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
     auto metrics = call(s, "GET", "/metrics");
     EXPECT_EQ(metrics.status, 200);
     EXPECT_EQ(metrics.body.find("vocflow_commit_failures_total 0\n"), std::string::npos);
+    // Commands count by what became of them: a command whose write failed is failed, not
+    // accepted.
+    EXPECT_EQ(commands_total(metrics.body, "accepted"), acked.size()) << metrics.body;
+    EXPECT_GE(commands_total(metrics.body, "failed"), 3u) << metrics.body;
 
     // Space returns: writes are accepted again (the store recovers on the next commit).
     ASSERT_TRUE(set_file_limit(s.pid(), RLIM_INFINITY));
