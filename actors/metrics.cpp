@@ -200,8 +200,7 @@ void fold(self_ptr self, const committed_ticket& c) {
         },
         e.body);
   }
-  s.open.count(*c.before, -1);
-  s.open.count(t, +1);
+  s.open.move(*c.before, t);
 }
 
 std::string exposition(self_ptr self) {
@@ -298,6 +297,15 @@ void open_gauges::count(const ticket& t, int sign) {
   if (!t.exists() || t.status == ticket_status::closed) return;
   by_owner_step[t.owner][t.step] += sign;
   pending_approvals += sign * static_cast<int64_t>(t.requests.size());
+}
+
+void open_gauges::move(const ticket& before, const ticket& after) {
+  auto counted = [](const ticket& t) { return t.exists() && t.status != ticket_status::closed; };
+  if (counted(before) == counted(after) && before.owner == after.owner &&
+      before.step == after.step && before.requests.size() == after.requests.size())
+    return;
+  count(before, -1);
+  count(after, +1);
 }
 
 metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_gauges seed) {

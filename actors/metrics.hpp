@@ -29,6 +29,9 @@ struct open_gauges {
 
   // Counts `t` in (+1) or out (-1); a closed or not yet existing ticket counts nowhere.
   void count(const ticket& t, int sign);
+  // Moves a ticket from where `before` counted to where `after` counts (nothing to do when a
+  // command left its department, step and open requests as they were).
+  void move(const ticket& before, const ticket& after);
 };
 
 metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_gauges seed);
