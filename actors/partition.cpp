@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_map>
 #include <utility>
 
@@ -256,9 +257,14 @@ void flush(self_ptr self) {
     s.cache.commit();
   else
     spdlog::error("partition {}: a group commit failed: {}", s.index, st.message());
-  // What each command's result is now that the group is written or not; counted as such.
+  // What each command's result is now that the group is written or not; counted as such. A
+  // retried open answered from an open of this very group shares that open's fate.
+  auto opened_here = [&](const command_result& r) {
+    return r.state && std::any_of(s.new_keys.begin(), s.new_keys.end(),
+                                  [&](auto& k) { return k.second == r.state->id; });
+  };
   auto settle = [&](command_result& r) {
-    if (!st && r.result == command_result::kind::accepted && !r.replayed)
+    if (!st && r.result == command_result::kind::accepted && (!r.replayed || opened_here(r)))
       r = failed("storage: " + st.message());
     count(self, r);
   };

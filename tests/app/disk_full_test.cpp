@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <future>
 #include <iostream>
 
 #include "connectors/http_client.hpp"
@@ -34,13 +35,19 @@ connectors::http_result call(const served& s, const std::string& method, const s
   return connectors::send(c);
 }
 
-connectors::http_result open_ticket(const served& s, int n) {
-  return call(s, "POST", "/v1/tickets",
-              json{{"customer", "C-" + std::to_string(n)},
-                   {"channel", "web"},
-                   {"category", "billing"},
-                   {"text", "charged twice for order " + std::to_string(n)}}
-                  .dump());
+connectors::http_result open_ticket(const served& s, int n, const std::string& key = {}) {
+  connectors::http_call c;
+  c.base_url = s.url();
+  c.method = "POST";
+  c.target = "/v1/tickets";
+  c.body = json{{"customer", "C-" + std::to_string(n)},
+                {"channel", "web"},
+                {"category", "billing"},
+                {"text", "charged twice for order " + std::to_string(n)}}
+               .dump();
+  c.token = agent;
+  if (!key.empty()) c.headers["Idempotency-Key"] = key;
+  return connectors::send(c);
 }
 
 bool set_file_limit(pid_t pid, rlim_t soft) {
@@ -88,6 +95,15 @@ TEST(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
 
     // Writes go on failing cleanly; reads and everything else go on.
     EXPECT_EQ(open_ticket(s, 9000).status, 503);
+    // An open retried at once with the same idempotency key often joins the first attempt's
+    // group commit and is answered from it: it must fail with it, not report a ticket.
+    for (int i = 0; i < 10; ++i) {
+      auto key = "retry-" + std::to_string(i);
+      auto first = std::async(std::launch::async, [&] { return open_ticket(s, 9100 + i, key); });
+      auto second = open_ticket(s, 9100 + i, key);
+      EXPECT_EQ(second.status, 503) << second.body;
+      EXPECT_EQ(first.get().status, 503);
+    }
     EXPECT_EQ(call(s, "POST", "/v1/tickets/" + acked[0] + "/actions",
                    R"({"action":"respond","text":"looking"})")
                   .status,
