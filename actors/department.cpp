@@ -66,11 +66,11 @@ department_actor::behavior_type department_behavior(
 }  // namespace
 
 bool queue_view(const ticket& t, const std::string& department, queue_entry& e) {
+  if (!concerns(t, department)) return false;
   e.owned = t.owner == department && t.status != ticket_status::closed;
   e.tasks.clear();
   for (auto& k : t.tasks)
     if (k.owner == department) e.tasks.push_back(k.name);
-  if (!e.owned && e.tasks.empty()) return false;
   e.ticket = t.id;
   e.flow = t.flow;
   e.step = t.step;

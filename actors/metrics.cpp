@@ -293,14 +293,22 @@ std::string exposition(self_ptr self) {
 
 }  // namespace
 
+namespace {
+
+// Whether a ticket counts in the gauges: it exists and is not closed.
+bool counted(const ticket& t) {
+  return t.exists() && t.status != ticket_status::closed;
+}
+
+}  // namespace
+
 void open_gauges::count(const ticket& t, int sign) {
-  if (!t.exists() || t.status == ticket_status::closed) return;
+  if (!counted(t)) return;
   by_owner_step[t.owner][t.step] += sign;
   pending_approvals += sign * static_cast<int64_t>(t.requests.size());
 }
 
 void open_gauges::move(const ticket& before, const ticket& after) {
-  auto counted = [](const ticket& t) { return t.exists() && t.status != ticket_status::closed; };
   if (counted(before) == counted(after) && before.owner == after.owner &&
       before.step == after.step && before.requests.size() == after.requests.size())
     return;

@@ -33,8 +33,6 @@ struct partition_state {
   std::vector<std::pair<batch_promise, command_results>> batch_replies;
   std::vector<committed_ticket> published;
   std::optional<time_point> earliest_armed;
-  // Outcomes of the group's commands, added to the shared counters once per group.
-  uint64_t accepted = 0, rejected = 0, failed = 0;
   // The flows deployed, as last fetched from the library (again only after a deploy).
   std::shared_ptr<const flow_library::flow_list> flows;
   uint64_t flows_generation = 0;
@@ -101,21 +99,6 @@ void schedule_flush(self_ptr self) {
 
 void finish(self_ptr self, reply_promise rp, command_result r) {
   self->state.replies.emplace_back(std::move(rp), std::move(r));
-}
-
-void count(self_ptr self, const command_result& r) {
-  auto& s = self->state;
-  switch (r.result) {
-    case command_result::kind::accepted:
-      ++s.accepted;
-      break;
-    case command_result::kind::rejected:
-      ++s.rejected;
-      break;
-    case command_result::kind::failed:
-      ++s.failed;
-      break;
-  }
 }
 
 command_result rejected(rejection why) {
@@ -257,8 +240,12 @@ void flush(self_ptr self) {
     s.cache.commit();
   else
     spdlog::error("partition {}: a group commit failed: {}", s.index, st.message());
-  // What each command's result is now that the group is written or not; counted as such. A
-  // retried open answered from an open of this very group shares that open's fate.
+  // What each command's result is now that the group is written or not; counted as such, in
+  // the shared counters once per group. A retried open answered from an open of this very
+  // group shares that open's fate.
+  struct {
+    uint64_t accepted = 0, rejected = 0, failed = 0;
+  } tally;
   auto opened_here = [&](const command_result& r) {
     return r.state && std::any_of(s.new_keys.begin(), s.new_keys.end(),
                                   [&](auto& k) { return k.second == r.state->id; });
@@ -266,7 +253,9 @@ void flush(self_ptr self) {
   auto settle = [&](command_result& r) {
     if (!st && r.result == command_result::kind::accepted && (!r.replayed || opened_here(r)))
       r = failed("storage: " + st.message());
-    count(self, r);
+    ++(r.result == command_result::kind::accepted   ? tally.accepted
+       : r.result == command_result::kind::rejected ? tally.rejected
+                                                    : tally.failed);
   };
   for (auto& [rp, r] : s.replies) {
     settle(r);
@@ -276,9 +265,9 @@ void flush(self_ptr self) {
     for (auto& r : rs) settle(r);
     rp.deliver(std::move(rs));
   }
-  stats.accepted += std::exchange(s.accepted, 0);
-  stats.rejected += std::exchange(s.rejected, 0);
-  stats.failed += std::exchange(s.failed, 0);
+  stats.accepted += tally.accepted;
+  stats.rejected += tally.rejected;
+  stats.failed += tally.failed;
   if (st) {
     if (!s.published.empty()) {
       auto batch = std::make_shared<const std::vector<committed_ticket>>(std::move(s.published));
