@@ -37,12 +37,13 @@ void pass(self_ptr self) {
   auto now = s.env.clock();
   due_batch rows;
   auto limit = s.handed.size() + room + 1;  // one more: is anything left after this pass?
-  auto st = s.env.db->due(s.index, now, limit, rows);
+  auto st = s.env.db->due(s.index, now, limit, rows, s.floor);
   if (!st) {
     spdlog::error("timers {}: cannot read the due index: {}", s.index, st.message());
     schedule(self, now + retry_after(s));
     return;
   }
+  s.floor = rows.empty() ? now : rows.front().due;
   std::erase_if(rows, [&](const storage::due_timer& d) { return s.handed.contains(id_of(d)); });
   bool more = rows.size() > room;
   if (more) rows.resize(room);
@@ -86,7 +87,11 @@ timer_actor::behavior_type timer_service(self_ptr self, runtime_env env, uint16_
   self->state.partition = std::move(partition);
   self->send(self, poke_atom::value);  // look at once: timers may be overdue after a restart
   return {
-      [=](armed_atom, time_point due) { schedule(self, due); },
+      [=](armed_atom, time_point due) {
+        auto& floor = self->state.floor;
+        if (floor && due < *floor) floor = due;
+        schedule(self, due);
+      },
       [=](fired_atom, size_t count, bool ok) { written(self, count, ok); },
       [=](wake_atom, uint64_t generation) {
         if (generation == self->state.generation) pass(self);

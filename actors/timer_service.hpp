@@ -34,6 +34,10 @@ struct timer_state {
   std::optional<time_point> scheduled;     // when it is due
   std::deque<std::vector<row_id>> passes;  // with the partition, not yet written; oldest first
   std::set<row_id> handed;                 // the rows of those passes
+  // No row is due before it: a pass reads from here, not over the deletion markers of every
+  // timer fired or cancelled since the start. Rows armed later lower it (`armed`); before the
+  // first pass (after a start or a restart of this actor) the whole index is read.
+  std::optional<time_point> floor;
 };
 
 }  // namespace vocflow::actors

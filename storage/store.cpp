@@ -479,8 +479,8 @@ status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
   return convert(it->status());
 }
 
-status store::due(uint16_t partition, time_point upto, size_t limit,
-                  std::vector<due_timer>& out) const {
+status store::due(uint16_t partition, time_point upto, size_t limit, std::vector<due_timer>& out,
+                  std::optional<time_point> from) const {
   std::shared_lock lock{gate_};
   if (!db_) return closed();
   std::string upper = due_prefix(partition);
@@ -489,7 +489,9 @@ status store::due(uint16_t partition, time_point upto, size_t limit,
   rocksdb::ReadOptions r;
   r.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t_due))};
-  for (it->Seek(due_prefix(partition)); it->Valid() && out.size() < limit; it->Next())
+  auto start = due_prefix(partition);
+  if (from) put_be(start, ms(*from), 8);
+  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next())
     if (auto d = parse_due(it->key().ToStringView())) out.push_back(std::move(d->second));
   return convert(it->status());
 }

@@ -161,8 +161,12 @@ class store {
   status for_each_ticket(const std::function<bool(const ticket&)>& visit,
                          const std::string& start = {}) const;
 
-  // A partition's due timers with due <= upto, in due order, at most `limit`.
-  status due(uint16_t partition, time_point upto, size_t limit, std::vector<due_timer>& out) const;
+  // A partition's due timers with from <= due <= upto, in due order, at most `limit`. A caller
+  // that knows no row is due before `from` should say so: the rows of fired and cancelled
+  // timers stay behind as deletion markers until a compaction, and a read from the start of
+  // the index steps over every one of them.
+  status due(uint16_t partition, time_point upto, size_t limit, std::vector<due_timer>& out,
+             std::optional<time_point> from = std::nullopt) const;
   // The earliest due time of a partition's rows, or of those due after `after` when given.
   std::optional<time_point> earliest_due(uint16_t partition,
                                          std::optional<time_point> after = {}) const;

@@ -308,5 +308,33 @@ TEST_F(RuntimeTest, AFloodOfDueTimersDoesNotStarveLiveCommands) {
   EXPECT_EQ(count(fetch(live).history, "note"), 1);
 }
 
+// A timer service reads the due index from where its last pass found the first row, not over
+// the deletion markers of every timer fired before. A row armed behind that point (here: the
+// wall clock stepped back, as an NTP correction does) must still fire.
+TEST_F(RuntimeTest, ATimerArmedBeforeTheLastPassStillFiresOnce) {
+  start(1);
+  set_now(local("cn-business", "2026-03-09 09:00"));
+  auto a = open(returns("C-A"));
+  ASSERT_EQ(a.result, kind::accepted);
+  advance_to(local("cn-business", "2026-03-09 15:00"));
+  ASSERT_EQ(count(fetch(a.state->id).history, "sla_breached"), 1);
+
+  set_now(local("cn-business", "2026-03-09 09:30"));  // the clock steps back
+  auto b = open(returns("C-B"));
+  ASSERT_EQ(b.result, kind::accepted);
+  advance_to(local("cn-business", "2026-03-09 15:00"));
+  // B runs half an hour behind A, each of its timers at its own time, and once.
+  auto va = fetch(a.state->id);
+  auto vb = fetch(b.state->id);
+  for (auto type : {"sla_warned", "sla_breached"}) {
+    EXPECT_EQ(count(va.history, type), 1) << type;
+    EXPECT_EQ(count(vb.history, type), 1) << type;
+    auto at_a = first(va.history, type, "first_response");
+    auto at_b = first(vb.history, type, "first_response");
+    ASSERT_TRUE(at_a && at_b) << type;
+    EXPECT_EQ(*at_b - *at_a, 30min) << type;
+  }
+}
+
 }  // namespace
 }  // namespace vocflow::testing
