@@ -431,8 +431,12 @@ status replay_tail(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, const s
     if (st.IsNotFound()) return {};
     if (!st.ok()) return convert(st);
     row.clear();
-    if (!decode_events(value.ToStringView(), row) || row.empty() || row.front().seq != t.seq + 1)
+    if (!decode_events(value.ToStringView(), row) || row.empty())
       return {status::code::corruption, "cannot decode the events of " + id};
+    if (row.front().seq != t.seq + 1)
+      return {status::code::corruption, "the events of " + id + " keyed " +
+                                            std::to_string(t.seq + 1) + " begin at " +
+                                            std::to_string(row.front().seq)};
     for (auto& e : row) apply(t, e);
   }
 }
