@@ -6,7 +6,7 @@
 // RocksDB of the same options, in batches of the same size: the ratio shows vocflow's overhead.
 //
 //   lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] [--dedicated] [--os]
-//                   [--replay] [--data CSV]
+//                   [--replay] [--rocksdb-memtable] [--data CSV]
 //
 // --replay also writes vocflow's own group commits again, raw, after its run: the share of the
 // cost that RocksDB takes for vocflow's keys, next to the baseline's increasing keys.
@@ -42,6 +42,7 @@ struct options {
   bool fsync = true;
   bool detached = false;  // partitions on threads of their own (runtime.dedicated_threads)
   bool replay = false;    // also write vocflow's own batches again, raw (holds them in memory)
+  bool rocksdb_memtable = false;  // RocksDB's memtable instead of vocflow's (both runs)
   std::string data = VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
 };
 
@@ -214,10 +215,10 @@ actors::subscriber_actor::behavior_type watcher(actors::subscriber_actor::pointe
 
 // Appends `total` bytes raw, in batches like vocflow's, from `threads` writers: a log append,
 // each writer with its own increasing keys.
-double raw_append_seconds(const std::string& dir, bool fsync, uint64_t total, size_t ops_per_batch,
+double raw_append_seconds(const storage::store_options& store, uint64_t total, size_t ops_per_batch,
                           size_t bytes_per_op, uint32_t threads) {
   storage::status st;
-  auto db = storage::store::open({.path = dir, .sync = fsync, .cache_mb = 256}, st);
+  auto db = storage::store::open(store, st);
   if (!db) return -1;
   std::atomic<uint64_t> written{0};
   auto start = steady::now();
@@ -245,10 +246,10 @@ double raw_append_seconds(const std::string& dir, bool fsync, uint64_t total, si
 // Writes vocflow's own group commits again, as they were (keys, values, batches), into a fresh
 // RocksDB of the same options from `threads` writers: what storing vocflow's data costs RocksDB
 // alone, with vocflow's key layout (keys spread over the tickets in flight).
-double replay_seconds(const std::string& dir, bool fsync, const std::vector<std::string>& batches,
+double replay_seconds(const storage::store_options& store, const std::vector<std::string>& batches,
                       uint32_t threads) {
   storage::status st;
-  auto db = storage::store::open({.path = dir, .sync = fsync, .cache_mb = 256}, st);
+  auto db = storage::store::open(store, st);
   if (!db) return -1;
   auto start = steady::now();
   std::vector<std::thread> ws;
@@ -282,12 +283,14 @@ int main(int argc, char** argv) {
       o.detached = true;
     else if (a == "--replay")
       o.replay = true;
+    else if (a == "--rocksdb-memtable")
+      o.rocksdb_memtable = true;
     else if (a == "--data")
       o.data = value();
     else {
       std::fprintf(stderr,
                    "usage: lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] "
-                   "[--dedicated] [--os] [--replay] [--data CSV]\n");
+                   "[--dedicated] [--os] [--replay] [--rocksdb-memtable] [--data CSV]\n");
       return 2;
     }
   }
@@ -299,7 +302,14 @@ int main(int argc, char** argv) {
   }
   testing::temp_dir dir;
   storage::status st;
-  auto db = storage::store::open({.path = dir / "vocflow", .sync = o.fsync, .cache_mb = 256}, st);
+  // The same options for vocflow's store and for the baselines' (only the folder differs).
+  auto store_at = [&](const char* folder) {
+    return storage::store_options{.path = dir / folder,
+                                  .sync = o.fsync,
+                                  .cache_mb = 256,
+                                  .rocksdb_memtable = o.rocksdb_memtable};
+  };
+  auto db = storage::store::open(store_at("vocflow"), st);
   auto lib = actors::load_library(VOCFLOW_SOURCE_DIR "/bench/flows", *db);
   if (!lib.library) {
     for (auto& d : lib.diags.items()) std::fprintf(stderr, "%s\n", to_string(d).c_str());
@@ -380,6 +390,9 @@ int main(int argc, char** argv) {
   std::printf("durability   %s\n", o.fsync
                                        ? "fsync (WAL synced before every reply, group-committed)"
                                        : "os (NOT the headline: no fsync)");
+  std::printf(
+      "memtable     %s (vocflow's store and the baselines alike)\n",
+      o.rocksdb_memtable ? "RocksDB's skip list" : "vocflow's skip list (storage/memtable.hpp)");
   std::printf("tickets      %zu (%zu escalated by timer), concurrency %zu, partitions %u (%s)\n",
               o.tickets, parked, o.concurrency,
               o.partitions ? o.partitions : std::thread::hardware_concurrency(),
@@ -404,7 +417,7 @@ int main(int argc, char** argv) {
 
   auto raw_cpu_start = bench::cpu_seconds();
   auto raw_seconds =
-      raw_append_seconds(dir / "raw", o.fsync, bytes, ops / writes, bytes / ops,
+      raw_append_seconds(store_at("raw"), bytes, ops / writes, bytes / ops,
                          o.partitions ? o.partitions : std::thread::hardware_concurrency());
   double raw_bytes_rate = static_cast<double>(bytes) / raw_seconds;
   double vocflow_bytes_rate = static_cast<double>(bytes) / seconds;
@@ -420,7 +433,7 @@ int main(int argc, char** argv) {
   std::printf("ratio        vocflow / raw = %.2f\n", vocflow_bytes_rate / raw_bytes_rate);
   if (o.replay) {
     auto replay_cpu_start = bench::cpu_seconds();
-    auto replay = replay_seconds(dir / "replay", o.fsync, captured,
+    auto replay = replay_seconds(store_at("replay"), captured,
                                  o.partitions ? o.partitions : std::thread::hardware_concurrency());
     std::printf(
         "replay       vocflow's own %zu group commits written again raw: %.2f s = %.0f commands/s "

@@ -42,6 +42,9 @@ struct store_options {
   bool sync = true;        // fsync the WAL before a write returns. Default: true
   size_t cache_mb = 256;   // block cache. Default: 256 MB
   bool read_only = false;  // open a stopped store for reading (vocflow inspect)
+  // RocksDB's own memtable instead of vocflow's (storage/memtable.hpp), for benchmarks that
+  // compare the two. Default: false
+  bool rocksdb_memtable = false;
 };
 
 // Totals of every write since open (for metrics and benchmarks).

@@ -1,0 +1,331 @@
+#include "storage/memtable.hpp"
+
+#include <rocksdb/memtablerep.h>
+#include <rocksdb/slice.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <vector>
+
+namespace vocflow::storage {
+namespace {
+
+constexpr int max_levels = 12;  // p = 1/4: searches stay short up to ~16M entries
+
+using link = std::atomic<const char*>;
+
+// An entry is RocksDB's encoding (varint32 length, internal key, value). Its links to the next
+// entries sit just before it, level i at (link*)entry - 1 - i; the head is a bare array of links.
+link& next_link(const char* entry, int level) {
+  return *(reinterpret_cast<link*>(const_cast<char*>(entry)) - 1 - level);
+}
+
+rocksdb::Slice internal_key(const char* entry) {
+  const auto* p = reinterpret_cast<const uint8_t*>(entry);
+  uint32_t len = 0;
+  for (int shift = 0; shift <= 28; shift += 7) {
+    uint32_t b = *p++;
+    len |= (b & 0x7f) << shift;
+    if (b < 0x80) break;
+  }
+  return {reinterpret_cast<const char*>(p), len};
+}
+
+// The 8 bytes after the user key: sequence << 8 | type, little-endian.
+uint64_t trailer(const char* at) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(at[i]);
+  return v;
+}
+
+// RocksDB's InternalKeyComparator over BytewiseComparator: user keys bytewise, then the newest
+// (the larger trailer) first.
+int compare(const rocksdb::Slice& a, const rocksdb::Slice& b) {
+  size_t ua = a.size() >= 8 ? a.size() - 8 : a.size();
+  size_t ub = b.size() >= 8 ? b.size() - 8 : b.size();
+  if (int r = std::memcmp(a.data(), b.data(), std::min(ua, ub))) return r;
+  if (ua != ub) return ua < ub ? -1 : 1;
+  uint64_t ta = a.size() >= 8 ? trailer(a.data() + ua) : 0;
+  uint64_t tb = b.size() >= 8 ? trailer(b.data() + ub) : 0;
+  return ta > tb ? -1 : ta < tb ? 1 : 0;
+}
+
+// Where the last insert through it went: the last entry before it at every level (the head
+// where there is none). Consecutive inserts of nearby keys start from here, not from the top.
+struct finger {
+  const char* prev[max_levels];
+};
+
+class skiplist_rep;
+
+// Iterators that RocksDB places in its own arena are destroyed but never freed by it
+// (MemTableIterator calls only the destructor). Their storage is kept here and reused, per
+// thread, so that a block is reused only after its destructor has returned.
+struct iterator_blocks {
+  std::vector<void*> free;
+  ~iterator_blocks() {
+    for (void* p : free) ::operator delete(p);
+  }
+};
+thread_local iterator_blocks recycled;
+constexpr size_t max_recycled = 64;
+
+class skiplist_iterator final : public rocksdb::MemTableRep::Iterator {
+ public:
+  skiplist_iterator(const skiplist_rep& rep, bool recycle) : rep_(&rep), recycle_(recycle) {}
+  ~skiplist_iterator() override {
+    if (!recycle_) return;
+    // Blocks freed earlier are fully destroyed; this one joins the list as it is.
+    if (recycled.free.size() >= max_recycled) {
+      ::operator delete(recycled.free.front());
+      recycled.free.erase(recycled.free.begin());
+    }
+    recycled.free.push_back(this);
+  }
+
+  bool Valid() const override { return at_ != nullptr; }
+  const char* key() const override { return at_; }
+  void Next() override { at_ = next_link(at_, 0).load(std::memory_order_acquire); }
+  void Prev() override;
+  void Seek(const rocksdb::Slice& internal, const char* memtable_key) override;
+  void SeekForPrev(const rocksdb::Slice& internal, const char* memtable_key) override;
+  void SeekToFirst() override;
+  void SeekToLast() override;
+
+ private:
+  const skiplist_rep* rep_;
+  const char* at_ = nullptr;
+  bool recycle_;
+};
+
+class skiplist_rep final : public rocksdb::MemTableRep {
+ public:
+  explicit skiplist_rep(rocksdb::Allocator* allocator) : MemTableRep(allocator) {
+    for (auto& l : head_links_) l.store(nullptr, std::memory_order_relaxed);
+    std::fill(std::begin(last_.prev), std::end(last_.prev), head());
+  }
+
+  rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
+    int height = random_height();
+    char* entry = allocate_aligned(height * sizeof(link), len);
+    for (int i = 0; i < height; ++i) new (&next_link(entry, i)) link(nullptr);
+    // The height waits in the level-0 link until the entry is inserted.
+    next_link(entry, 0).store(reinterpret_cast<const char*>(static_cast<uintptr_t>(height)),
+                              std::memory_order_relaxed);
+    *buf = entry;
+    return entry;
+  }
+
+  void Insert(rocksdb::KeyHandle handle) override {
+    insert(static_cast<const char*>(handle), last_);
+  }
+  bool InsertKey(rocksdb::KeyHandle handle) override {
+    return insert(static_cast<const char*>(handle), last_);
+  }
+  void InsertWithHint(rocksdb::KeyHandle handle, void** hint) override {
+    InsertKeyWithHint(handle, hint);
+  }
+  bool InsertKeyWithHint(rocksdb::KeyHandle handle, void** hint) override {
+    auto* f = static_cast<finger*>(*hint);
+    if (!f) {
+      f = new (allocate_aligned(0, sizeof(finger))) finger;
+      std::fill(std::begin(f->prev), std::end(f->prev), head());
+      *hint = f;
+    }
+    return insert(static_cast<const char*>(handle), *f);
+  }
+
+  bool Contains(const char* entry) const override {
+    auto key = internal_key(entry);
+    const char* at = seek(key);
+    return at && compare(internal_key(at), key) == 0;
+  }
+
+  // RocksDB's own MemTableRep::Get makes an iterator and never frees it; this one walks the
+  // list. A LookupKey (db/lookup_key.h, not installed) starts with three pointers: its memtable
+  // key, its internal key and its end, as librocksdb 7.8's MemTableRep::Get reads them. The
+  // store's tests read every table through here.
+  void Get(const rocksdb::LookupKey& k, void* arg,
+           bool (*callback)(void* arg, const char* entry)) override {
+    struct {
+      const char* memtable_key;
+      const char* internal_key;
+      const char* end;
+    } lookup;
+    std::memcpy(&lookup, &k, sizeof lookup);
+    rocksdb::Slice key{lookup.internal_key, static_cast<size_t>(lookup.end - lookup.internal_key)};
+    for (const char* at = seek(key); at && callback(arg, at);
+         at = next_link(at, 0).load(std::memory_order_acquire)) {
+    }
+  }
+
+  size_t ApproximateMemoryUsage() override { return 0; }  // all of it is the allocator's
+
+  Iterator* GetIterator(rocksdb::Arena* arena) override {
+    if (!arena) return new skiplist_iterator(*this, false);
+    void* block = nullptr;
+    if (!recycled.free.empty()) {
+      block = recycled.free.back();
+      recycled.free.pop_back();
+    } else {
+      block = ::operator new(sizeof(skiplist_iterator));
+    }
+    return new (block) skiplist_iterator(*this, true);
+  }
+
+  // The first entry >= key, or nullptr.
+  const char* seek(const rocksdb::Slice& key) const {
+    const char* x = head();
+    const char* next = nullptr;
+    for (int level = height_.load(std::memory_order_acquire) - 1; level >= 0; --level) {
+      for (;;) {
+        next = next_link(x, level).load(std::memory_order_acquire);
+        if (!next || compare(internal_key(next), key) >= 0) break;
+        x = next;
+      }
+    }
+    return next;
+  }
+  // The last entry < key, or nullptr.
+  const char* before(const rocksdb::Slice& key) const {
+    const char* x = head();
+    for (int level = height_.load(std::memory_order_acquire) - 1; level >= 0; --level)
+      for (;;) {
+        const char* next = next_link(x, level).load(std::memory_order_acquire);
+        if (!next || compare(internal_key(next), key) >= 0) break;
+        x = next;
+      }
+    return x == head() ? nullptr : x;
+  }
+  const char* first() const { return head_links_[max_levels - 1].load(std::memory_order_acquire); }
+  const char* last() const {
+    const char* x = head();
+    for (int level = height_.load(std::memory_order_acquire) - 1; level >= 0; --level)
+      while (const char* next = next_link(x, level).load(std::memory_order_acquire)) x = next;
+    return x == head() ? nullptr : x;
+  }
+
+ private:
+  // The head's level-i link is head_links_[max_levels - 1 - i], as for any entry.
+  const char* head() const { return reinterpret_cast<const char*>(head_links_ + max_levels); }
+
+  // `links` bytes aligned for links, then `len` bytes; returns where the `len` bytes begin.
+  char* allocate_aligned(size_t links, size_t len) {
+    char* raw = nullptr;
+    MemTableRep::Allocate(links + len + alignof(link) - 1, &raw);
+    auto at = reinterpret_cast<uintptr_t>(raw);
+    at = (at + alignof(link) - 1) & ~static_cast<uintptr_t>(alignof(link) - 1);
+    return reinterpret_cast<char*>(at) + links;
+  }
+
+  int random_height() {
+    // xorshift64*, advanced by the one writer
+    rng_ ^= rng_ >> 12, rng_ ^= rng_ << 25, rng_ ^= rng_ >> 27;
+    uint64_t r = rng_ * 2685821657736338717ull;
+    int height = 1;
+    while (height < max_levels && (r & 3) == 0) ++height, r >>= 2;
+    return height;
+  }
+
+  bool insert(const char* entry, finger& f) {
+    auto& level0 = next_link(entry, 0);
+    int height =
+        static_cast<int>(reinterpret_cast<uintptr_t>(level0.load(std::memory_order_relaxed)));
+    auto key = internal_key(entry);
+    int top = height_.load(std::memory_order_relaxed);
+    if (height > top) height_.store(top = height, std::memory_order_release);
+
+    // The lowest level at which the finger brackets the key (prev < key <= prev's next). The
+    // finger's entries never rise from one level to the next up (they were a search path), so
+    // from there up every one of them is before the key.
+    int level = 0;
+    for (; level < top; ++level) {
+      const char* prev = f.prev[level];
+      if (prev != head() && compare(internal_key(prev), key) >= 0) continue;
+      const char* next = next_link(prev, level).load(std::memory_order_relaxed);
+      if (!next || compare(internal_key(next), key) >= 0) break;
+    }
+    int from = level == top ? top - 1 : std::max(level, height - 1);
+    const char* x = level == top ? head() : f.prev[from];
+
+    const char* prev[max_levels] = {};
+    const char* next[max_levels] = {};
+    for (int i = from; i >= 0; --i) {
+      for (;;) {
+        const char* n = next_link(x, i).load(std::memory_order_relaxed);
+        if (!n || compare(internal_key(n), key) >= 0) {
+          next[i] = n;
+          break;
+        }
+        x = n;
+      }
+      prev[i] = x;
+    }
+    if (next[0] && compare(internal_key(next[0]), key) == 0) return false;  // already there
+
+    // Each level is linked before the entry is published on it, from the bottom up: a reader
+    // that finds it on a level can go on from it on every level below.
+    for (int i = 0; i < height; ++i) {
+      next_link(entry, i).store(next[i], std::memory_order_relaxed);
+      next_link(prev[i], i).store(entry, std::memory_order_release);
+    }
+    for (int i = 0; i < height; ++i) f.prev[i] = entry;
+    for (int i = height; i <= from; ++i) f.prev[i] = prev[i];
+    return true;
+  }
+
+  link head_links_[max_levels];
+  std::atomic<int> height_{1};
+  finger last_;  // for inserts without a hint
+  uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+};
+
+void skiplist_iterator::Prev() {
+  at_ = rep_->before(internal_key(at_));
+}
+
+void skiplist_iterator::Seek(const rocksdb::Slice& internal, const char* memtable_key) {
+  at_ = rep_->seek(memtable_key ? internal_key(memtable_key) : internal);
+}
+
+void skiplist_iterator::SeekForPrev(const rocksdb::Slice& internal, const char* memtable_key) {
+  auto key = memtable_key ? internal_key(memtable_key) : internal;
+  at_ = rep_->seek(key);
+  if (!at_)
+    at_ = rep_->last();
+  else if (compare(internal_key(at_), key) > 0)
+    at_ = rep_->before(key);
+}
+
+void skiplist_iterator::SeekToFirst() {
+  at_ = rep_->first();
+}
+
+void skiplist_iterator::SeekToLast() {
+  at_ = rep_->last();
+}
+
+class skiplist_factory final : public rocksdb::MemTableRepFactory {
+ public:
+  const char* Name() const override { return "vocflow.skiplist"; }
+  using MemTableRepFactory::CreateMemTableRep;
+  rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator&,
+                                          rocksdb::Allocator* allocator,
+                                          const rocksdb::SliceTransform*,
+                                          rocksdb::Logger*) override {
+    return new skiplist_rep(allocator);
+  }
+  bool IsInsertConcurrentlySupported() const override { return false; }
+  bool CanHandleDuplicatedKey() const override { return true; }  // InsertKey says false
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable() {
+  return std::make_shared<skiplist_factory>();
+}
+
+}  // namespace vocflow::storage
