@@ -278,8 +278,8 @@ void flush(self_ptr self) {
     spdlog::warn("partition {}: store not writable yet: {}", s.index, again.message());
   }
   if (s.timer_pass) self->send(s.timers, fired_atom::value, s.timer_rows, static_cast<bool>(st));
-  s.cache.discard();  // what the group commit did not write (after commit(): nothing)
-  s.batch.reset();
+  s.cache.discard();              // what the group commit did not write (after commit(): nothing)
+  if (s.batch) s.batch->clear();  // kept for the next group, with its memory
   s.new_keys.clear();
   s.replies.clear();
   s.batch_replies.clear();

@@ -2,6 +2,7 @@
 // block of the stored encoding (codec.hpp). Header-only so that any struct can be stored.
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -21,22 +22,62 @@ struct byte_counter {
   void append(std::string_view s) { size += s.size(); }
 };
 
+// Appends to a string through a cursor: the string grows ahead of what is written and is cut
+// to size when the sink goes, so that a value costs one capacity check, not a string append.
+// The string holds garbage past the cursor meanwhile: nothing else may use it until then.
+class string_sink {
+ public:
+  explicit string_sink(std::string& s) : s_(s), end_(s.size()) {}
+  ~string_sink() { s_.resize(end_); }
+  string_sink(const string_sink&) = delete;
+  string_sink& operator=(const string_sink&) = delete;
+
+  void push_back(char c) {
+    *room(1) = c;
+    ++end_;
+  }
+  void append(const char* p, size_t n) {
+    if (n) std::memcpy(room(n), p, n);
+    end_ += n;
+  }
+  void append(std::string_view v) { append(v.data(), v.size()); }
+  // Room for up to `n` bytes at the cursor; advance() says how many were written.
+  char* room(size_t n) {
+    if (end_ + n > s_.size()) [[unlikely]]
+      grow(n);
+    return s_.data() + end_;
+  }
+  void advance(size_t n) { end_ += n; }
+  size_t size() const { return end_; }
+  // Resizes the `had` bytes at `at` to `want` bytes, moving everything after them.
+  char* resize_at(size_t at, size_t had, size_t want) {
+    room(want > had ? want - had : 0);
+    std::memmove(s_.data() + at + want, s_.data() + at + had, end_ - at - had);
+    end_ = end_ + want - had;
+    return s_.data() + at;
+  }
+
+ private:
+  void grow(size_t n) { s_.resize(std::max(2 * s_.size(), end_ + n + 256)); }
+  std::string& s_;
+  size_t end_;
+};
+
 template <class Sink>
 class basic_writer {
  public:
-  explicit basic_writer(Sink& out) : out_(out) {}
+  template <class Target>
+  explicit basic_writer(Target& out) : out_(out) {}
 
-  void varint(uint64_t v) {
-    char b[10];  // one append per number rather than one per byte
-    size_t n = 0;
-    while (v >= 0x80) {
-      b[n++] = static_cast<char>(v | 0x80);
-      v >>= 7;
+  [[gnu::always_inline]] void varint(uint64_t v) {
+    if constexpr (std::is_same_v<Sink, string_sink>) {
+      out_.advance(put_varint(out_.room(10), v));
+    } else {
+      char b[10];
+      out_.append(b, put_varint(b, v));
     }
-    b[n++] = static_cast<char>(v);
-    out_.append(b, n);
   }
-  void signed_int(int64_t v) {
+  [[gnu::always_inline]] void signed_int(int64_t v) {
     varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
   }
   void bytes(std::string_view s) {
@@ -79,22 +120,49 @@ class basic_writer {
     }
   }
 
-  // A length-prefixed record of a struct's fields; the length is measured first, so that the
-  // fields go straight to the output without a buffer of their own.
+  // A length-prefixed record of a struct's fields. Into a string: the fields first, then their
+  // length put in front of them (one pass over them); elsewhere the length is measured first.
   template <class T>
   void record(const T& v) {
-    byte_counter size;
-    basic_writer<byte_counter> measure{size};
-    T::fields(v, [&](std::string_view, const auto& x) { measure.value(x); });
-    varint(size.size);
-    T::fields(v, [&](std::string_view, const auto& x) { value(x); });
+    if constexpr (std::is_same_v<Sink, string_sink>) {
+      size_t at = out_.size();
+      out_.append("\0\0", 2);  // room for a length below 16384, the usual case
+      T::fields(v, [&](std::string_view, const auto& x) { value(x); });
+      char b[10];
+      size_t n = put_varint(b, out_.size() - at - 2);
+      std::memcpy(out_.resize_at(at, 2, n), b, n);
+    } else {
+      basic_writer<byte_counter> measure{measured_};
+      measured_.size = 0;
+      T::fields(v, [&](std::string_view, const auto& x) { measure.value(x); });
+      varint(measured_.size);
+      T::fields(v, [&](std::string_view, const auto& x) { value(x); });
+    }
   }
 
  private:
-  Sink& out_;
+  [[gnu::always_inline]] static size_t put_varint(char* b, uint64_t v) {
+    if (v < 0x80) {
+      *b = static_cast<char>(v);
+      return 1;
+    }
+    size_t n = 0;
+    while (v >= 0x80) {
+      b[n++] = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    b[n++] = static_cast<char>(v);
+    return n;
+  }
+
+  // A string target is written through a sink of its own; a counter directly.
+  using holder = std::conditional_t<std::is_same_v<Sink, string_sink>, string_sink, Sink&>;
+  holder out_;
+  byte_counter measured_;
 };
 
-using writer = basic_writer<std::string>;
+// Appends to a string; the string has its final size once the writer is gone.
+using writer = basic_writer<string_sink>;
 
 class reader {
  public:

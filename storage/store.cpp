@@ -161,6 +161,11 @@ write_set store::batch_from(std::string_view encoded) const {
   return w;
 }
 
+void write_set::clear() {
+  batch_->Clear();
+  operations_ = 0;
+}
+
 size_t write_set::bytes() const {
   return batch_->GetDataSize();
 }

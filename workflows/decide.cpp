@@ -1,5 +1,6 @@
 // decide(): what a command does to a ticket. Actions, transitions, waiting and closing here;
 // SLA clocks in decide_sla.cpp; compensation in decide_compensation.cpp.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -187,7 +188,8 @@ void decider::hand_off() {
   }
   emit(ev::handed_off{t_.owner, to, cmd_.text});
   enqueue_on(to);
-  notify_to({to}, fmt::format("Ticket {} handed to {}: {}", t_.id, to, cmd_.text), "handed_off");
+  notify_to({to}, fmt::format(FMT_COMPILE("Ticket {} handed to {}: {}"), t_.id, to, cmd_.text),
+            "handed_off");
 }
 
 void decider::complete_task() {
@@ -276,23 +278,26 @@ void decider::enter(const std::string& target, const std::string& via) {
   auto owner = next->owner ? next->owner->name : t_.owner;
   bool new_owner = owner != t_.owner;
   if (!t_.owner.empty() && new_owner) {
-    emit(ev::handed_off{t_.owner, owner, fmt::format("step `{}` belongs to {}", target, owner)});
-    notify_to({owner}, fmt::format("Ticket {} handed to {} (step {})", t_.id, owner, target),
+    emit(ev::handed_off{t_.owner, owner,
+                        fmt::format(FMT_COMPILE("step `{}` belongs to {}"), target, owner)});
+    notify_to({owner},
+              fmt::format(FMT_COMPILE("Ticket {} handed to {} (step {})"), t_.id, owner, target),
               "handed_off");
   }
   emit(ev::step_entered{target, t_.step, via, owner});
   if (new_owner) enqueue_on(owner);
 
-  if (next->final) return close(fmt::format("reached final step `{}`", target));
+  if (next->final) return close(fmt::format(FMT_COMPILE("reached final step `{}`"), target));
   start_clock(clock_kind::step, target, target, next->sla.within);
   if (next->timeout) start_clock(clock_kind::timeout, target, target, next->timeout->after);
   for (auto& b : next->parallel) {
     emit(ev::task_opened{b.name, "branch", target, b.owner.name, b.task});
     start_clock(clock_kind::task, target, b.name, b.sla.within);
     enqueue_on(b.owner.name);
-    notify_to({b.owner.name},
-              fmt::format("Ticket {}: new task for {}: {}", t_.id, b.owner.name, b.task),
-              "task_opened");
+    notify_to(
+        {b.owner.name},
+        fmt::format(FMT_COMPILE("Ticket {}: new task for {}: {}"), t_.id, b.owner.name, b.task),
+        "task_opened");
   }
 }
 

@@ -1,5 +1,6 @@
 // SLA clocks inside decide(): start, stop, pause, resume, and the firing of their thresholds
 // (warning, escalation levels, breach) or of a step's timeout.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "workflows/decider.hpp"
@@ -106,21 +107,23 @@ void decider::timer_fired() {
 void decider::fire(const sla_clock& c, const threshold& th, uint32_t index, uint64_t timer,
                    time_point due) {
   auto what = c.kind == clock_kind::step || c.kind == clock_kind::task
-                  ? fmt::format("{} `{}`", to_string(c.kind), c.name)
+                  ? fmt::format(FMT_COMPILE("{} `{}`"), to_string(c.kind), c.name)
                   : std::string{to_string(c.kind)};
   switch (th.what) {
     case threshold::kind::warn:
       emit(ev::sla_warned{c.id, c.kind, c.step, c.name, index, c.deadline, timer, due});
-      notify_to({t_.owner},
-                fmt::format("Ticket {}: {} SLA due {}", t_.id, what, format_utc(c.deadline)),
-                "sla_warned");
+      notify_to(
+          {t_.owner},
+          fmt::format(FMT_COMPILE("Ticket {}: {} SLA due {}"), t_.id, what, format_utc(c.deadline)),
+          "sla_warned");
       break;
     case threshold::kind::breach: {
       std::string owner = t_.owner;
       if (c.kind == clock_kind::task)
         if (auto* k = t_.find_task(c.name)) owner = k->owner;
       emit(ev::sla_breached{c.id, c.kind, c.step, c.name, index, c.deadline, owner, timer, due});
-      notify_to({owner}, fmt::format("Ticket {}: {} SLA breached", t_.id, what), "sla_breached");
+      notify_to({owner}, fmt::format(FMT_COMPILE("Ticket {}: {} SLA breached"), t_.id, what),
+                "sla_breached");
       break;
     }
     case threshold::kind::level: {
@@ -144,7 +147,8 @@ void decider::fire(const sla_clock& c, const threshold& th, uint32_t index, uint
       auto to = e.notify;
       if (!e.reassign_department.empty()) to.push_back(e.reassign_department);
       if (!e.reassign_role.empty()) to.push_back(e.reassign_role);
-      auto subject = fmt::format("Ticket {}: {} escalated (level {})", t_.id, what, e.level);
+      auto subject =
+          fmt::format(FMT_COMPILE("Ticket {}: {} escalated (level {})"), t_.id, what, e.level);
       bool moved = !e.reassign_department.empty();
       auto dept = e.reassign_department;
       emit(std::move(e));

@@ -66,6 +66,26 @@ TEST(Codec, EveryTicketStateRoundTrips) {
   }
 }
 
+// A record's length goes in front of its fields once they are written: 1, 2 or 3 bytes of
+// length (below 128, below 16384, above), nested or not, after what the string held before.
+TEST(Codec, RecordsOfEveryLengthClassRoundTripAfterExistingBytes) {
+  for (size_t text : {0u, 100u, 127u, 128u, 5'000u, 16'383u, 16'384u, 70'000u}) {
+    ticket t;
+    t.id = "T-1";
+    t.step = std::string(text, 's');
+    ticket_fields f;
+    f.text = std::string(text / 2, 'x');
+    f.extra["note"] = std::string(text, 'n');
+    t.info = f;
+    std::string out = "prefix";
+    encode_ticket(out, t);
+    ASSERT_EQ(out.substr(0, 6), "prefix");
+    auto back = decode_ticket(std::string_view{out}.substr(6));
+    ASSERT_TRUE(back) << text;
+    EXPECT_EQ(*back, t) << text;
+  }
+}
+
 TEST(Codec, RejectsGarbageWithoutCrashing) {
   auto s = examples();
   auto value = encode_events(s.events);
