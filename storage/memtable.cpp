@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <new>
+#include <string_view>
 #include <vector>
 
 namespace vocflow::storage {
@@ -53,11 +55,30 @@ int compare(const rocksdb::Slice& a, const rocksdb::Slice& b) {
   return ta > tb ? -1 : ta < tb ? 1 : 0;
 }
 
-// Where the last insert through it went: the last entry before it at every level (the head
-// where there is none). Consecutive inserts of nearby keys start from here, not from the top.
-struct finger {
-  const char* prev[max_levels];
+// Where the last insert through it went: the last entry before it on each of the lowest
+// `Levels` levels (above them, and where there is none, the head). The entries never rise from
+// one level to the next up: they were a search path. Consecutive inserts of nearby keys start
+// from here, not from the top.
+template <int Levels>
+struct basic_finger {
+  const char* prev[Levels];
+  const char* at(int level, const char* head) const { return level < Levels ? prev[level] : head; }
+  void set(int level, const char* entry) {
+    if (level < Levels) prev[level] = entry;
+  }
+  void reset(const char* head) { std::fill(std::begin(prev), std::end(prev), head); }
 };
+using finger = basic_finger<max_levels>;
+// A ticket's: most of its inserts are its next event, beside its last one, on level 0.
+using ticket_finger = basic_finger<4>;
+
+// The ticket an events key is of: up to its \0 (the benchmarks' raw appends, without one, by
+// their first two bytes: their writer).
+std::string_view ticket_of(const rocksdb::Slice& internal) {
+  std::string_view user{internal.data(), internal.size() >= 8 ? internal.size() - 8 : 0};
+  if (auto z = user.find('\0'); z != std::string_view::npos) return user.substr(0, z + 1);
+  return user.substr(0, std::min<size_t>(2, user.size()));
+}
 
 class skiplist_rep;
 
@@ -103,9 +124,10 @@ class skiplist_iterator final : public rocksdb::MemTableRep::Iterator {
 
 class skiplist_rep final : public rocksdb::MemTableRep {
  public:
-  explicit skiplist_rep(rocksdb::Allocator* allocator) : MemTableRep(allocator) {
+  skiplist_rep(rocksdb::Allocator* allocator, bool by_ticket)
+      : MemTableRep(allocator), tickets_(by_ticket ? ticket_slots : 0) {
     for (auto& l : head_links_) l.store(nullptr, std::memory_order_relaxed);
-    std::fill(std::begin(last_.prev), std::end(last_.prev), head());
+    last_.reset(head());
   }
 
   rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
@@ -119,11 +141,20 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     return entry;
   }
 
-  void Insert(rocksdb::KeyHandle handle) override {
-    insert(static_cast<const char*>(handle), last_);
-  }
+  void Insert(rocksdb::KeyHandle handle) override { InsertKey(handle); }
   bool InsertKey(rocksdb::KeyHandle handle) override {
-    return insert(static_cast<const char*>(handle), last_);
+    auto* entry = static_cast<const char*>(handle);
+    if (tickets_.empty()) return insert(entry, last_);
+    // The finger of the entry's ticket. A slot that held another ticket's (or none) starts
+    // from the top: a new ticket's first insert is one search, its next ones a few steps.
+    auto ticket = ticket_of(internal_key(entry));
+    uint64_t tag = std::hash<std::string_view>{}(ticket) | 1;
+    auto& slot = tickets_[tag & (ticket_slots - 1)];
+    if (slot.tag != tag) {
+      slot.tag = tag;
+      slot.finger.reset(head());
+    }
+    return insert(entry, slot.finger);
   }
   void InsertWithHint(rocksdb::KeyHandle handle, void** hint) override {
     InsertKeyWithHint(handle, hint);
@@ -132,7 +163,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     auto* f = static_cast<finger*>(*hint);
     if (!f) {
       f = new (allocate_aligned(0, sizeof(finger))) finger;
-      std::fill(std::begin(f->prev), std::end(f->prev), head());
+      f->reset(head());
       *hint = f;
     }
     return insert(static_cast<const char*>(handle), *f);
@@ -162,7 +193,8 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     }
   }
 
-  size_t ApproximateMemoryUsage() override { return 0; }  // all of it is the allocator's
+  // The entries are the allocator's; the ticket fingers are this memtable's own.
+  size_t ApproximateMemoryUsage() override { return tickets_.size() * sizeof(ticket_slot); }
 
   Iterator* GetIterator(rocksdb::Arena* arena) override {
     if (!arena) return new skiplist_iterator(*this, false);
@@ -230,7 +262,8 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     return height;
   }
 
-  bool insert(const char* entry, finger& f) {
+  template <int Levels>
+  bool insert(const char* entry, basic_finger<Levels>& f) {
     auto& level0 = next_link(entry, 0);
     int height =
         static_cast<int>(reinterpret_cast<uintptr_t>(level0.load(std::memory_order_relaxed)));
@@ -243,13 +276,13 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     // from there up every one of them is before the key.
     int level = 0;
     for (; level < top; ++level) {
-      const char* prev = f.prev[level];
+      const char* prev = f.at(level, head());
       if (prev != head() && compare(internal_key(prev), key) >= 0) continue;
       const char* next = next_link(prev, level).load(std::memory_order_relaxed);
       if (!next || compare(internal_key(next), key) >= 0) break;
     }
     int from = level == top ? top - 1 : std::max(level, height - 1);
-    const char* x = level == top ? head() : f.prev[from];
+    const char* x = level == top ? head() : f.at(from, head());
 
     const char* prev[max_levels] = {};
     const char* next[max_levels] = {};
@@ -272,14 +305,21 @@ class skiplist_rep final : public rocksdb::MemTableRep {
       next_link(entry, i).store(next[i], std::memory_order_relaxed);
       next_link(prev[i], i).store(entry, std::memory_order_release);
     }
-    for (int i = 0; i < height; ++i) f.prev[i] = entry;
-    for (int i = height; i <= from; ++i) f.prev[i] = prev[i];
+    for (int i = 0; i < height; ++i) f.set(i, entry);
+    for (int i = height; i <= from; ++i) f.set(i, prev[i]);
     return true;
   }
 
+  struct ticket_slot {
+    uint64_t tag = 0;  // the hash of the ticket whose finger this is (odd; 0: none)
+    ticket_finger finger;
+  };
+  static constexpr size_t ticket_slots = 16384;  // tickets in flight, give or take
+
   link head_links_[max_levels];
   std::atomic<int> height_{1};
-  finger last_;  // for inserts without a hint
+  finger last_;                       // where the last insert went
+  std::vector<ticket_slot> tickets_;  // by the hash of the ticket: empty unless by_ticket
   uint64_t rng_ = 0x9e3779b97f4a7c15ull;
 };
 
@@ -310,22 +350,26 @@ void skiplist_iterator::SeekToLast() {
 
 class skiplist_factory final : public rocksdb::MemTableRepFactory {
  public:
+  explicit skiplist_factory(bool by_ticket) : by_ticket_(by_ticket) {}
   const char* Name() const override { return "vocflow.skiplist"; }
   using MemTableRepFactory::CreateMemTableRep;
   rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator&,
                                           rocksdb::Allocator* allocator,
                                           const rocksdb::SliceTransform*,
                                           rocksdb::Logger*) override {
-    return new skiplist_rep(allocator);
+    return new skiplist_rep(allocator, by_ticket_);
   }
   bool IsInsertConcurrentlySupported() const override { return false; }
   bool CanHandleDuplicatedKey() const override { return true; }  // InsertKey says false
+
+ private:
+  bool by_ticket_;
 };
 
 }  // namespace
 
-std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable() {
-  return std::make_shared<skiplist_factory>();
+std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable(bool by_ticket) {
+  return std::make_shared<skiplist_factory>(by_ticket);
 }
 
 }  // namespace vocflow::storage

@@ -8,8 +8,10 @@
 //
 // This one compares internal keys itself (user key bytewise, then newest first: the order of
 // RocksDB's InternalKeyComparator over BytewiseComparator, which every vocflow table uses) and
-// keeps a finger per insert hint: with `memtable_insert_with_hint_prefix_extractor` naming the
-// ticket, the next event of a ticket lands next to its previous one in a few comparisons.
+// keeps fingers where inserts went: with `by_ticket` (keys that begin with a ticket id and a
+// \0, as the events table's do) one per ticket in flight, so that the next event of a ticket
+// lands next to its previous one in a few comparisons; otherwise (and with RocksDB's
+// `memtable_insert_with_hint_prefix_extractor`, one per hint) one for all inserts.
 //
 // Contract (RocksDB's for a memtable without concurrent inserts): one writer at a time
 // (`allow_concurrent_memtable_write = false`), any number of concurrent readers; no duplicate
@@ -24,6 +26,6 @@ class MemTableRepFactory;
 
 namespace vocflow::storage {
 
-std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable();
+std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable(bool by_ticket = false);
 
 }  // namespace vocflow::storage

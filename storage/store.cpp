@@ -6,7 +6,6 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/perf_level.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
@@ -272,20 +271,6 @@ class log_bridge : public rocksdb::Logger {
   }
 };
 
-// The part of an events key that names the ticket (up to its \0): the memtable keeps one insert
-// position per ticket, so that a ticket's next events land next to its last in a few steps. A
-// key without a \0 (the benchmarks' raw appends) is placed by its first two bytes, its writer.
-class ticket_prefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "vocflow.ticket_prefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    if (const void* z = std::memchr(key.data(), 0, key.size()))
-      return {key.data(), static_cast<size_t>(static_cast<const char*>(z) - key.data()) + 1};
-    return {key.data(), std::min<size_t>(2, key.size())};
-  }
-  bool InDomain(const rocksdb::Slice&) const override { return true; }
-};
-
 // A column family by its id, for building write batches (which name column families by id).
 // Unlike the handles of the open database it stays valid when resume() reopens it, so a batch
 // can be built while that happens.
@@ -346,11 +331,7 @@ status store::open_db(bool read_only) {
       cf.memtable_prefix_bloom_size_ratio = 0.02;
       cf.memtable_whole_key_filtering = true;
     }
-    if (!options_.rocksdb_memtable) {
-      cf.memtable_factory = skiplist_memtable();
-      if (n == "events")
-        cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<ticket_prefix>();
-    }
+    if (!options_.rocksdb_memtable) cf.memtable_factory = skiplist_memtable(n == "events");
     tables.emplace_back(name, cf);
   }
   rocksdb::DB* raw = nullptr;

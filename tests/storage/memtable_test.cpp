@@ -20,15 +20,19 @@ namespace {
 
 using model = std::map<std::string, std::string>;
 
-class MemtableTest : public ::testing::Test {
+// How inserts find their place: one finger for all, one per RocksDB insert hint (a prefix), one
+// per ticket (the keys' part up to their \0, as in the events table).
+enum class fingers { one, per_hint, per_ticket };
+
+class MemtableTest : public ::testing::TestWithParam<fingers> {
  protected:
-  void open(bool hints, bool wal = false) {
+  void open(bool wal = false) {
     rocksdb::Options o;
     o.create_if_missing = true;
     o.allow_concurrent_memtable_write = false;
-    o.memtable_factory = skiplist_memtable();
+    o.memtable_factory = skiplist_memtable(GetParam() == fingers::per_ticket);
     o.write_buffer_size = 256 << 20;  // everything stays in the memtable unless flushed
-    if (hints)
+    if (GetParam() == fingers::per_hint)
       o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(3));
     wal_ = wal;
     rocksdb::DB* db = nullptr;
@@ -113,20 +117,27 @@ class MemtableTest : public ::testing::Test {
   std::mt19937 rng_{20261201};
 };
 
-TEST_F(MemtableTest, ReadsAsAnOrderedMapUnderPutsOverwritesAndDeletes) {
-  open(false);
+TEST_P(MemtableTest, ReadsAsAnOrderedMapUnderPutsOverwritesAndDeletes) {
+  open();
   churn(20'000);
   expect_reads(model_);
 }
 
-TEST_F(MemtableTest, InsertHintsPerPrefixKeepTheSameOrder) {
-  open(true);
-  churn(20'000);
+// Keys with and without a \0 (the benchmarks' raw appends), interleaved and in sequence.
+TEST_P(MemtableTest, KeysOfManyTicketsInterleavedKeepTheirOrder) {
+  open();
+  for (int round = 0; round < 20; ++round)
+    for (int ticket = 0; ticket < 500; ++ticket) {
+      std::string k = "T-" + std::to_string(ticket * 7919 % 500);
+      k.push_back('\0');
+      put(k.append(std::to_string(1000 + round)), "e");
+      put("00" + std::to_string(100000 + round * 500 + ticket), "raw");
+    }
   expect_reads(model_);
 }
 
-TEST_F(MemtableTest, ASnapshotSeesTheOlderVersionsOfOverwrittenKeys) {
-  open(true);
+TEST_P(MemtableTest, ASnapshotSeesTheOlderVersionsOfOverwrittenKeys) {
+  open();
   churn(5'000);
   auto before = model_;
   const rocksdb::Snapshot* snap = db_->GetSnapshot();
@@ -136,20 +147,20 @@ TEST_F(MemtableTest, ASnapshotSeesTheOlderVersionsOfOverwrittenKeys) {
   db_->ReleaseSnapshot(snap);
 }
 
-TEST_F(MemtableTest, FlushedAndRecoveredTablesHoldTheSameData) {
-  open(true, true);
+TEST_P(MemtableTest, FlushedAndRecoveredTablesHoldTheSameData) {
+  open(true);
   churn(10'000);
   ASSERT_TRUE(db_->Flush(rocksdb::FlushOptions{}).ok());  // an SST built from our iterator
   expect_reads(model_);
   churn(5'000);  // in the WAL and the memtable only
   db_.reset();
-  open(true, true);  // the WAL replays into a new memtable
+  open(true);  // the WAL replays into a new memtable
   expect_reads(model_);
 }
 
 // A reader beside the writer sees keys in order, and every key written before it looked.
-TEST_F(MemtableTest, ReadersBesideTheWriterSeeAnOrderedListWithEveryFinishedWrite) {
-  open(true);
+TEST_P(MemtableTest, ReadersBesideTheWriterSeeAnOrderedListWithEveryFinishedWrite) {
+  open();
   constexpr int n = 20'000;
   std::vector<std::string> keys;
   for (int i = 0; i < n; ++i) keys.push_back(random_key().append(1, '#').append(std::to_string(i)));
@@ -186,6 +197,19 @@ TEST_F(MemtableTest, ReadersBesideTheWriterSeeAnOrderedListWithEveryFinishedWrit
   r2.join();
   EXPECT_FALSE(failed);
 }
+
+INSTANTIATE_TEST_SUITE_P(Fingers, MemtableTest,
+                         ::testing::Values(fingers::one, fingers::per_hint, fingers::per_ticket),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case fingers::one:
+                               return "OneForAll";
+                             case fingers::per_hint:
+                               return "PerHint";
+                             default:
+                               return "PerTicket";
+                           }
+                         });
 
 }  // namespace
 }  // namespace vocflow::storage
