@@ -148,7 +148,7 @@ command_result handle(self_ptr self, submission& sub) {
         return rejected({reject_code::invalid_argument,
                          fmt::format("no flow `{}` is deployed", sub.flow_id),
                          {}});
-    } else if (auto r = route(deployed(self), sub.cmd.info)) {
+    } else if (auto r = route(deployed(self), *sub.cmd.info)) {
       f = r->chosen.get();
     } else {
       return rejected({reject_code::invalid_argument,

@@ -66,10 +66,15 @@ inline std::vector<ticket_fields> complaints(const std::string& path) {
   return out;
 }
 
+// The same, each shared: a command opening a ticket holds its fields without copying them.
+inline std::vector<shared_value<ticket_fields>> shared(const std::vector<ticket_fields>& fields) {
+  return {fields.begin(), fields.end()};
+}
+
 // Step `step` (0 open, 1 respond, 2 hand off, 3 resolve, 4 confirm) of the lifecycle workload
 // for ticket `id`; `f` are its fields (used by open).
 inline actors::submission lifecycle_command(const std::string& id, int step,
-                                            const ticket_fields& f) {
+                                            const shared_value<ticket_fields>& f) {
   actors::submission sub;
   sub.ticket_id = id;
   auto& c = sub.cmd;

@@ -20,7 +20,7 @@ namespace {
 struct workload {
   catalog cat;
   std::shared_ptr<const flow> lifecycle;
-  std::vector<ticket_fields> fields;
+  std::vector<shared_value<ticket_fields>> fields;
 };
 
 const workload& load() {
@@ -33,7 +33,8 @@ const workload& load() {
         files.push_back(std::move(*f));
     w.cat = load_catalog(files, d);
     w.lifecycle = w.cat.find("lifecycle");
-    w.fields = bench::complaints(VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv");
+    w.fields = bench::shared(
+        bench::complaints(VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv"));
     if (!w.lifecycle || w.fields.empty()) std::abort();
     return w;
   }();

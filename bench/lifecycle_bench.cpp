@@ -54,7 +54,7 @@ struct slot {
 
 struct driver_state {
   actors::runtime* rt = nullptr;
-  const std::vector<ticket_fields>* fields = nullptr;
+  const std::vector<shared_value<ticket_fields>>* fields = nullptr;
   size_t first = 0, count = 0, next = 0, limit = 0, active = 0, finished = 0, failed = 0;
   std::unordered_map<std::string, slot> parked;  // waiting for their escalation
   std::vector<slot> resumable;                   // escalated, waiting for a free slot
@@ -71,7 +71,8 @@ bool withheld(size_t index) {
   return index % 10 == 9;
 }
 
-actors::submission command_for(const slot& s, const std::vector<ticket_fields>& fields) {
+actors::submission command_for(const slot& s,
+                               const std::vector<shared_value<ticket_fields>>& fields) {
   return bench::lifecycle_command(s.id, s.step, fields[s.index % fields.size()]);
 }
 
@@ -178,8 +179,9 @@ void send_ready(self_ptr self) {
   }
 }
 
-caf::behavior driver(self_ptr self, actors::runtime* rt, const std::vector<ticket_fields>* fields,
-                     size_t first, size_t count, size_t limit, caf::actor main,
+caf::behavior driver(self_ptr self, actors::runtime* rt,
+                     const std::vector<shared_value<ticket_fields>>* fields, size_t first,
+                     size_t count, size_t limit, caf::actor main,
                      std::vector<uint32_t>* latencies) {
   auto& st = self->state;
   st.rt = rt, st.fields = fields, st.first = first, st.count = count, st.limit = limit,
@@ -295,7 +297,7 @@ int main(int argc, char** argv) {
     }
   }
   spdlog::set_level(spdlog::level::warn);
-  auto fields = bench::complaints(o.data);
+  auto fields = bench::shared(bench::complaints(o.data));
   if (fields.empty()) {
     std::fprintf(stderr, "cannot read %s\n", o.data.c_str());
     return 1;

@@ -180,7 +180,7 @@ struct lifecycle_steps {
 // Sends lifecycle commands at `rate` per second (ticks of 5 ms). Latencies in microseconds.
 struct pacer_state {
   actors::runtime* rt = nullptr;
-  const std::vector<ticket_fields>* fields = nullptr;
+  const std::vector<shared_value<ticket_fields>>* fields = nullptr;
   size_t rate = 0, sent = 0, refused = 0;
   steady::time_point start, until;
   lifecycle_steps steps;
@@ -344,7 +344,7 @@ int main(int argc, char** argv) {
   if (!o.restart_at.empty()) return restart(o, main_start);
 
   spdlog::set_level(spdlog::level::warn);
-  auto fields = bench::complaints(o.data);
+  auto fields = bench::shared(bench::complaints(o.data));
   if (fields.empty()) return std::fprintf(stderr, "cannot read %s\n", o.data.c_str()), 1;
   std::unique_ptr<testing::temp_dir> tmp;
   if (o.dir.empty()) tmp = std::make_unique<testing::temp_dir>(), o.dir = *tmp / "vocflow";

@@ -126,8 +126,8 @@ void decider::open() {
     return reject(reject_code::already_exists, fmt::format("ticket {} already exists", before_.id));
   if (cmd_.ticket_id.empty())
     return reject(reject_code::invalid_argument, "open needs a ticket id");
-  emit(ev::opened{cmd_.ticket_id, cmd_.info, priority_of(cmd_.info.severity)});
-  std::string reason = match(f_, cmd_.info) ? "match " + describe_match(f_.match)
+  emit(ev::opened{cmd_.ticket_id, cmd_.info, priority_of(cmd_.info->severity)});
+  std::string reason = match(f_, *cmd_.info) ? "match " + describe_match(f_.match)
                        : f_.is_default      ? "default flow"
                                             : "chosen explicitly";
   emit(ev::routed{f_.id, f_.version, std::move(reason)});

@@ -27,8 +27,9 @@ struct actor_ref {
 struct command {
   std::string action;  // open, respond, hand_off, ..., a transition of the flow, or timer
   actor_ref by;
-  std::string ticket_id;            // open: the id the new ticket gets
-  ticket_fields info;               // open
+  std::string ticket_id;  // open: the id the new ticket gets
+  // open: what the complaint says, shared with the ticket's `opened` event (not copied again)
+  shared_value<ticket_fields> info;
   std::string text;                 // message, note or reason
   std::string to;                   // hand_off: department
   std::optional<money> amount;      // grant/request_compensation

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
       s.ticket_id = id;
       s.cmd.action = action;
       s.cmd.by = {role + "-" + std::to_string(seed), role};
-      s.cmd.info = {
+      s.cmd.info = ticket_fields{
           .customer = "C-" + std::to_string(rng() % 100), .channel = "web", .category = "crash"};
       bool ok = false;
       self->request(rt->partition_for(id), std::chrono::seconds(10), actors::submit_atom::value, s)

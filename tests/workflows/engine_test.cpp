@@ -114,7 +114,7 @@ TEST_F(EngineTest, OpenEmitsEnqueueForTheOwner) {
   c.action = "open";
   c.by = {"intake", "system"};
   c.ticket_id = "T-9";
-  c.info.category = "engine";
+  c.info = ticket_fields{.category = "engine"};
   auto out = decide(*f_, ticket{}, c, t0_);
   auto& d = std::get<decision>(out);
   int arms = 0, enqueues = 0;
