@@ -11,14 +11,34 @@ namespace vocflow::actors {
 namespace {
 
 using labels = std::vector<std::string>;
+using label_values = std::initializer_list<std::string_view>;
+
+// Label sets in order, looked up by views: folding an event allocates nothing once its label
+// set has been seen.
+struct labels_less {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return std::lexicographical_compare(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](std::string_view x, std::string_view y) { return x < y; });
+  }
+};
+
+template <class T>
+T& entry(std::map<labels, T, labels_less>& values, label_values l) {
+  auto it = values.find(l);
+  if (it == values.end()) it = values.emplace(labels(l.begin(), l.end()), T{}).first;
+  return it->second;
+}
 
 // A labelled counter or gauge family.
 struct family {
   std::string name, help, type;
   std::vector<std::string> label_names;
-  std::map<labels, double> values;
+  std::map<labels, double, labels_less> values;
 
-  void add(labels l, double v = 1) { values[std::move(l)] += v; }
+  void add(label_values l, double v = 1) { entry(values, l) += v; }
 };
 
 std::string escape(const std::string& v) {
@@ -61,10 +81,10 @@ struct histogram_family {
   std::string name, help;
   std::vector<std::string> label_names;
   std::vector<double> bounds;
-  std::map<labels, std::unique_ptr<histogram>> values;
+  std::map<labels, std::unique_ptr<histogram>, labels_less> values;
 
-  void observe(const labels& l, double v) {
-    auto& h = values[l];
+  void observe(label_values l, double v) {
+    auto& h = entry(values, l);
     if (!h) h = std::make_unique<histogram>(bounds);
     h->observe(v);
   }
@@ -77,7 +97,8 @@ struct metrics_state {
   static inline const char* name = "vocflow.metrics";
   runtime_env env;
   open_gauges open;
-  std::map<std::string, std::set<std::string>> seen;  // label -> values admitted
+  // label -> values admitted
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> seen;
 
   family opened{"vocflow_tickets_opened_total",
                 "Tickets opened.",
@@ -143,11 +164,13 @@ struct metrics_state {
 using self_ptr = metrics_actor::stateful_pointer<metrics_state>;
 
 // A free-form label value, or "other" once the label has 64 distinct values.
-const std::string& bounded(metrics_state& s, const std::string& label, const std::string& value) {
-  static const std::string other = "other";
-  auto& values = s.seen[label];
+std::string_view bounded(metrics_state& s, std::string_view label, const std::string& value) {
+  auto known = s.seen.find(label);
+  if (known == s.seen.end())
+    known = s.seen.emplace(std::string{label}, std::set<std::string, std::less<>>{}).first;
+  auto& values = known->second;
   if (auto it = values.find(value); it != values.end()) return *it;
-  if (values.size() >= 64) return other;
+  if (values.size() >= 64) return "other";
   return *values.insert(value).first;
 }
 
@@ -159,46 +182,45 @@ void fold(self_ptr self, const committed_ticket& c) {
   auto& s = self->state;
   auto& t = *c.state;
   // The labels of the ticket counters (channel and category bounded).
-  auto ticket_labels = [&]() -> labels {
-    return {t.flow, bounded(s, "channel", t.info->channel),
-            bounded(s, "category", t.info->category)};
+  auto count_ticket = [&](family& f) {
+    f.add(
+        {t.flow, bounded(s, "channel", t.info->channel), bounded(s, "category", t.info->category)});
   };
   for (auto& e : *c.events) {
-    std::visit(
-        overloaded{
-            [&](const ev::opened&) { s.opened.add(ticket_labels()); },
-            [&](const ev::reopened&) { s.reopened.add(ticket_labels()); },
-            [&](const ev::closed& x) {
-              s.closed.add(ticket_labels());
-              s.cycle.observe({t.flow, "wall"}, seconds(e.at - t.opened_at));
-              s.cycle.observe({t.flow, "business"}, seconds(x.business));
-              if (t.departments.size() > 1)
-                s.cross_department.observe({t.flow}, seconds(x.business));
-            },
-            [&](const ev::sla_warned& x) {
-              s.warnings.add({t.flow, t.owner, std::string{to_string(x.kind)}});
-            },
-            [&](const ev::sla_breached& x) {
-              s.breaches.add({t.flow, x.owner, std::string{to_string(x.kind)}});
-            },
-            [&](const ev::escalated& x) {
-              s.escalations.add({t.flow, std::string{to_string(x.kind)}, std::to_string(x.level)});
-            },
-            [&](const ev::handed_off& x) {
-              s.handoffs.add({t.flow, x.from, x.to});
-            },
-            [&](const ev::clock_stopped& x) {
-              if (x.kind == clock_kind::first_response)
-                s.first_response.observe({t.flow}, seconds(x.taken));
-            },
-            [&](const ev::compensation_granted& x) {
-              if (auto f = s.env.flows->find(t.flow, t.version))
-                s.compensation.add({f->compensation.currency, e.role},
-                                   static_cast<double>(x.amount.minor) / 100);
-            },
-            [&](const auto&) {},
-        },
-        e.body);
+    std::visit(overloaded{
+                   [&](const ev::opened&) { count_ticket(s.opened); },
+                   [&](const ev::reopened&) { count_ticket(s.reopened); },
+                   [&](const ev::closed& x) {
+                     count_ticket(s.closed);
+                     s.cycle.observe({t.flow, "wall"}, seconds(e.at - t.opened_at));
+                     s.cycle.observe({t.flow, "business"}, seconds(x.business));
+                     if (t.departments.size() > 1)
+                       s.cross_department.observe({t.flow}, seconds(x.business));
+                   },
+                   [&](const ev::sla_warned& x) {
+                     s.warnings.add({t.flow, t.owner, to_string(x.kind)});
+                   },
+                   [&](const ev::sla_breached& x) {
+                     s.breaches.add({t.flow, x.owner, to_string(x.kind)});
+                   },
+                   [&](const ev::escalated& x) {
+                     s.escalations.add({t.flow, to_string(x.kind), std::to_string(x.level)});
+                   },
+                   [&](const ev::handed_off& x) {
+                     s.handoffs.add({t.flow, x.from, x.to});
+                   },
+                   [&](const ev::clock_stopped& x) {
+                     if (x.kind == clock_kind::first_response)
+                       s.first_response.observe({t.flow}, seconds(x.taken));
+                   },
+                   [&](const ev::compensation_granted& x) {
+                     if (auto f = s.env.flows->find(t.flow, t.version))
+                       s.compensation.add({f->compensation.currency, e.role},
+                                          static_cast<double>(x.amount.minor) / 100);
+                   },
+                   [&](const auto&) {},
+               },
+               e.body);
   }
   s.open.move(*c.before, t);
 }

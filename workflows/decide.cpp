@@ -54,11 +54,12 @@ void decider::enqueue_on(const std::string& department) {
 }
 
 outcome decider::run() {
-  if (cmd_.action == "open") {
+  events_.reserve(8);  // a command's events, usually: no reallocation as they are emitted
+  if (std::string_view{cmd_.action} == "open") {
     open();
   } else if (!before_.exists()) {
     reject(reject_code::not_found, "no such ticket");
-  } else if (cmd_.action == "timer") {
+  } else if (std::string_view{cmd_.action} == "timer") {
     if (cmd_.by.role != system_role)
       reject(reject_code::forbidden, "only the system fires timers");
     else
@@ -83,7 +84,7 @@ outcome decider::run() {
 }
 
 void decider::dispatch() {
-  const auto& a = cmd_.action;
+  std::string_view a = cmd_.action;  // compared by length first, then bytes
   if (is_customer() && !is_customer_action(a))
     return reject(reject_code::forbidden,
                   fmt::format("a customer may not `{}`; customers may reply, confirm, reopen "
@@ -128,8 +129,8 @@ void decider::open() {
     return reject(reject_code::invalid_argument, "open needs a ticket id");
   emit(ev::opened{cmd_.ticket_id, cmd_.info, priority_of(cmd_.info->severity)});
   std::string reason = match(f_, *cmd_.info) ? "match " + describe_match(f_.match)
-                       : f_.is_default      ? "default flow"
-                                            : "chosen explicitly";
+                       : f_.is_default       ? "default flow"
+                                             : "chosen explicitly";
   emit(ev::routed{f_.id, f_.version, std::move(reason)});
   start_clock(clock_kind::first_response, "", "first_response", f_.first_response.within);
   start_clock(clock_kind::resolution, "", "resolution", f_.resolution.within);
@@ -253,12 +254,13 @@ void decider::reopen_cycle() {
 }
 
 void decider::take(const transition& tr) {
-  if (tr.action == "resolve") {
+  std::string_view action = tr.action;
+  if (action == "resolve") {
     emit(ev::resolved{cmd_.text});
     if (auto* c = t_.clock_of(clock_kind::resolution)) stop_clock(c->id);
-  } else if (tr.action == "confirm") {
+  } else if (action == "confirm") {
     emit(ev::confirmed{cmd_.text});
-  } else if (tr.action == "reopen") {
+  } else if (action == "reopen") {
     reopen_cycle();
   }
   enter(tr.target.name, tr.action);
@@ -275,7 +277,9 @@ void decider::enter(const std::string& target, const std::string& via) {
       leaving.push_back(c.id);
   for (auto id : leaving) stop_clock(id);
 
-  auto owner = next->owner ? next->owner->name : t_.owner;
+  // The flow's name when the step has an owner (stable while events change t_); t_.owner
+  // otherwise, which no event changes before step_entered has copied it.
+  const std::string& owner = next->owner ? next->owner->name : t_.owner;
   bool new_owner = owner != t_.owner;
   if (!t_.owner.empty() && new_owner) {
     emit(ev::handed_off{t_.owner, owner,
