@@ -37,10 +37,12 @@ department_actor::behavior_type department_behavior(
         for (auto& c : *batch) {
           // Most commits concern other departments: no lookup in a queue of many tickets.
           if (!concerns(*c.before, s.department) && !concerns(*c.state, s.department)) continue;
-          auto it = s.queue.find(c.state->id);
-          if (it == s.queue.end()) {
+          // One search serves both: most of these commits are a ticket joining or leaving.
+          auto& id = c.state->id;
+          auto it = s.queue.lower_bound(id);
+          if (it == s.queue.end() || it->first != id) {
             queue_entry e;
-            if (queue_view(*c.state, s.department, e)) s.queue.emplace(c.state->id, std::move(e));
+            if (queue_view(*c.state, s.department, e)) s.queue.emplace_hint(it, id, std::move(e));
           } else if (!queue_view(*c.state, s.department, it->second)) {
             s.queue.erase(it);
           }
