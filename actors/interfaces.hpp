@@ -9,7 +9,9 @@ namespace vocflow::actors {
 using subscriber_actor = caf::typed_actor<caf::reacts_to<committed_atom, commit_batch>>;
 
 // Owns the tickets whose id hashes to it. Every command for a ticket goes through its
-// partition, in order: decide -> one RocksDB write per group of commands -> reply -> publish.
+// partition, in order: decide -> one RocksDB write per group of commands -> publish to the
+// subscribers -> reply. Published first, so that a client that has its reply and then reads a
+// read model (a queue, the metrics) finds its command there.
 //   submit: from the API, connectors, tests. Replies once the outcome is durable (or failed).
 //           A gateway with many commands for this partition sends them as one vector and gets
 //           their results in the same order: one message instead of one per command.

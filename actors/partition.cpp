@@ -236,10 +236,18 @@ void flush(self_ptr self) {
     (st ? stats.commits : stats.commit_failures)++;
   }
   stats.backlog[s.index] = static_cast<int64_t>(self->mailbox().size());
-  if (st)
+  if (st) {
     s.cache.commit();
-  else
+    // Published before the replies: whoever sees a reply and then reads a queue, the metrics or
+    // a live feed finds the command there (the read models' mailboxes have it first).
+    if (!s.published.empty()) {
+      auto batch = std::make_shared<const std::vector<committed_ticket>>(std::move(s.published));
+      for (auto& sub : s.subscribers) self->send(sub, committed_atom::value, batch);
+    }
+    if (s.earliest_armed) self->send(s.timers, armed_atom::value, *s.earliest_armed);
+  } else {
     spdlog::error("partition {}: a group commit failed: {}", s.index, st.message());
+  }
   // What each command's result is now that the group is written or not; counted as such, in
   // the shared counters once per group. A retried open answered from an open of this very
   // group shares that open's fate.
@@ -268,15 +276,9 @@ void flush(self_ptr self) {
   stats.accepted += tally.accepted;
   stats.rejected += tally.rejected;
   stats.failed += tally.failed;
-  if (st) {
-    if (!s.published.empty()) {
-      auto batch = std::make_shared<const std::vector<committed_ticket>>(std::move(s.published));
-      for (auto& sub : s.subscribers) self->send(sub, committed_atom::value, batch);
-    }
-    if (s.earliest_armed) self->send(s.timers, armed_atom::value, *s.earliest_armed);
-  } else if (auto again = s.env.db->resume(); !again) {
-    spdlog::warn("partition {}: store not writable yet: {}", s.index, again.message());
-  }
+  if (!st)
+    if (auto again = s.env.db->resume(); !again)
+      spdlog::warn("partition {}: store not writable yet: {}", s.index, again.message());
   if (s.timer_pass) self->send(s.timers, fired_atom::value, s.timer_rows, static_cast<bool>(st));
   s.cache.discard();              // what the group commit did not write (after commit(): nothing)
   if (s.batch) s.batch->clear();  // kept for the next group, with its memory
@@ -289,9 +291,11 @@ void flush(self_ptr self) {
   s.timer_pass = false;
 }
 
-partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env, uint16_t index) {
+partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env, uint16_t index,
+                                                  std::vector<subscriber_actor> subscribers) {
   self->state.env = env;
   self->state.index = index;
+  self->state.subscribers = std::move(subscribers);
   self->state.cache = ticket_cache{env.cfg.ticket_cache};
   self->state.timers =
       self->spawn<caf::linked>(timer_service, env, index, caf::actor_cast<partition_actor>(self));
@@ -371,9 +375,11 @@ uint32_t partition_of(std::string_view ticket_id, uint32_t partitions) {
 }
 
 partition_actor spawn_partition(caf::actor_system& sys, runtime_env env, uint16_t index,
-                                bool detached) {
-  if (detached) return sys.spawn<caf::detached>(partition_behavior, std::move(env), index);
-  return sys.spawn(partition_behavior, std::move(env), index);
+                                bool detached, std::vector<subscriber_actor> subscribers) {
+  if (detached)
+    return sys.spawn<caf::detached>(partition_behavior, std::move(env), index,
+                                    std::move(subscribers));
+  return sys.spawn(partition_behavior, std::move(env), index, std::move(subscribers));
 }
 
 }  // namespace vocflow::actors

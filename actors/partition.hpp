@@ -7,7 +7,9 @@
 
 namespace vocflow::actors {
 
+// `subscribers` get its commits from the first one on (a subscription sent later could reach
+// it after the first commands).
 partition_actor spawn_partition(caf::actor_system& sys, runtime_env env, uint16_t index,
-                                bool detached);
+                                bool detached, std::vector<subscriber_actor> subscribers = {});
 
 }  // namespace vocflow::actors

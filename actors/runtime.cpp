@@ -35,11 +35,13 @@ struct supervisor_state {
 // store (its state is what was committed), with its subscribers and routing restored.
 caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_env env,
                          bool detached, std::vector<partition_actor> partitions,
+                         std::vector<subscriber_actor> subscribers,
                          std::function<void(uint16_t, partition_actor)> replace) {
   auto& s = self->state;
   s.env = std::move(env);
   s.detached = detached;
   s.partitions = std::move(partitions);
+  s.subscribers = std::move(subscribers);
   s.replace = std::move(replace);
   for (auto& p : s.partitions) self->monitor(p);
   self->set_down_handler([=](caf::down_msg& down) {
@@ -50,8 +52,8 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_en
         return;
       spdlog::error("partition {} failed ({}); restarting it", i,
                     self->system().render(down.reason));
-      auto fresh = spawn_partition(self->system(), s.env, static_cast<uint16_t>(i), s.detached);
-      for (auto& sub : s.subscribers) self->send(fresh, subscribe_atom::value, sub);
+      auto fresh = spawn_partition(self->system(), s.env, static_cast<uint16_t>(i), s.detached,
+                                   s.subscribers);
       self->monitor(fresh);
       s.partitions[i] = fresh;
       s.replace(static_cast<uint16_t>(i), fresh);
@@ -108,20 +110,9 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   std::unique_ptr<runtime> rt{new runtime(sys, env)};
   rt->id_counter_ = std::random_device{}() & 0x3fffff;
 
-  std::vector<partition_actor> parts;
-  for (uint32_t i = 0; i < env.partitions; ++i)
-    parts.push_back(spawn_partition(sys, env, static_cast<uint16_t>(i), options.detached));
-  rt->routing_->partitions = parts;
-
-  std::weak_ptr<routing> table = rt->routing_;
-  rt->supervisor_ =
-      sys.spawn(supervisor, env, options.detached, parts, [table](uint16_t i, partition_actor p) {
-        if (auto r = table.lock()) {
-          std::unique_lock lock{r->lock};
-          r->partitions[i] = std::move(p);
-        }
-      });
   // One scan of the snapshots seeds every read model: department queues and metric gauges.
+  // They exist before the partitions, which publish to them from their first commit on (an
+  // overdue timer fires as soon as its partition starts; a client may send at once).
   std::map<std::string, queue_map> queues;
   for (auto& [name, _] : env.flows->org().departments) queues[name];
   open_gauges open;
@@ -135,13 +126,29 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   });
   if (!scanned)
     spdlog::error("cannot scan the tickets for the queues and gauges: {}", scanned.message());
+  std::vector<subscriber_actor> read_models;
   for (auto& [name, queue] : queues) {
     auto d = spawn_department(sys, name, std::move(queue));
     rt->departments_[name] = d;
-    rt->subscribe(d);
+    read_models.push_back(d);
   }
   rt->metrics_ = spawn_metrics(sys, env, std::move(open));
-  rt->subscribe(rt->metrics_);
+  read_models.push_back(rt->metrics_);
+
+  std::vector<partition_actor> parts;
+  for (uint32_t i = 0; i < env.partitions; ++i)
+    parts.push_back(
+        spawn_partition(sys, env, static_cast<uint16_t>(i), options.detached, read_models));
+  rt->routing_->partitions = parts;
+
+  std::weak_ptr<routing> table = rt->routing_;
+  rt->supervisor_ = sys.spawn(supervisor, env, options.detached, parts, read_models,
+                              [table](uint16_t i, partition_actor p) {
+                                if (auto r = table.lock()) {
+                                  std::unique_lock lock{r->lock};
+                                  r->partitions[i] = std::move(p);
+                                }
+                              });
   rt->registry_ = spawn_registry(sys, env);
   return rt;
 }

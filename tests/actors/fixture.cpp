@@ -16,7 +16,7 @@ runtime_fixture::~runtime_fixture() {
   stop();
 }
 
-void runtime_fixture::start(uint32_t partitions, const std::string& flows_dir) {
+void runtime_fixture::start(uint32_t partitions, const std::string& flows_dir, bool settle) {
   stop();
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
   caf_cfg_->set("scheduler.policy", caf::atom("testing"));
@@ -37,7 +37,7 @@ void runtime_fixture::start(uint32_t partitions, const std::string& flows_dir) {
   cfg.partitions = partitions;
   rt_ = actors::runtime::start(*sys_, db_, lib.library,
                                {.cfg = cfg, .detached = false, .clock = [this] { return now(); }});
-  sched_->run();
+  if (settle) sched_->run();
 }
 
 void runtime_fixture::stop() {

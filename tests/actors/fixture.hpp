@@ -17,8 +17,9 @@ class runtime_fixture : public ::testing::Test {
   runtime_fixture();
   ~runtime_fixture() override;
 
-  // Starts (or restarts) the runtime on the fixture's folder, with the flows of `flows_dir`.
-  void start(uint32_t partitions = 2, const std::string& flows_dir = {});
+  // Starts (or restarts) the runtime on the fixture's folder, with the flows of `flows_dir`;
+  // `settle`: lets every actor handle what starting sent it before returning.
+  void start(uint32_t partitions = 2, const std::string& flows_dir = {}, bool settle = true);
   // Stops the runtime and its actor system, as a process exit would; the folder stays.
   void stop();
 

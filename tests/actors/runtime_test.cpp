@@ -274,6 +274,30 @@ actors::subscriber_actor::behavior_type recorder(
   }};
 }
 
+// A command sent the moment the runtime is up reaches every read model: the partitions publish
+// to the department queues and the metrics from their first commit on. (They used to be
+// subscribed by messages that could arrive after that commit: the queue and the gauges then
+// missed the ticket until a restart.)
+TEST_F(RuntimeTest, ReadModelsSeeTheFirstCommitAfterAStart) {
+  cfg_.max_batch = 1;  // the open is written and published while the partition handles it
+  start(1, {}, /*settle=*/false);
+  auto opened = open({.customer = "C-1", .category = "other"});
+  ASSERT_EQ(opened.result, actors::command_result::kind::accepted);
+  auto& id = opened.state->id;
+  auto page = queue(opened.state->owner);
+  ASSERT_EQ(page.entries.size(), 1u);
+  EXPECT_EQ(page.entries[0].ticket, id);
+  caf::scoped_actor self{sys(), true};
+  auto h = self->request(rt().metrics(), caf::infinite, actors::metrics_atom::value);
+  std::string text;
+  sched().run();
+  h.receive([&](std::string& t) { text = std::move(t); },
+            [&](caf::error& e) { ADD_FAILURE() << sys().render(e); });
+  EXPECT_NE(text.find("vocflow_tickets_opened_total{flow=\"" + opened.state->flow),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(RuntimeTest, AFloodOfDueTimersDoesNotStarveLiveCommands) {
   cfg_.timer_batch = 50;
   start(1);
