@@ -8,7 +8,6 @@
 // A ticket with a staged state is never evicted. One lookup per command serves both.
 #pragma once
 
-#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,18 +35,19 @@ class ticket_cache {
     const cached_ticket& current() const { return staged ? *staged : committed; }
   };
 
-  explicit ticket_cache(size_t capacity = 100'000) : capacity_(capacity) {}
+  explicit ticket_cache(size_t capacity = 100'000)
+      : capacity_(capacity), fresh_(capacity / 4), index_(capacity + capacity / 8) {}
   ticket_cache(const ticket_cache&) = delete;
   ticket_cache& operator=(const ticket_cache&) = delete;
   ticket_cache(ticket_cache&&) = default;
   ticket_cache& operator=(ticket_cache&&) = default;
 
-  // The entry of `id`, now the most recently used; nullptr when not cached.
+  // The entry of `id`, now among the most recently used; nullptr when not cached.
   entry* find(std::string_view id) {
     auto it = index_.find(id);
     if (it == index_.end()) return nullptr;
-    order_.splice(order_.begin(), order_, it->second);
-    return &*it->second;
+    touch(it->second);
+    return &it->second.e;
   }
 
   // Caches a committed state read from the store.
@@ -81,7 +81,7 @@ class ticket_cache {
   void discard() {
     for (auto* e : staged_) {
       e->staged.reset();
-      if (!e->committed.state || !e->committed.state->exists()) erase(*e);
+      if (!e->committed.state || !e->committed.state->exists()) erase(e->id);
     }
     staged_.clear();
   }
@@ -90,30 +90,69 @@ class ticket_cache {
   size_t staged() const { return staged_.size(); }
 
  private:
-  using list = std::list<entry>;
+  // An entry in its hash node, on a list from the most to the least recently used.
+  struct node {
+    entry e;
+    node* newer = nullptr;
+    node* older = nullptr;
+    uint64_t moved = 0;  // the clock when it last went to the front
+  };
 
+  // To the front, unless it went there within the last quarter of the capacity's worth of
+  // lookups: it cannot be near the back then, and the list's pointers (a cache miss each) are
+  // left alone on most lookups. Exact LRU for capacities below 4.
+  void touch(node& n) {
+    ++clock_;
+    if (clock_ - n.moved <= fresh_ && n.moved) return;
+    unlink(n);
+    push_front(n);
+  }
+  void unlink(node& n) {
+    (n.newer ? n.newer->older : newest_) = n.older;
+    (n.older ? n.older->newer : oldest_) = n.newer;
+    n.newer = n.older = nullptr;
+  }
+  void push_front(node& n) {
+    n.older = newest_;
+    if (newest_) newest_->newer = &n;
+    newest_ = &n;
+    if (!oldest_) oldest_ = &n;
+    n.moved = ++clock_;
+  }
   entry& emplace(const std::string& id) {
-    order_.push_front(entry{id, {}, {}});
-    index_.emplace(std::string_view{order_.front().id}, order_.begin());
-    evict();
-    return order_.front();
+    auto [it, added] = index_.try_emplace(id);
+    auto& n = it->second;
+    if (added) {
+      n.e.id = id;
+      push_front(n);
+    }
+    evict(&n);
+    return n.e;
   }
-  void erase(entry& e) {
-    auto it = index_.find(std::string_view{e.id});
-    auto pos = it->second;
+  void erase(const std::string& id) {
+    auto it = index_.find(id);
+    if (it == index_.end()) return;
+    unlink(it->second);
     index_.erase(it);
-    order_.erase(pos);
   }
-  // Least recently used first, never the entry just added; staged tickets stay (the cache may
-  // then exceed its capacity until the group commit is done).
-  void evict() {
-    while (index_.size() > capacity_ && order_.size() > 1 && !order_.back().staged)
-      erase(order_.back());
+  // Least recently used first, never `keep` (the entry just added); staged tickets stay (the
+  // cache may then exceed its capacity until the group commit is done).
+  void evict(const node* keep = nullptr) {
+    while (index_.size() > capacity_ && oldest_ && oldest_ != keep && !oldest_->e.staged)
+      erase(oldest_->e.id);
   }
 
+  struct hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   size_t capacity_;
-  list order_;
-  std::unordered_map<std::string_view, list::iterator> index_;  // views of the entries' ids
+  uint64_t fresh_;
+  uint64_t clock_ = 0;
+  node* newest_ = nullptr;
+  node* oldest_ = nullptr;
+  // Nodes never move (a node-based map): the list and staged_ point into it.
+  std::unordered_map<std::string, node, hash, std::equal_to<>> index_;
   std::vector<entry*> staged_;
 };
 

@@ -415,6 +415,11 @@ int main(int argc, char** argv) {
       (unsigned long)writes, static_cast<double>(commands) / static_cast<double>(writes),
       static_cast<double>(bytes) / static_cast<double>(writes) / 1024,
       static_cast<double>(bytes) / static_cast<double>(commands));
+  std::printf(
+      "             %.2f ms in each write (fsync included), %.0f%% of the run per partition\n",
+      static_cast<double>(after.nanos - before.nanos) / 1e6 / static_cast<double>(writes),
+      100.0 * static_cast<double>(after.nanos - before.nanos) / 1e9 / seconds /
+          (o.partitions ? o.partitions : std::thread::hardware_concurrency()));
   std::printf("peak RSS     %ld MB\n", bench::peak_rss_mb());
 
   auto raw_cpu_start = bench::cpu_seconds();
