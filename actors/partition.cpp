@@ -57,11 +57,11 @@ std::pair<cached_ticket, ticket_cache::entry*> lookup(self_ptr self, const std::
                                                       std::string& failure) {
   auto& s = self->state;
   if (auto* e = s.cache.find(id)) return {e->current(), e};
-  auto t = std::make_shared<ticket>();
+  ticket loaded;  // shared only when there is one (an open's new id is almost never there)
   cached_ticket c;
-  auto st = s.env.db->load(id, *t, &c.snapshot_seq);
+  auto st = s.env.db->load(id, loaded, &c.snapshot_seq);
   if (st) {
-    c.state = std::move(t);
+    c.state = std::make_shared<const ticket>(std::move(loaded));
     return {c, &s.cache.insert(id, c)};
   }
   if (st.kind() != storage::status::code::not_found) failure = st.message();
@@ -241,8 +241,11 @@ void flush(self_ptr self) {
     // Published before the replies: whoever sees a reply and then reads a queue, the metrics or
     // a live feed finds the command there (the read models' mailboxes have it first).
     if (!s.published.empty()) {
+      auto n = s.published.size();
       auto batch = std::make_shared<const std::vector<committed_ticket>>(std::move(s.published));
       for (auto& sub : s.subscribers) self->send(sub, committed_atom::value, batch);
+      s.published.clear();
+      s.published.reserve(n);  // the next group is about as large
     }
     if (s.earliest_armed) self->send(s.timers, armed_atom::value, *s.earliest_armed);
   } else {

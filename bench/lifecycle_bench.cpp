@@ -154,8 +154,10 @@ void send_ready(self_ptr self) {
   auto partitions = s.rt->all_partitions();
   for (size_t p = 0; p < s.ready.size(); ++p) {
     if (s.ready[p].empty()) continue;
+    auto n = s.ready[p].size();
     auto slots = std::make_shared<std::vector<slot>>(std::move(s.ready_slots[p]));
     s.ready_slots[p].clear();
+    s.ready_slots[p].reserve(n);  // the next group is about as large: no regrowing from empty
     auto t0 = steady::now();
     self->request(partitions[p], 120s, actors::submit_atom::value, std::move(s.ready[p]))
         .then(
@@ -176,6 +178,7 @@ void send_ready(self_ptr self) {
               step(self);
             });
     s.ready[p].clear();
+    s.ready[p].reserve(n);
   }
 }
 

@@ -80,7 +80,9 @@ outcome decider::run() {
     if (c.timer && !has(before_, c.timer)) timers.push_back(arm_timer{c.timer, c.due});
   timers.insert(timers.end(), std::make_move_iterator(effects_.begin()),
                 std::make_move_iterator(effects_.end()));
-  return decision{std::move(events_), std::move(timers), std::move(t_)};
+  // Built in place in the outcome: a ticket is large, and each move of it costs.
+  return outcome{std::in_place_type<decision>, std::move(events_), std::move(timers),
+                 std::move(t_)};
 }
 
 void decider::dispatch() {
