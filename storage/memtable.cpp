@@ -25,6 +25,25 @@ link& next_link(const char* entry, int level) {
   return *(reinterpret_cast<link*>(const_cast<char*>(entry)) - 1 - level);
 }
 
+// In a memtable by ticket, a level-0 link carries a mark in its low bit: the entry it leads to
+// is of another ticket than the entry it leaves. A ticket's next event then lands after its
+// last one without reading the next entry's key (the cache miss that most inserts cost).
+constexpr uintptr_t other_ticket = 1;
+const char* untagged(const char* p) {
+  return reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) & ~other_ticket);
+}
+bool leads_to_other(const char* p) {
+  return reinterpret_cast<uintptr_t>(p) & other_ticket;
+}
+const char* tagged(const char* p, bool other) {
+  return reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) | (other ? other_ticket : 0));
+}
+// Every read of a link goes through here.
+const char* next_of(const char* entry, int level,
+                    std::memory_order order = std::memory_order_acquire) {
+  return untagged(next_link(entry, level).load(order));
+}
+
 rocksdb::Slice internal_key(const char* entry) {
   const auto* p = reinterpret_cast<const uint8_t*>(entry);
   uint32_t len = 0;
@@ -109,7 +128,7 @@ class skiplist_iterator final : public rocksdb::MemTableRep::Iterator {
 
   bool Valid() const override { return at_ != nullptr; }
   const char* key() const override { return at_; }
-  void Next() override { at_ = next_link(at_, 0).load(std::memory_order_acquire); }
+  void Next() override { at_ = next_of(at_, 0); }
   void Prev() override;
   void Seek(const rocksdb::Slice& internal, const char* memtable_key) override;
   void SeekForPrev(const rocksdb::Slice& internal, const char* memtable_key) override;
@@ -124,10 +143,12 @@ class skiplist_iterator final : public rocksdb::MemTableRep::Iterator {
 
 class skiplist_rep final : public rocksdb::MemTableRep {
  public:
-  skiplist_rep(rocksdb::Allocator* allocator, bool by_ticket)
-      : MemTableRep(allocator), tickets_(by_ticket ? ticket_slots : 0) {
+  // `ticket_slots`: a power of two, or 0 for one finger for all inserts.
+  skiplist_rep(rocksdb::Allocator* allocator, size_t ticket_slots)
+      : MemTableRep(allocator), tickets_(ticket_slots) {
     for (auto& l : head_links_) l.store(nullptr, std::memory_order_relaxed);
     last_.reset(head());
+    first_.reset(head());
   }
 
   rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
@@ -145,15 +166,21 @@ class skiplist_rep final : public rocksdb::MemTableRep {
   bool InsertKey(rocksdb::KeyHandle handle) override {
     auto* entry = static_cast<const char*>(handle);
     if (tickets_.empty()) return insert(entry, last_);
-    // The finger of the entry's ticket. A slot that held another ticket's (or none) starts
-    // from the top: a new ticket's first insert is one search, its next ones a few steps.
-    auto ticket = ticket_of(internal_key(entry));
+    // The finger of the entry's ticket: most inserts are its next event, beside its last.
+    auto key = internal_key(entry);
+    auto ticket = ticket_of(key);
     uint64_t tag = std::hash<std::string_view>{}(ticket) | 1;
-    auto& slot = tickets_[tag & (ticket_slots - 1)];
+    auto& slot = tickets_[tag & (tickets_.size() - 1)];
     if (slot.tag != tag) {
+      // A new ticket (or one whose slot another took over): its first events go where the
+      // last new ticket's went, near the end for ids that grow with time. Its own finger
+      // starts from there (the lowest levels of a search path are one).
       slot.tag = tag;
-      slot.finger.reset(head());
+      bool inserted = insert(entry, first_);
+      std::copy(first_.prev, first_.prev + 4, slot.finger.prev);
+      return inserted;
     }
+    if (append_to_ticket(entry, key, ticket, slot.finger)) return true;
     return insert(entry, slot.finger);
   }
   void InsertWithHint(rocksdb::KeyHandle handle, void** hint) override {
@@ -188,8 +215,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     } lookup;
     std::memcpy(&lookup, &k, sizeof lookup);
     rocksdb::Slice key{lookup.internal_key, static_cast<size_t>(lookup.end - lookup.internal_key)};
-    for (const char* at = seek(key); at && callback(arg, at);
-         at = next_link(at, 0).load(std::memory_order_acquire)) {
+    for (const char* at = seek(key); at && callback(arg, at); at = next_of(at, 0)) {
     }
   }
 
@@ -214,7 +240,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     const char* next = nullptr;
     for (int level = height_.load(std::memory_order_acquire) - 1; level >= 0; --level) {
       for (;;) {
-        next = next_link(x, level).load(std::memory_order_acquire);
+        next = next_of(x, level);
         if (!next || compare(internal_key(next), key) >= 0) break;
         x = next;
       }
@@ -226,7 +252,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     const char* x = head();
     for (int level = height_.load(std::memory_order_acquire) - 1; level >= 0; --level)
       for (;;) {
-        const char* next = next_link(x, level).load(std::memory_order_acquire);
+        const char* next = next_of(x, level);
         if (!next || compare(internal_key(next), key) >= 0) break;
         x = next;
       }
@@ -236,7 +262,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
   const char* last() const {
     const char* x = head();
     for (int level = height_.load(std::memory_order_acquire) - 1; level >= 0; --level)
-      while (const char* next = next_link(x, level).load(std::memory_order_acquire)) x = next;
+      while (const char* next = next_of(x, level)) x = next;
     return x == head() ? nullptr : x;
   }
 
@@ -262,6 +288,26 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     return height;
   }
 
+  // The usual insert into a memtable by ticket: a one-level entry right after its ticket's last
+  // one, whose link says the entry after is another ticket's, so the key fits between without
+  // reading that entry (keys of one ticket are contiguous: `T\0...` sorts before any other).
+  // False when that does not hold; insert() then does it the long way.
+  bool append_to_ticket(const char* entry, const rocksdb::Slice& key, std::string_view ticket,
+                        ticket_finger& f) {
+    auto& level0 = next_link(entry, 0);
+    if (reinterpret_cast<uintptr_t>(level0.load(std::memory_order_relaxed)) != 1) return false;
+    const char* prev = f.prev[0];
+    if (prev == head()) return false;
+    auto prev_key = internal_key(prev);
+    if (ticket_of(prev_key) != ticket || compare(prev_key, key) >= 0) return false;
+    const char* after = next_link(prev, 0).load(std::memory_order_relaxed);
+    if (untagged(after) && !leads_to_other(after)) return false;
+    level0.store(after, std::memory_order_relaxed);  // the same entry after, another ticket's
+    next_link(prev, 0).store(entry, std::memory_order_release);  // same ticket: no mark
+    f.prev[0] = entry;
+    return true;
+  }
+
   template <int Levels>
   bool insert(const char* entry, basic_finger<Levels>& f) {
     auto& level0 = next_link(entry, 0);
@@ -278,7 +324,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     for (; level < top; ++level) {
       const char* prev = f.at(level, head());
       if (prev != head() && compare(internal_key(prev), key) >= 0) continue;
-      const char* next = next_link(prev, level).load(std::memory_order_relaxed);
+      const char* next = next_of(prev, level, std::memory_order_relaxed);
       if (!next || compare(internal_key(next), key) >= 0) break;
     }
     int from = level == top ? top - 1 : std::max(level, height - 1);
@@ -288,7 +334,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     const char* next[max_levels] = {};
     for (int i = from; i >= 0; --i) {
       for (;;) {
-        const char* n = next_link(x, i).load(std::memory_order_relaxed);
+        const char* n = next_of(x, i, std::memory_order_relaxed);
         if (!n || compare(internal_key(n), key) >= 0) {
           next[i] = n;
           break;
@@ -302,8 +348,14 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     // Each level is linked before the entry is published on it, from the bottom up: a reader
     // that finds it on a level can go on from it on every level below.
     for (int i = 0; i < height; ++i) {
-      next_link(entry, i).store(next[i], std::memory_order_relaxed);
-      next_link(prev[i], i).store(entry, std::memory_order_release);
+      bool from_other = false, to_other = false;
+      if (i == 0 && !tickets_.empty()) {  // the marks of a memtable by ticket
+        auto ticket = ticket_of(key);
+        to_other = next[0] && ticket_of(internal_key(next[0])) != ticket;
+        from_other = prev[0] != head() && ticket_of(internal_key(prev[0])) != ticket;
+      }
+      next_link(entry, i).store(tagged(next[i], to_other), std::memory_order_relaxed);
+      next_link(prev[i], i).store(tagged(entry, from_other), std::memory_order_release);
     }
     for (int i = 0; i < height; ++i) f.set(i, entry);
     for (int i = height; i <= from; ++i) f.set(i, prev[i]);
@@ -314,11 +366,11 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     uint64_t tag = 0;  // the hash of the ticket whose finger this is (odd; 0: none)
     ticket_finger finger;
   };
-  static constexpr size_t ticket_slots = 16384;  // tickets in flight, give or take
 
   link head_links_[max_levels];
   std::atomic<int> height_{1};
   finger last_;                       // where the last insert went
+  finger first_;                      // where the last new ticket's first insert went (by ticket)
   std::vector<ticket_slot> tickets_;  // by the hash of the ticket: empty unless by_ticket
   uint64_t rng_ = 0x9e3779b97f4a7c15ull;
 };
@@ -350,26 +402,29 @@ void skiplist_iterator::SeekToLast() {
 
 class skiplist_factory final : public rocksdb::MemTableRepFactory {
  public:
-  explicit skiplist_factory(bool by_ticket) : by_ticket_(by_ticket) {}
+  explicit skiplist_factory(size_t ticket_slots) : ticket_slots_(ticket_slots) {}
   const char* Name() const override { return "vocflow.skiplist"; }
   using MemTableRepFactory::CreateMemTableRep;
   rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator&,
                                           rocksdb::Allocator* allocator,
                                           const rocksdb::SliceTransform*,
                                           rocksdb::Logger*) override {
-    return new skiplist_rep(allocator, by_ticket_);
+    return new skiplist_rep(allocator, ticket_slots_);
   }
   bool IsInsertConcurrentlySupported() const override { return false; }
   bool CanHandleDuplicatedKey() const override { return true; }  // InsertKey says false
 
  private:
-  bool by_ticket_;
+  size_t ticket_slots_;
 };
 
 }  // namespace
 
-std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable(bool by_ticket) {
-  return std::make_shared<skiplist_factory>(by_ticket);
+std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable(bool by_ticket,
+                                                               size_t ticket_slots) {
+  size_t slots = 1;
+  while (slots < ticket_slots) slots <<= 1;
+  return std::make_shared<skiplist_factory>(by_ticket ? slots : 0);
 }
 
 }  // namespace vocflow::storage

@@ -26,6 +26,10 @@ class MemTableRepFactory;
 
 namespace vocflow::storage {
 
-std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable(bool by_ticket = false);
+// `ticket_slots`: fingers kept by ticket (rounded up to a power of two); more tickets in flight
+// than that share slots, and one that lost its slot starts over from a search. Tests make it
+// small to have them share.
+std::shared_ptr<rocksdb::MemTableRepFactory> skiplist_memtable(bool by_ticket = false,
+                                                               size_t ticket_slots = 65536);
 
 }  // namespace vocflow::storage

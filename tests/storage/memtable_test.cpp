@@ -22,7 +22,8 @@ using model = std::map<std::string, std::string>;
 
 // How inserts find their place: one finger for all, one per RocksDB insert hint (a prefix), one
 // per ticket (the keys' part up to their \0, as in the events table).
-enum class fingers { one, per_hint, per_ticket };
+// per_ticket_shared: four slots, so that tickets keep taking each other's.
+enum class fingers { one, per_hint, per_ticket, per_ticket_shared };
 
 class MemtableTest : public ::testing::TestWithParam<fingers> {
  protected:
@@ -30,7 +31,9 @@ class MemtableTest : public ::testing::TestWithParam<fingers> {
     rocksdb::Options o;
     o.create_if_missing = true;
     o.allow_concurrent_memtable_write = false;
-    o.memtable_factory = skiplist_memtable(GetParam() == fingers::per_ticket);
+    o.memtable_factory = skiplist_memtable(
+        GetParam() == fingers::per_ticket || GetParam() == fingers::per_ticket_shared,
+        GetParam() == fingers::per_ticket_shared ? 4 : 65536);
     o.write_buffer_size = 256 << 20;  // everything stays in the memtable unless flushed
     if (GetParam() == fingers::per_hint)
       o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(3));
@@ -136,6 +139,26 @@ TEST_P(MemtableTest, KeysOfManyTicketsInterleavedKeepTheirOrder) {
   expect_reads(model_);
 }
 
+// New tickets land between tickets that already have events (ids in no particular order)
+// while those keep getting their next events: the marks on the links between two tickets'
+// events (memtable by ticket) must follow every insert in between.
+TEST_P(MemtableTest, NewTicketsBetweenOthersWhileTheOthersGoOn) {
+  open();
+  std::vector<std::string> tickets;
+  std::vector<int> next_seq;
+  for (int round = 0; round < 300; ++round) {
+    // a new ticket, its id anywhere among the others
+    tickets.push_back("T-" + std::to_string(rng_() % 100000));
+    next_seq.push_back(1);
+    for (size_t t = 0; t < tickets.size(); t += 1 + rng_() % 3) {  // some of them go on
+      std::string k = tickets[t];
+      k.push_back('\0');
+      put(k.append(std::to_string(100000 + next_seq[t]++)), "e");
+    }
+  }
+  expect_reads(model_);
+}
+
 TEST_P(MemtableTest, ASnapshotSeesTheOlderVersionsOfOverwrittenKeys) {
   open();
   churn(5'000);
@@ -199,15 +222,18 @@ TEST_P(MemtableTest, ReadersBesideTheWriterSeeAnOrderedListWithEveryFinishedWrit
 }
 
 INSTANTIATE_TEST_SUITE_P(Fingers, MemtableTest,
-                         ::testing::Values(fingers::one, fingers::per_hint, fingers::per_ticket),
+                         ::testing::Values(fingers::one, fingers::per_hint, fingers::per_ticket,
+                                           fingers::per_ticket_shared),
                          [](const auto& info) {
                            switch (info.param) {
                              case fingers::one:
                                return "OneForAll";
                              case fingers::per_hint:
                                return "PerHint";
-                             default:
+                             case fingers::per_ticket:
                                return "PerTicket";
+                             default:
+                               return "PerTicketSharingSlots";
                            }
                          });
 
