@@ -172,7 +172,8 @@ command_result handle(self_ptr self, submission& sub) {
     cmd.customer_granted = s.env.db->granted_since(current.info->customer, since);
   }
 
-  auto out = decide(*f, current, cmd, now);
+  // Notifications only for webhooks; queues follow the committed tickets, not enqueue effects.
+  auto out = decide(*f, current, cmd, now, {.notify = !s.env.webhooks.empty(), .enqueue = false});
   if (auto* r = std::get_if<rejection>(&out)) return rejected(std::move(*r));
   auto& d = std::get<decision>(out);
 

@@ -54,7 +54,8 @@ void BM_Lifecycle(benchmark::State& state) {
       auto sub = bench::lifecycle_command("T-0000000" + std::to_string(n), step,
                                           w.fields[n % w.fields.size()]);
       sub.cmd.ticket_id = sub.ticket_id;
-      auto out = decide(*w.lifecycle, *current, sub.cmd, now);
+      // As a partition without webhooks decides: no notifications, no enqueue effects.
+      auto out = decide(*w.lifecycle, *current, sub.cmd, now, {.notify = false, .enqueue = false});
       auto* d = std::get_if<decision>(&out);
       if (!d) state.SkipWithError("rejected");
       scratch.clear();

@@ -50,7 +50,7 @@ void decider::notify_to(std::vector<std::string> to, std::string subject, std::s
 }
 
 void decider::enqueue_on(const std::string& department) {
-  if (!department.empty()) effects_.push_back(enqueue{department});
+  if (wanted_.enqueue && !department.empty()) effects_.push_back(enqueue{department});
 }
 
 outcome decider::run() {
@@ -191,8 +191,9 @@ void decider::hand_off() {
   }
   emit(ev::handed_off{t_.owner, to, cmd_.text});
   enqueue_on(to);
-  notify_to({to}, fmt::format(FMT_COMPILE("Ticket {} handed to {}: {}"), t_.id, to, cmd_.text),
-            "handed_off");
+  if (notifying())
+    notify_to({to}, fmt::format(FMT_COMPILE("Ticket {} handed to {}: {}"), t_.id, to, cmd_.text),
+              "handed_off");
 }
 
 void decider::complete_task() {
@@ -286,9 +287,10 @@ void decider::enter(const std::string& target, const std::string& via) {
   if (!t_.owner.empty() && new_owner) {
     emit(ev::handed_off{t_.owner, owner,
                         fmt::format(FMT_COMPILE("step `{}` belongs to {}"), target, owner)});
-    notify_to({owner},
-              fmt::format(FMT_COMPILE("Ticket {} handed to {} (step {})"), t_.id, owner, target),
-              "handed_off");
+    if (notifying())
+      notify_to({owner},
+                fmt::format(FMT_COMPILE("Ticket {} handed to {} (step {})"), t_.id, owner, target),
+                "handed_off");
   }
   emit(ev::step_entered{target, t_.step, via, owner});
   if (new_owner) enqueue_on(owner);
@@ -300,10 +302,11 @@ void decider::enter(const std::string& target, const std::string& via) {
     emit(ev::task_opened{b.name, "branch", target, b.owner.name, b.task});
     start_clock(clock_kind::task, target, b.name, b.sla.within);
     enqueue_on(b.owner.name);
-    notify_to(
-        {b.owner.name},
-        fmt::format(FMT_COMPILE("Ticket {}: new task for {}: {}"), t_.id, b.owner.name, b.task),
-        "task_opened");
+    if (notifying())
+      notify_to(
+          {b.owner.name},
+          fmt::format(FMT_COMPILE("Ticket {}: new task for {}: {}"), t_.id, b.owner.name, b.task),
+          "task_opened");
   }
 }
 
@@ -329,8 +332,9 @@ void decider::set_hold(hold h, bool on, std::string text) {
 
 }  // namespace detail
 
-outcome decide(const flow& f, const ticket& t, const command& cmd, time_point now) {
-  return detail::decider{f, t, cmd, now}.run();
+outcome decide(const flow& f, const ticket& t, const command& cmd, time_point now,
+               wanted_effects wanted) {
+  return detail::decider{f, t, cmd, now, wanted}.run();
 }
 
 std::string_view to_string(reject_code c) {

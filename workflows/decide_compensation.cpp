@@ -75,10 +75,11 @@ void decider::request_compensation() {
         fmt::format("no role may approve {} on this ticket", format_amount(f_, cumulative)));
   auto id = fmt::format("C{}", t_.next_request);
   emit(ev::compensation_requested{id, *cmd_.amount, cmd_.text, approver});
-  notify_to(
-      {approver},
-      fmt::format("Ticket {}: approve {} ({})", t_.id, format_amount(f_, *cmd_.amount), cmd_.text),
-      "compensation_requested");
+  if (notifying())
+    notify_to({approver},
+              fmt::format("Ticket {}: approve {} ({})", t_.id, format_amount(f_, *cmd_.amount),
+                          cmd_.text),
+              "compensation_requested");
   if (!(t_.holds & static_cast<uint8_t>(hold::approval))) set_hold(hold::approval, true, "");
 }
 
@@ -122,10 +123,11 @@ void decider::check_root_cause() {
                        rule->task});
   start_clock(clock_kind::task, "", std::string{root_cause_task}, rule->sla.within);
   enqueue_on(rule->owner.name);
-  notify_to({rule->owner.name},
-            fmt::format("Ticket {}: compensation reached {}; find the root cause", t_.id,
-                        format_amount(f_, t_.granted)),
-            "task_opened");
+  if (notifying())
+    notify_to({rule->owner.name},
+              fmt::format("Ticket {}: compensation reached {}; find the root cause", t_.id,
+                          format_amount(f_, t_.granted)),
+              "task_opened");
 }
 
 }  // namespace vocflow::detail

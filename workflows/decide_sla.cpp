@@ -106,24 +106,28 @@ void decider::timer_fired() {
 
 void decider::fire(const sla_clock& c, const threshold& th, uint32_t index, uint64_t timer,
                    time_point due) {
-  auto what = c.kind == clock_kind::step || c.kind == clock_kind::task
-                  ? fmt::format(FMT_COMPILE("{} `{}`"), to_string(c.kind), c.name)
-                  : std::string{to_string(c.kind)};
+  auto what = [&] {  // for the notifications' subjects
+    return c.kind == clock_kind::step || c.kind == clock_kind::task
+               ? fmt::format(FMT_COMPILE("{} `{}`"), to_string(c.kind), c.name)
+               : std::string{to_string(c.kind)};
+  };
   switch (th.what) {
     case threshold::kind::warn:
       emit(ev::sla_warned{c.id, c.kind, c.step, c.name, index, c.deadline, timer, due});
-      notify_to(
-          {t_.owner},
-          fmt::format(FMT_COMPILE("Ticket {}: {} SLA due {}"), t_.id, what, format_utc(c.deadline)),
-          "sla_warned");
+      if (notifying())
+        notify_to({t_.owner},
+                  fmt::format(FMT_COMPILE("Ticket {}: {} SLA due {}"), t_.id, what(),
+                              format_utc(c.deadline)),
+                  "sla_warned");
       break;
     case threshold::kind::breach: {
       std::string owner = t_.owner;
       if (c.kind == clock_kind::task)
         if (auto* k = t_.find_task(c.name)) owner = k->owner;
       emit(ev::sla_breached{c.id, c.kind, c.step, c.name, index, c.deadline, owner, timer, due});
-      notify_to({owner}, fmt::format(FMT_COMPILE("Ticket {}: {} SLA breached"), t_.id, what),
-                "sla_breached");
+      if (notifying())
+        notify_to({owner}, fmt::format(FMT_COMPILE("Ticket {}: {} SLA breached"), t_.id, what()),
+                  "sla_breached");
       break;
     }
     case threshold::kind::level: {
@@ -144,15 +148,19 @@ void decider::fire(const sla_clock& c, const threshold& th, uint32_t index, uint
       else
         e.priority = lvl.priority;
       if (e.priority == t_.priority) e.priority.clear();
-      auto to = e.notify;
-      if (!e.reassign_department.empty()) to.push_back(e.reassign_department);
-      if (!e.reassign_role.empty()) to.push_back(e.reassign_role);
-      auto subject =
-          fmt::format(FMT_COMPILE("Ticket {}: {} escalated (level {})"), t_.id, what, e.level);
+      std::vector<std::string> to;
+      std::string subject;
+      if (notifying()) {
+        to = e.notify;
+        if (!e.reassign_department.empty()) to.push_back(e.reassign_department);
+        if (!e.reassign_role.empty()) to.push_back(e.reassign_role);
+        subject =
+            fmt::format(FMT_COMPILE("Ticket {}: {} escalated (level {})"), t_.id, what(), e.level);
+      }
       bool moved = !e.reassign_department.empty();
       auto dept = e.reassign_department;
       emit(std::move(e));
-      notify_to(std::move(to), std::move(subject), "escalated");
+      if (notifying()) notify_to(std::move(to), std::move(subject), "escalated");
       if (moved) enqueue_on(dept);
       break;
     }

@@ -12,8 +12,8 @@ namespace vocflow::detail {
 
 class decider {
  public:
-  decider(const flow& f, const ticket& t, const command& cmd, time_point now)
-      : f_(f), before_(t), t_(t), cmd_(cmd), now_(now) {}
+  decider(const flow& f, const ticket& t, const command& cmd, time_point now, wanted_effects wanted)
+      : f_(f), before_(t), t_(t), cmd_(cmd), now_(now), wanted_(wanted) {}
 
   outcome run();
 
@@ -28,6 +28,8 @@ class decider {
   void reject(reject_code code, std::string message, std::vector<std::string> allowed = {});
   bool rejected() const { return rejection_.has_value(); }
   void notify_to(std::vector<std::string> to, std::string subject, std::string_view type);
+  // Whether notifications are wanted: test it before building one (its subject is formatted).
+  bool notifying() const { return wanted_.notify; }
   void enqueue_on(const std::string& department);
   bool is_customer() const { return cmd_.by.role == customer_role; }
   std::string ticket_ref() const;
@@ -76,6 +78,7 @@ class decider {
   ticket t_;
   const command& cmd_;
   time_point now_;
+  wanted_effects wanted_;
   std::vector<event> events_;
   std::vector<effect> effects_;
   std::optional<rejection> rejection_;

@@ -89,9 +89,18 @@ struct decision {
 
 using outcome = std::variant<decision, rejection>;
 
+// The effects a caller wants; the others are neither built nor returned. A runtime without
+// webhooks has no use for notifications (each a list of recipients and a formatted subject),
+// one whose queues follow the committed tickets none for enqueue.
+struct wanted_effects {
+  bool notify = true;
+  bool enqueue = true;
+};
+
 // Decides what `cmd` does to `t` at `now` under flow `f` (the version the ticket runs on;
 // for open, the flow it was routed to).
-outcome decide(const flow& f, const ticket& t, const command& cmd, time_point now);
+outcome decide(const flow& f, const ticket& t, const command& cmd, time_point now,
+               wanted_effects wanted = {});
 
 // Applies one event; the only state change there is.
 void apply(ticket& t, const event& e);

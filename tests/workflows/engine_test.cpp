@@ -130,6 +130,45 @@ TEST_F(EngineTest, OpenEmitsEnqueueForTheOwner) {
   EXPECT_EQ(d.next, replay(d.events));
 }
 
+// A caller that wants neither notifications nor enqueue effects (a runtime without webhooks)
+// gets the same events, states and timers; only those effects are left out.
+TEST_F(EngineTest, EffectsNotWantedAreLeftOutAndNothingElseChanges) {
+  auto is_left_out = [](const effect& fx) {
+    return std::holds_alternative<notify>(fx) || std::holds_alternative<enqueue>(fx);
+  };
+  ticket full, lean;
+  size_t left_out = 0;
+  auto both = [&](command c, time_point at) {
+    c.ticket_id = "T-9";
+    auto a = decide(*f_, full, c, at);
+    auto b = decide(*f_, lean, c, at, {.notify = false, .enqueue = false});
+    ASSERT_TRUE(std::holds_alternative<decision>(a)) << c.action;
+    auto& da = std::get<decision>(a);
+    auto& db = std::get<decision>(b);
+    EXPECT_EQ(da.events, db.events) << c.action;
+    EXPECT_EQ(da.next, db.next) << c.action;
+    std::vector<effect> kept;
+    for (auto& fx : da.effects)
+      if (!is_left_out(fx)) kept.push_back(fx);
+    left_out += da.effects.size() - kept.size();
+    ASSERT_EQ(kept.size(), db.effects.size()) << c.action;
+    for (auto& fx : db.effects) EXPECT_FALSE(is_left_out(fx));
+    full = da.next, lean = db.next;
+  };
+  command open;
+  open.action = "open", open.by = {"intake", "system"};
+  open.info = ticket_fields{.category = "engine"};
+  both(open, t0_);
+  command hand;
+  hand.action = "hand_off", hand.by = {"a-1", "agent"}, hand.to = "logistics", hand.text = "parcel";
+  both(hand, at(1min));
+  command fire;  // the first-response warning at 50%: a notification
+  fire.action = "timer", fire.by = {"system:timer", "system"};
+  fire.timer = full.clock_of(clock_kind::first_response)->timer;
+  both(fire, at(31min));
+  EXPECT_GE(left_out, 3u);  // the hand-off's notify and enqueue, the warning's notify
+}
+
 TEST_F(EngineTest, AnActionNotInTheStepIsRefusedWithTheAllowedOnes) {
   auto dr = opened();
   auto r = dr.act("confirm", "agent", at(1min));
