@@ -1,34 +1,59 @@
-// GCC 12 reports a false maybe-uninitialized inside date::parse at -O2 and above; the pragma
-// must come before date.h is included to cover it.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include "workflows/time.hpp"
 
-#include <date/date.h>
-
+#include <charconv>
 #include <regex>
-#include <sstream>
 
 namespace vocflow {
 namespace {
 
-// Parses all of `text` with the first of `formats` that fits.
-template <class T>
-std::optional<T> parse_with(std::string_view text, std::initializer_list<const char*> formats) {
-  // Only the shapes of ISO 8601 dates and times: date::parse reads seconds as a floating-point
-  // number, and text like "00:00:+0" makes that NaN, whose conversion is undefined (fuzzing).
+// The pieces of an ISO 8601 date or date-time, checked field by field.
+struct iso_parts {
+  date::local_days day;
+  bool has_time = false;
+  millis time_of_day{0};
+  bool has_zone = false;
+  std::chrono::minutes offset{0};  // local minus UTC
+};
+
+int to_int(const std::csub_match& m) {
+  int v = 0;
+  std::from_chars(m.first, m.second, v);
+  return v;
+}
+
+// Reads the fields with a regular expression and converts them with the date library's civil
+// calendar. date::parse is not used here: it reads seconds as a floating-point number and,
+// when a format asks for seconds the text does not have, converts an indeterminate value
+// (undefined behaviour the sanitizer caught).
+std::optional<iso_parts> split_iso(std::string_view text) {
   static const std::regex shape{
-      R"(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?)"};
-  if (text.size() > 40 || !std::regex_match(text.begin(), text.end(), shape)) return std::nullopt;
-  std::string s{text};
-  if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
-  for (const char* fmt : formats) {
-    std::istringstream in{s};
-    T value{};
-    in >> date::parse(fmt, value);
-    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) return value;
+      R"((\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?)?)"};
+  std::cmatch m;
+  if (text.size() > 40 || !std::regex_match(text.begin(), text.end(), m, shape)) return std::nullopt;
+  date::year_month_day ymd{date::year{to_int(m[1])}, date::month(unsigned(to_int(m[2]))),
+                           date::day(unsigned(to_int(m[3])))};
+  if (!ymd.ok()) return std::nullopt;
+  iso_parts p{.day = date::local_days{ymd}};
+  if (!m[4].matched) return p;
+  int h = to_int(m[4]), min = to_int(m[5]), s = m[6].matched ? to_int(m[6]) : 0;
+  if (h > 23 || min > 59 || s > 59) return std::nullopt;
+  int ms = 0;
+  if (m[7].matched) {  // the first three digits of the fraction; finer digits are dropped
+    std::string frac{m[7].first, m[7].second};
+    frac.resize(3, '0');
+    ms = std::stoi(frac);
   }
-  return std::nullopt;
+  p.has_time = true;
+  p.time_of_day = std::chrono::hours{h} + std::chrono::minutes{min} + std::chrono::seconds{s} +
+                  millis{ms};
+  if (!m[8].matched) return p;
+  p.has_zone = true;
+  if (m[9].matched) {
+    int oh = to_int(m[10]), om = to_int(m[11]);
+    if (oh > 23 || om > 59) return std::nullopt;
+    p.offset = std::chrono::minutes{(*m[9].first == '-' ? -1 : 1) * (oh * 60 + om)};
+  }
+  return p;
 }
 
 }  // namespace
@@ -40,16 +65,21 @@ std::string format_utc(time_point t) {
 }
 
 std::optional<time_point> parse_utc(std::string_view text) {
-  return parse_with<time_point>(text, {"%FT%T%Ez", "%FT%TZ", "%FT%R%Ez", "%FT%RZ"});
+  auto p = split_iso(text);
+  if (!p || !p->has_time || !p->has_zone) return std::nullopt;
+  return time_point{date::sys_days{p->day.time_since_epoch()} + p->time_of_day - p->offset};
 }
 
 std::optional<date::local_time<millis>> parse_local_time(std::string_view text) {
-  return parse_with<date::local_time<millis>>(text, {"%FT%T", "%FT%R"});
+  auto p = split_iso(text);
+  if (!p || !p->has_time || p->has_zone) return std::nullopt;
+  return date::local_time<millis>{p->day + p->time_of_day};
 }
 
 std::optional<date::local_days> parse_date(std::string_view text) {
-  if (text.size() != 10) return std::nullopt;
-  return parse_with<date::local_days>(text, {"%F"});
+  auto p = split_iso(text);
+  if (!p || p->has_time) return std::nullopt;
+  return p->day;
 }
 
 }  // namespace vocflow
