@@ -602,7 +602,6 @@ void api::stream(context& cx) {
   w->sink = cx.open_stream(std::move(headers));
   if (!w->sink) return;
   spdlog::debug("GET /v1/events/stream 200 streaming {}", cx.who.name);
-  w->sink->send(": vocflow live feed\n\n");
   caf::anon_send(caf::actor_cast<feed_actor>(feed_), watch_atom::value, std::move(w));
 }
 

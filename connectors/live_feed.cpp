@@ -40,6 +40,9 @@ feed_actor spawn_feed(caf::actor_system& sys) {
             }
         },
         [=](watch_atom, std::shared_ptr<watcher> w) {
+          // Greeted only once registered: whatever is committed after the client has read
+          // the greeting reaches this mailbox after this message, and so the stream.
+          w->sink->send(": vocflow live feed\n\n");
           self->state.watchers.push_back(std::move(w));
         },
     };
