@@ -1,6 +1,7 @@
 #include "storage/store.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/comparator.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -10,6 +11,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdarg>
 #include <cstdio>
@@ -315,6 +317,16 @@ status store::open_db(bool read_only) {
   table.block_cache = rocksdb::NewLRUCache(options_.cache_mb << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   base.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Levels 0 and 1 hold a few minutes of writes and are rewritten soon by compaction:
+  // compressing them costs a core's time during bursts for little space (RocksDB's tuning
+  // guide gives the same advice). Deeper levels, most of the data, are compressed.
+  auto supported = rocksdb::GetSupportedCompressions();
+  auto deep = std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) !=
+                      supported.end()
+                  ? rocksdb::kLZ4Compression
+                  : rocksdb::kSnappyCompression;
+  base.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression, deep, deep,
+                                deep, deep, deep};
 
   std::vector<rocksdb::ColumnFamilyDescriptor> tables;
   for (auto name : table_names) {
