@@ -10,7 +10,8 @@
 // RocksDB's InternalKeyComparator over BytewiseComparator, which every vocflow table uses) and
 // keeps fingers where inserts went: with `by_ticket` (keys that begin with a ticket id and a
 // \0, as the events table's do) one per ticket in flight, so that the next event of a ticket
-// lands next to its previous one in a few comparisons; otherwise (and with RocksDB's
+// lands next to its previous one in a few comparisons (and, up to 8 in a row, on the lowest level
+// only: no search of the levels above); otherwise (and with RocksDB's
 // `memtable_insert_with_hint_prefix_extractor`, one per hint) one for all inserts.
 //
 // Contract (RocksDB's for a memtable without concurrent inserts): one writer at a time
