@@ -10,6 +10,7 @@ namespace {
 struct department_state {
   static inline const char* name = "vocflow.department";
   std::string department;
+  uint64_t bit = ~uint64_t{0};
   queue_map queue;
 };
 
@@ -27,16 +28,22 @@ bool matches(const queue_entry& e, const queue_query& q) {
 }
 
 department_actor::behavior_type department_behavior(
-    department_actor::stateful_pointer<department_state> self, std::string name,
+    department_actor::stateful_pointer<department_state> self, std::string name, uint64_t bit,
     queue_map initial) {
   self->state.department = std::move(name);
+  self->state.bit = bit;
   self->state.queue = std::move(initial);
   return {
       [=](committed_atom, const commit_batch& batch) {
         auto& s = self->state;
         for (auto& c : *batch) {
-          // Most commits concern other departments: no lookup in a queue of many tickets.
-          if (!concerns(*c.before, s.department) && !concerns(*c.state, s.department)) continue;
+          // Most commits concern other departments: their tickets are not even read. A bit of
+          // its own (not the one shared from the 64th department on) says this one is
+          // concerned, before or after, without comparing names.
+          if (!(c.departments & s.bit)) continue;
+          if (s.bit == department_bits::bit(63) && !concerns(*c.before, s.department) &&
+              !concerns(*c.state, s.department))
+            continue;
           // One search serves both: most of these commits are a ticket joining or leaving.
           auto& id = c.state->id;
           auto it = s.queue.lower_bound(id);
@@ -92,8 +99,26 @@ bool queue_view(const ticket& t, const std::string& department, queue_entry& e) 
   return true;
 }
 
-department_actor spawn_department(caf::actor_system& sys, std::string name, queue_map initial) {
-  return sys.spawn(department_behavior, std::move(name), std::move(initial));
+department_bits::department_bits(const organization& org) {
+  size_t i = 0;
+  for (auto& [name, _] : org.departments) bits_.emplace(name, bit(i++));
+}
+
+uint64_t department_bits::bit_of(const std::string& department) const {
+  if (department.empty()) return 0;
+  auto it = bits_.find(std::string_view{department});
+  return it == bits_.end() ? bit(63) : it->second;  // not in the organization: the shared bit
+}
+
+uint64_t department_bits::of(const ticket& t) const {
+  uint64_t bits = t.status != ticket_status::closed ? bit_of(t.owner) : 0;
+  for (auto& k : t.tasks) bits |= bit_of(k.owner);
+  return bits;
+}
+
+department_actor spawn_department(caf::actor_system& sys, std::string name, uint64_t bit,
+                                  queue_map initial) {
+  return sys.spawn(department_behavior, std::move(name), bit, std::move(initial));
 }
 
 }  // namespace vocflow::actors

@@ -3,7 +3,10 @@
 // snapshots (see initial_queues), then kept current by every partition's commits.
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "actors/env.hpp"
 #include "actors/interfaces.hpp"
@@ -16,6 +19,26 @@ using queue_map = std::map<std::string, queue_entry>;  // by ticket id: pages fo
 // storage: this runs for every committed ticket in every department).
 bool queue_view(const ticket& t, const std::string& department, queue_entry& e);
 
-department_actor spawn_department(caf::actor_system& sys, std::string name, queue_map initial);
+// Departments as bits of a word: department i of the organization (in name order) is bit i,
+// every one from the 64th on shares the last bit.
+class department_bits {
+ public:
+  explicit department_bits(const organization& org);
+  static uint64_t bit(size_t index) { return uint64_t{1} << std::min<size_t>(index, 63); }
+  // The departments whose queues `t` is on (see queue_view).
+  uint64_t of(const ticket& t) const;
+
+ private:
+  uint64_t bit_of(const std::string& department) const;
+  struct hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint64_t, hash, std::equal_to<>> bits_;
+};
+
+// `bit`: the department's in department_bits, tested before each commit's ticket is read.
+department_actor spawn_department(caf::actor_system& sys, std::string name, uint64_t bit,
+                                  queue_map initial);
 
 }  // namespace vocflow::actors

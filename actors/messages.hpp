@@ -69,6 +69,9 @@ struct committed_ticket {
   std::shared_ptr<const ticket> state;
   std::shared_ptr<const std::vector<event>> events;
   std::shared_ptr<const ticket> before;
+  // The departments whose queues it is on, before or after (department_bits): each
+  // department's actor passes over the others' commits without reading their tickets.
+  uint64_t departments = ~uint64_t{0};
 };
 using commit_batch = std::shared_ptr<const std::vector<committed_ticket>>;
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "actors/department.hpp"
 #include "actors/outbox.hpp"
 #include "actors/ticket_cache.hpp"
 #include "actors/timer_service.hpp"
@@ -25,6 +26,7 @@ struct partition_state {
   timer_actor timers;
   std::vector<subscriber_actor> subscribers;
   ticket_cache cache;
+  std::optional<department_bits> departments;  // of the organization the partition started with
 
   // The group commit being built: every command queued before the flush message joins it.
   std::optional<storage::write_set> batch;
@@ -212,7 +214,8 @@ command_result handle(self_ptr self, submission& sub) {
     s.new_keys[sub.idempotency_key] = id;
   }
   auto events = std::make_shared<const std::vector<event>>(std::move(d.events));
-  s.published.push_back({next, events, entry.state});
+  s.published.push_back({next, events, entry.state,
+                         s.departments->of(*entry.state) | s.departments->of(*next)});
   if (cached)
     s.cache.stage(*cached, {next, entry.snapshot_seq});
   else
@@ -301,6 +304,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
   self->state.index = index;
   self->state.subscribers = std::move(subscribers);
   self->state.cache = ticket_cache{env.cfg.ticket_cache};
+  self->state.departments.emplace(env.flows->org());
   self->state.timers =
       self->spawn<caf::linked>(timer_service, env, index, caf::actor_cast<partition_actor>(self));
   return {
