@@ -318,6 +318,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         auto rp = self->make_response_promise<command_results>();
         command_results results;
         results.reserve(subs.size());
+        for (auto& sub : subs) self->state.cache.prefetch(sub.ticket_id);
         for (auto& sub : subs) results.push_back(handle(self, sub));
         self->state.batch_replies.emplace_back(rp, std::move(results));
         schedule_flush(self);

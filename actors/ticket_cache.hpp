@@ -50,6 +50,18 @@ class ticket_cache {
     return &it->second.e;
   }
 
+  // Starts loading the memory that a command for `id` will read (its cache entry, its state)
+  // without waiting for it, nor counting as a use: a batch prefetches every ticket it names
+  // before handling the first, so that their cache misses overlap instead of taking turns.
+  void prefetch(std::string_view id) const {
+    auto it = index_.find(id);
+    if (it == index_.end()) return;
+    const auto& c = it->second.e.current();
+    if (!c.state) return;
+    const char* t = reinterpret_cast<const char*>(c.state.get());
+    for (size_t at = 0; at < sizeof(ticket); at += 64) __builtin_prefetch(t + at);
+  }
+
   // Caches a committed state read from the store.
   entry& insert(const std::string& id, cached_ticket committed) {
     auto& e = emplace(id);
