@@ -363,7 +363,8 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
           schedule_flush(self);
       },
       [=](subscribe_atom, subscriber_actor sub) {
-        self->state.subscribers.push_back(std::move(sub));
+        auto& subs = self->state.subscribers;
+        if (std::find(subs.begin(), subs.end(), sub) == subs.end()) subs.push_back(std::move(sub));
       },
       [=](flush_atom) { flush(self); },
       [=](poke_atom) { self->send(self->state.timers, poke_atom::value); },

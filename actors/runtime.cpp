@@ -180,6 +180,11 @@ department_actor runtime::department(const std::string& name) const {
 }
 
 void runtime::subscribe(subscriber_actor subscriber) {
+  // Straight into every partition's mailbox, before anything the caller does next (a server it
+  // starts, a command it sends) can put a command there: the subscriber sees every commit from
+  // then on. Through the supervisor too, which keeps it for partitions it restarts (partitions
+  // take a subscriber once).
+  for (auto& p : all_partitions()) caf::anon_send(p, subscribe_atom::value, subscriber);
   caf::anon_send(supervisor_, subscribe_all_atom::value, std::move(subscriber));
 }
 

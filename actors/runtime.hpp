@@ -42,7 +42,8 @@ class runtime {
   const runtime_env& env() const { return env_; }
   caf::actor_system& system() const { return sys_; }
 
-  // Adds a subscriber of every partition's commits (kept across partition restarts).
+  // Adds a subscriber of every partition's commits (kept across partition restarts). It sees
+  // every commit of a command sent after this call.
   void subscribe(subscriber_actor subscriber);
 
   // Tells every timer service to look at the due index now (after the wall clock jumped).

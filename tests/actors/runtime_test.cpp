@@ -298,6 +298,24 @@ TEST_F(RuntimeTest, ReadModelsSeeTheFirstCommitAfterAStart) {
       << text;
 }
 
+// A subscriber added while the system runs sees the commit of the very next command, once
+// (the live feed used to miss it when its subscription went through the supervisor and
+// reached the partition after the command: OpsTest.TheEventStreamPushesEventsAsTheyHappen).
+TEST_F(RuntimeTest, ASubscriberSeesEveryCommitOfCommandsSentAfterItSubscribed) {
+  cfg_.max_batch = 1;  // written and published while the partition handles the command
+  start(1);
+  auto rec = sys().spawn(recorder);
+  rt().subscribe(rec);  // no sched().run(): the command below is queued right behind it
+  auto opened = open({.customer = "C-1", .category = "other"});
+  ASSERT_EQ(opened.result, actors::command_result::kind::accepted);
+  sched().run();
+  auto& log = dynamic_cast<caf::stateful_actor<recorder_state, actors::subscriber_actor::base>&>(
+                  *caf::actor_cast<caf::abstract_actor*>(rec))
+                  .state.batches;
+  ASSERT_EQ(log.size(), 1u);  // once: the supervisor's copy of the subscription is not a second
+  EXPECT_EQ(log[0], std::vector<std::string>{opened.state->id});
+}
+
 TEST_F(RuntimeTest, AFloodOfDueTimersDoesNotStarveLiveCommands) {
   cfg_.timer_batch = 50;
   start(1);
