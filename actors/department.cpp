@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "actors/prefetch.hpp"
+
 namespace vocflow::actors {
 namespace {
 
@@ -36,6 +38,8 @@ department_actor::behavior_type department_behavior(
   return {
       [=](committed_atom, const commit_batch& batch) {
         auto& s = self->state;
+        for (auto& c : *batch)
+          if (c.departments & s.bit) prefetch_state(c.state.get()), prefetch_state(c.before.get());
         for (auto& c : *batch) {
           // Most commits concern other departments: their tickets are not even read. A bit of
           // its own (not the one shared from the 64th department on) says this one is

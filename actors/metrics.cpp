@@ -1,4 +1,5 @@
 #include "actors/metrics.hpp"
+#include "actors/prefetch.hpp"
 #include "workflows/overloaded.hpp"
 
 #include <fmt/format.h>
@@ -345,6 +346,7 @@ metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_gauges
     self->state.open = std::move(seed);
     return {
         [=](committed_atom, const commit_batch& batch) {
+          for (auto& c : *batch) prefetch_state(c.state.get()), prefetch_state(c.before.get());
           for (auto& c : *batch) fold(self, c);
         },
         [=](metrics_atom) { return exposition(self); },

@@ -324,7 +324,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         states.reserve(subs.size());
         for (auto& sub : subs)
           if (auto* t = self->state.cache.prefetch(sub.ticket_id)) states.push_back(t);
-        for (auto* t : states) ticket_cache::prefetch_parts(*t);
+        for (auto* t : states) prefetch_parts(*t);
         for (auto& sub : subs) results.push_back(handle(self, sub));
         self->state.batch_replies.emplace_back(rp, std::move(results));
         schedule_flush(self);

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/prefetch.hpp"
 #include "workflows/ticket.hpp"
 
 namespace vocflow::actors {
@@ -51,27 +52,14 @@ class ticket_cache {
   }
 
   // Starts loading the memory that a command for `id` will read (its cache entry, its state)
-  // without waiting for it, nor counting as a use: a batch prefetches every ticket it names
-  // before handling the first, so that their cache misses overlap instead of taking turns.
-  // Returns the state, for prefetch_parts() once its lines have arrived.
+  // without waiting for it, nor counting as a use (see prefetch.hpp). Returns the state, for
+  // prefetch_parts() once its lines have arrived.
   const ticket* prefetch(std::string_view id) const {
     auto it = index_.find(id);
     if (it == index_.end()) return nullptr;
-    const auto& c = it->second.e.current();
-    if (!c.state) return nullptr;
-    prefetch_bytes(c.state.get(), sizeof(ticket));
-    return c.state.get();
-  }
-  // The parts of a state outside it that a command copies: its clocks, its departments.
-  static void prefetch_parts(const ticket& t) {
-    prefetch_bytes(t.clocks.data(), t.clocks.size() * sizeof(sla_clock));
-    prefetch_bytes(t.departments.data(), t.departments.size() * sizeof(std::string));
-    prefetch_bytes(t.owner.data(), t.owner.size());
-  }
-
-  static void prefetch_bytes(const void* p, size_t n) {
-    const char* at = static_cast<const char*>(p);
-    for (size_t i = 0; i < n; i += 64) __builtin_prefetch(at + i);
+    const auto* t = it->second.e.current().state.get();
+    prefetch_state(t);
+    return t;
   }
 
   // Caches a committed state read from the store.

@@ -1,0 +1,32 @@
+// Software prefetching for actors that handle a batch at a time (a partition's submissions, a
+// read model's commits): one pass asks for the memory of every item, the next handles them, so
+// that the cache misses of a batch overlap instead of taking turns. Tickets in flight are
+// spread over a heap far larger than the caches; most of a command's time was such misses.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "workflows/ticket.hpp"
+
+namespace vocflow::actors {
+
+inline void prefetch_bytes(const void* p, size_t n) {
+  const char* at = static_cast<const char*>(p);
+  for (size_t i = 0; i < n; i += 64) __builtin_prefetch(at + i);
+}
+
+// A ticket's own lines.
+inline void prefetch_state(const ticket* t) {
+  if (t) prefetch_bytes(t, sizeof(ticket));
+}
+
+// What a ticket points to that commands and read models read: its clocks, departments, owner.
+// Reads the ticket: call it once prefetch_state() has had time to bring it in.
+inline void prefetch_parts(const ticket& t) {
+  prefetch_bytes(t.clocks.data(), t.clocks.size() * sizeof(sla_clock));
+  prefetch_bytes(t.departments.data(), t.departments.size() * sizeof(std::string));
+  prefetch_bytes(t.owner.data(), t.owner.size());
+}
+
+}  // namespace vocflow::actors
