@@ -318,13 +318,8 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         auto rp = self->make_response_promise<command_results>();
         command_results results;
         results.reserve(subs.size());
-        // Memory first, for the whole batch, so that its cache misses overlap: the entries and
-        // states, then (those having arrived meanwhile) what the states point to.
-        std::vector<const ticket*> states;
-        states.reserve(subs.size());
-        for (auto& sub : subs)
-          if (auto* t = self->state.cache.prefetch(sub.ticket_id)) states.push_back(t);
-        for (auto* t : states) prefetch_parts(*t);
+        // Memory first, for the whole batch, so that its cache misses overlap.
+        self->state.cache.prefetch(subs, [](const submission& s) -> auto& { return s.ticket_id; });
         for (auto& sub : subs) results.push_back(handle(self, sub));
         self->state.batch_replies.emplace_back(rp, std::move(results));
         schedule_flush(self);

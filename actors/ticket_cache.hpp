@@ -37,7 +37,11 @@ class ticket_cache {
   };
 
   explicit ticket_cache(size_t capacity = 100'000)
-      : capacity_(capacity), fresh_(capacity / 4), index_(capacity + capacity / 8) {}
+      : capacity_(capacity),
+        fresh_(capacity / 4),
+        index_(capacity + capacity / 8),
+        hints_(hint_slots(capacity), nullptr),
+        hint_mask_(hints_.size() - 1) {}
   ticket_cache(const ticket_cache&) = delete;
   ticket_cache& operator=(const ticket_cache&) = delete;
   ticket_cache(ticket_cache&&) = default;
@@ -45,21 +49,43 @@ class ticket_cache {
 
   // The entry of `id`, now among the most recently used; nullptr when not cached.
   entry* find(std::string_view id) {
-    auto it = index_.find(id);
-    if (it == index_.end()) return nullptr;
-    touch(it->second);
-    return &it->second.e;
+    size_t h = hash{}(id);
+    node* n = hinted(h, id);
+    if (!n) {
+      auto it = index_.find(id);
+      if (it == index_.end()) return nullptr;
+      n = &it->second;
+      hints_[h & hint_mask_] = n;
+    }
+    touch(*n);
+    return &n->e;
   }
 
-  // Starts loading the memory that a command for `id` will read (its cache entry, its state)
-  // without waiting for it, nor counting as a use (see prefetch.hpp). Returns the state, for
-  // prefetch_parts() once its lines have arrived.
-  const ticket* prefetch(std::string_view id) const {
-    auto it = index_.find(id);
-    if (it == index_.end()) return nullptr;
-    const auto* t = it->second.e.current().state.get();
-    prefetch_state(t);
-    return t;
+  // Starts loading the memory that commands for these tickets will read (cache entries,
+  // states, what the states point to) without waiting for it, nor counting as uses (see
+  // prefetch.hpp). In stages over the whole batch, each asking for what the previous one
+  // brought the address of, so that the misses of one stage overlap.
+  template <class Range, class IdOf>
+  void prefetch(const Range& items, IdOf id_of) const {
+    std::vector<size_t> hashes;
+    hashes.reserve(std::size(items));
+    for (auto& item : items) {
+      hashes.push_back(hash{}(std::string_view{id_of(item)}));
+      __builtin_prefetch(&hints_[hashes.back() & hint_mask_]);
+    }
+    for (size_t h : hashes)
+      if (const node* n = hints_[h & hint_mask_]) __builtin_prefetch(n);
+    std::vector<const ticket*> states;
+    states.reserve(hashes.size());
+    size_t i = 0;
+    for (auto& item : items) {
+      const node* n = hinted(hashes[i++], id_of(item));
+      if (!n) continue;
+      const auto* t = n->e.current().state.get();
+      prefetch_state(t);
+      if (t) states.push_back(t);
+    }
+    for (auto* t : states) prefetch_parts(*t);
   }
 
   // Caches a committed state read from the store.
@@ -138,14 +164,31 @@ class ticket_cache {
       n.e.id = id;
       push_front(n);
     }
+    hints_[hash{}(id) & hint_mask_] = &n;
     evict(&n);
     return n.e;
   }
   void erase(const std::string& id) {
     auto it = index_.find(id);
     if (it == index_.end()) return;
+    auto& hint = hints_[hash{}(id) & hint_mask_];
+    if (hint == &it->second) hint = nullptr;
     unlink(it->second);
     index_.erase(it);
+  }
+
+  // A direct-mapped table beside the index, by the id's hash: a hit costs one slot and the node
+  // (the index's own search reads the bucket, the node before, then the node), and its slots
+  // can be prefetched. Twice the capacity, a power of two; a slot holds the last node hashed
+  // to it, cleared when that node goes.
+  static size_t hint_slots(size_t capacity) {
+    size_t n = 4;
+    while (n < 2 * capacity) n <<= 1;
+    return n;
+  }
+  node* hinted(size_t h, std::string_view id) const {
+    node* n = hints_[h & hint_mask_];
+    return n && n->e.id == id ? n : nullptr;
   }
   // Least recently used first, never `keep` (the entry just added); staged tickets stay (the
   // cache may then exceed its capacity until the group commit is done).
@@ -165,6 +208,8 @@ class ticket_cache {
   node* oldest_ = nullptr;
   // Nodes never move (a node-based map): the list and staged_ point into it.
   std::unordered_map<std::string, node, hash, std::equal_to<>> index_;
+  std::vector<node*> hints_;
+  size_t hint_mask_;
   std::vector<entry*> staged_;
 };
 

@@ -7,6 +7,10 @@
 namespace vocflow::actors {
 namespace {
 
+struct submission_like {
+  std::string id;
+};
+
 cached_ticket state(const std::string& id, uint64_t seq, uint64_t snapshot_seq = 0) {
   auto t = std::make_shared<ticket>();
   t->id = id;
@@ -68,6 +72,36 @@ TEST(TicketCache, StagedTicketsAreNeverEvicted) {
   cache.commit();  // written: the cache shrinks back to its capacity, least recent first
   EXPECT_EQ(cache.size(), 2u);
   EXPECT_EQ(cache.find("a"), nullptr);
+}
+
+// Many tickets share the slots of the table beside the index (twice the capacity): whichever
+// took a slot last, every cached ticket is found with its own state, and none that went.
+TEST(TicketCache, TicketsSharingHintSlotsAreFoundAndEvictedOnesAreNot) {
+  ticket_cache cache{50};
+  for (int i = 0; i < 80; ++i) {
+    auto id = "T-" + std::to_string(i);
+    cache.insert(id, state(id, static_cast<uint64_t>(i)));
+  }
+  EXPECT_EQ(cache.size(), 50u);
+  for (int i = 0; i < 80; ++i) {
+    auto id = "T-" + std::to_string(i);
+    auto* e = cache.find(id);
+    if (i < 30) {
+      EXPECT_EQ(e, nullptr) << id;  // the least recently used went
+    } else {
+      ASSERT_NE(e, nullptr) << id;
+      EXPECT_EQ(e->id, id);
+      EXPECT_EQ(e->current().state->seq, static_cast<uint64_t>(i));
+    }
+  }
+  // A ticket being opened and then discarded leaves nothing behind to find.
+  cache.stage("T-new", state("T-new", 1));
+  std::vector<submission_like> batch = {{"T-new"}, {"T-31"}, {"T-0"}};
+  cache.prefetch(batch, [](const submission_like& s) -> auto& { return s.id; });
+  cache.discard();
+  EXPECT_EQ(cache.find("T-new"), nullptr);
+  cache.prefetch(batch, [](const submission_like& s) -> auto& { return s.id; });
+  EXPECT_NE(cache.find("T-31"), nullptr);
 }
 
 }  // namespace
