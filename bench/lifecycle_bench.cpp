@@ -10,6 +10,7 @@
 //
 // --replay also writes vocflow's own group commits again, raw, after its run: the share of the
 // cost that RocksDB takes for vocflow's keys, next to the baseline's increasing keys.
+#include <fmt/compile.h>
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
@@ -235,9 +236,11 @@ double raw_append_seconds(const storage::store_options& store, uint64_t total, s
       while (written.load() < total) {
         auto b = db->batch();
         for (size_t i = 0; i < ops_per_batch; ++i) {
-          char k[24];
-          std::snprintf(k, sizeof k, "%02u%021llu", t, static_cast<unsigned long long>(seq++));
-          b.raw(std::string{k, 23}, value);
+          // 23 bytes: the writer, then its sequence (formatted at compile time: snprintf was
+          // ~5% of the baseline's own CPU, a cost no log append has)
+          char k[23];
+          fmt::format_to(k, FMT_COMPILE("{:02}{:021}"), t, seq++);
+          b.raw(std::string{k, sizeof k}, value);
         }
         auto bytes = b.bytes();
         if (!db->write(b)) return;
