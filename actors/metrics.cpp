@@ -195,7 +195,7 @@ void fold(self_ptr self, const committed_ticket& c) {
                      count_ticket(s.closed);
                      s.cycle.observe({t.flow, "wall"}, seconds(e.at - t.opened_at));
                      s.cycle.observe({t.flow, "business"}, seconds(x.business));
-                     if (t.departments.size() > 1)
+                     if (t.departments->size() > 1)
                        s.cross_department.observe({t.flow}, seconds(x.business));
                    },
                    [&](const ev::sla_warned& x) {

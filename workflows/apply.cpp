@@ -17,8 +17,11 @@ sla_clock* clock_by_id(ticket& t, uint32_t id) {
 
 void involve(ticket& t, const std::string& department) {
   if (department.empty()) return;
-  if (std::find(t.departments.begin(), t.departments.end(), department) == t.departments.end())
-    t.departments.push_back(department);
+  auto& known = *t.departments;
+  if (std::find(known.begin(), known.end(), department) != known.end()) return;
+  auto more = known;
+  more.push_back(department);
+  t.departments = std::move(more);
 }
 
 void rearm(ticket& t, uint32_t clock, uint64_t timer, time_point due) {

@@ -79,8 +79,8 @@ std::vector<std::string> kpi_builder::groups_of(const ticket& t) const {
   switch (options_.group_by) {
     case kpi_grouping::department:
       // Every department the ticket went through is judged by it.
-      if (t.departments.empty()) return {"(none)"};
-      return t.departments;
+      if (t.departments->empty()) return {"(none)"};
+      return *t.departments;
     case kpi_grouping::flow:
       return {t.flow};
     case kpi_grouping::agent:
@@ -119,7 +119,7 @@ void kpi_builder::count(kpi_figures& k, const ticket& t, std::string_view curren
     auto wall = std::chrono::duration_cast<millis>(t.closed_at - t.opened_at);
     k.cycle_business.samples.push_back(t.cycle_business);
     k.cycle_wall.samples.push_back(wall);
-    if (t.departments.size() > 1) {
+    if (t.departments->size() > 1) {
       k.cross_business.samples.push_back(t.cycle_business);
       k.cross_wall.samples.push_back(wall);
     }

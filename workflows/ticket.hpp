@@ -134,7 +134,8 @@ struct ticket {
   int32_t reopens = 0;
   int32_t handoffs = 0;
   int32_t interactions = 0;              // agent replies to the customer (respond, ask_customer)
-  std::vector<std::string> departments;  // every department involved, in order
+  // Every department involved, in order; shared, as it changes only when another joins.
+  shared_value<std::vector<std::string>> departments;
   int32_t csat = 0;                      // 1..5, 0 when not given
   double sentiment = 0;  // -1..1, meaningful when has_sentiment
   bool has_feedback = false;

@@ -283,7 +283,7 @@ TEST_F(EngineTest, HandOffNeedsAnAllowedDepartmentAndAReason) {
   EXPECT_FALSE(dr.act("hand_off", "agent", at(1min), to("logistics", "Parcel lost in transit")));
   EXPECT_EQ(dr.state().owner, "logistics");
   EXPECT_EQ(dr.state().handoffs, 1);
-  EXPECT_EQ(dr.state().departments, (std::vector<std::string>{"customer_service", "logistics"}));
+  EXPECT_EQ(*dr.state().departments, (std::vector<std::string>{"customer_service", "logistics"}));
   auto h = std::get<ev::handed_off>(dr.of_type("handed_off").back().body);
   EXPECT_EQ(h.from, "customer_service");
   EXPECT_EQ(h.reason, "Parcel lost in transit");

@@ -17,7 +17,7 @@ ticket closed_after(std::chrono::hours cycle) {
   t.status = ticket_status::closed;
   t.resolved_at = t.closed_at = t0 + cycle;
   t.cycle_business = cycle;
-  t.departments = {"customer_service"};
+  t.departments = std::vector<std::string>{"customer_service"};
   t.interactions = 1;
   return t;
 }
@@ -92,7 +92,7 @@ TEST(Kpi, GroupsByEveryDepartmentInvolvedAndSumsMoneyPerCurrency) {
   opts.group_by = kpi_grouping::department;
   kpi_builder k{opts};
   auto a = closed_after(2h);
-  a.departments = {"customer_service", "billing"};
+  a.departments = std::vector<std::string>{"customer_service", "billing"};
   a.granted = money{3000};
   k.add(a, "CNY");
   auto b = closed_after(4h);

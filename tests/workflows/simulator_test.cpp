@@ -52,7 +52,7 @@ TEST(Simulator, ApparelReturnsBreachesFirstResponseMondayAt1250) {
   EXPECT_EQ(when(r, "closed"), "Mon 2026-03-16 10:00");
   EXPECT_EQ(r.sim.final_state.status, ticket_status::closed);
   EXPECT_EQ(
-      r.sim.final_state.departments,
+      *r.sim.final_state.departments,
       (std::vector<std::string>{"customer_service", "marketing", "ecommerce_ops", "logistics"}));
 }
 
