@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <map>
-#include <string_view>
 #include <unordered_map>
 
 #include "actors/env.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/string_hash.hpp"
 
 namespace vocflow::actors {
 
@@ -30,11 +30,7 @@ class department_bits {
 
  private:
   uint64_t bit_of(const std::string& department) const;
-  struct hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, uint64_t, hash, std::equal_to<>> bits_;
+  std::unordered_map<std::string, uint64_t, string_hash, std::equal_to<>> bits_;
 };
 
 // `bit`: the department's in department_bits, tested before each commit's ticket is read.

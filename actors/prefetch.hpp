@@ -21,7 +21,7 @@ inline void prefetch_state(const ticket* t) {
   if (t) prefetch_bytes(t, sizeof(ticket));
 }
 
-// What a ticket points to that commands and read models read: its clocks, its owner.
+// What a ticket points to that a command copies: its clocks, its owner.
 // Reads the ticket: call it once prefetch_state() has had time to bring it in.
 inline void prefetch_parts(const ticket& t) {
   prefetch_bytes(t.clocks.data(), t.clocks.size() * sizeof(sla_clock));

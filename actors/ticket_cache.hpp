@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "actors/prefetch.hpp"
+#include "actors/string_hash.hpp"
 #include "workflows/ticket.hpp"
 
 namespace vocflow::actors {
@@ -197,10 +198,7 @@ class ticket_cache {
       erase(oldest_->e.id);
   }
 
-  struct hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+  using hash = string_hash;
   size_t capacity_;
   uint64_t fresh_;
   uint64_t clock_ = 0;
