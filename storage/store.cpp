@@ -1,5 +1,6 @@
 #include "storage/store.hpp"
 
+#include <fmt/format.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/comparator.h>
 #include <rocksdb/convenience.h>
@@ -16,6 +17,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "storage/codec.hpp"
@@ -294,6 +296,17 @@ class column_ref final : public rocksdb::ColumnFamilyHandle {
 };
 
 std::shared_ptr<store> store::open(const store_options& options, status& st) {
+  if (!options.read_only) {
+    // Made here rather than by RocksDB, which logs an error for a folder not there yet (on every
+    // first start, where ops would look for a real one).
+    std::error_code ec;
+    std::filesystem::create_directories(options.path, ec);
+    if (ec) {
+      st = {status::code::io_error,
+            fmt::format("cannot create the data folder {}: {}", options.path, ec.message())};
+      return nullptr;
+    }
+  }
   std::shared_ptr<store> s{new store};
   s->options_ = options;
   st = s->open_db(options.read_only);

@@ -2,8 +2,13 @@
 #include "storage/store.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "tests/temp_dir.hpp"
 
@@ -60,6 +65,34 @@ TEST_F(StoreTest, EventsSnapshotsAndTimersCommitTogetherAndSurviveReopening) {
 
 // A snapshot lags its ticket's events by up to `snapshot_every`: a load applies the rows after
 // it, and the start-up scan (one iterator beside the snapshots) rebuilds the same state.
+// A first start on a data folder not there yet: the folder is made, and nothing is logged as an
+// error (RocksDB logged one for the missing folder, which ops would take for a real failure).
+TEST_F(StoreTest, AFreshDataFolderIsMadeWithoutAnErrorInTheLog) {
+  std::ostringstream log;
+  auto capture = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_st>(log));
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(capture);
+  auto path = dir_.path() / "not" / "there";
+  status st;
+  auto s = store::open({.path = path.string(), .sync = true, .cache_mb = 8}, st);
+  spdlog::set_default_logger(previous);
+  ASSERT_TRUE(st) << st.message();
+  EXPECT_TRUE(std::filesystem::is_directory(path));
+  EXPECT_EQ(log.str().find("[error]"), std::string::npos) << log.str();
+}
+
+TEST_F(StoreTest, ADataFolderThatCannotBeMadeIsAClearError) {
+  auto file = dir_.path() / "a-file";
+  std::ofstream{file} << "x";
+  status st;
+  auto s = store::open({.path = (file / "data").string(), .sync = true, .cache_mb = 8}, st);
+  EXPECT_EQ(s, nullptr);
+  EXPECT_EQ(st.kind(), status::code::io_error);
+  EXPECT_NE(st.message().find("cannot create the data folder"), std::string::npos)
+      << st.message();
+}
+
 TEST_F(StoreTest, LoadAppliesTheRowsWrittenAfterTheSnapshot) {
   auto s = open();
   ticket a;
