@@ -9,6 +9,7 @@
 
 #include "actors/department.hpp"
 #include "actors/outbox.hpp"
+#include "actors/string_hash.hpp"
 #include "actors/ticket_cache.hpp"
 #include "actors/timer_service.hpp"
 
@@ -31,6 +32,9 @@ struct partition_state {
   // The group commit being built: every command queued before the flush message joins it.
   std::optional<storage::write_set> batch;
   std::unordered_map<std::string, std::string> new_keys;  // idempotency key -> ticket
+  // Compensation granted by the group being built, by customer: not in the ledger yet, so a
+  // later grant of the group to the same customer adds it to what the ledger says.
+  std::unordered_map<std::string, money, string_hash, std::equal_to<>> granting;
   std::vector<std::pair<reply_promise, command_result>> replies;
   std::vector<std::pair<batch_promise, command_results>> batch_replies;
   std::vector<committed_ticket> published;
@@ -172,6 +176,8 @@ command_result handle(self_ptr self, submission& sub) {
     auto& period = f->compensation.per_customer->period;
     auto since = now - std::chrono::days{period.days} - period.rest;
     cmd.customer_granted = s.env.db->granted_since(current.info->customer, since);
+    if (auto it = s.granting.find(current.info->customer); it != s.granting.end())
+      cmd.customer_granted += it->second;
   }
 
   // Notifications only for webhooks; queues follow the committed tickets, not enqueue effects.
@@ -199,8 +205,10 @@ command_result handle(self_ptr self, submission& sub) {
     }
   }
   for (auto& e : d.events) {
-    if (auto* g = std::get_if<ev::compensation_granted>(&e.body))
+    if (auto* g = std::get_if<ev::compensation_granted>(&e.body)) {
       b.grant(next->info->customer, e.at, id, e.seq, g->amount);
+      s.granting[next->info->customer] += g->amount;
+    }
     // SLA warnings, breaches and escalations also go to the alert log (GET /v1/breaches).
     if (auto* br = std::get_if<ev::sla_breached>(&e.body))
       b.alert({id, next->flow, br->owner, e});
@@ -290,6 +298,7 @@ void flush(self_ptr self) {
   s.cache.discard();              // what the group commit did not write (after commit(): nothing)
   if (s.batch) s.batch->clear();  // kept for the next group, with its memory
   s.new_keys.clear();
+  s.granting.clear();
   s.replies.clear();
   s.batch_replies.clear();
   s.published.clear();

@@ -98,6 +98,22 @@ actors::command_result runtime_fixture::submit(actors::submission sub) {
   return out;
 }
 
+std::vector<actors::command_result> runtime_fixture::submit_together(
+    std::vector<actors::submission> subs) {
+  using handle = decltype((*self_)->request(std::declval<actors::partition_actor>(), caf::infinite,
+                                            actors::submit_atom::value, subs.front()));
+  std::vector<handle> handles;
+  for (auto& sub : subs)
+    handles.push_back((*self_)->request(rt_->partition_for(sub.ticket_id), caf::infinite,
+                                        actors::submit_atom::value, sub));
+  sched_->run();
+  std::vector<actors::command_result> out(subs.size());
+  for (size_t i = 0; i < handles.size(); ++i)
+    handles[i].receive([&](actors::command_result& r) { out[i] = std::move(r); },
+                       [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  return out;
+}
+
 actors::command_result runtime_fixture::open(ticket_fields info, const std::string& key,
                                              const std::string& flow) {
   actors::submission s;

@@ -32,6 +32,8 @@ class runtime_fixture : public ::testing::Test {
   time_point local(const std::string& zone_calendar, const std::string& text) const;
 
   actors::command_result submit(actors::submission sub);
+  // Sends every submission before the actors run: those for one partition join one group commit.
+  std::vector<actors::command_result> submit_together(std::vector<actors::submission> subs);
   actors::command_result open(ticket_fields info, const std::string& key = {},
                               const std::string& flow = {});
   actors::command_result act(const std::string& ticket, const std::string& action,

@@ -188,6 +188,37 @@ TEST_F(RuntimeTest, DeployingVersion2KeepsRunningTicketsOnVersion1) {
   EXPECT_GE(broken.diagnostics.size(), 1u);
 }
 
+// The customer cap counts the grants of the group commit being built, not only the ledger's:
+// three grants for one customer in one group, each within the role's limit, and the third
+// would take the customer past the cap of 1,000 within 90 days (billing-dispute).
+TEST_F(RuntimeTest, TheCustomerCapCountsGrantsOfTheSameGroupCommit) {
+  start(1);  // one partition: the three tickets share its group commits
+  ticket_fields charged{.customer = "C-77", .channel = "web", .category = "Credit card",
+                        .product = "card", .text = "Charged three times"};
+  std::vector<actors::submission> grants;
+  for (int i = 0; i < 3; ++i) {
+    auto opened = open(charged);
+    ASSERT_EQ(opened.result, kind::accepted) << opened.failure << opened.why.message;
+    ASSERT_EQ(opened.state->flow, "billing-dispute");
+    actors::submission g;
+    g.ticket_id = opened.state->id;
+    g.cmd.action = "grant_compensation";
+    g.cmd.by = {"manager-1", "cs_manager"};
+    g.cmd.amount = money{50000};  // 500 USD, the cs_manager's limit
+    g.cmd.text = "refund";
+    grants.push_back(std::move(g));
+  }
+  auto results = submit_together(std::move(grants));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].result, kind::accepted) << results[0].why.message;
+  EXPECT_EQ(results[1].result, kind::accepted) << results[1].why.message;
+  ASSERT_EQ(results[2].result, kind::rejected);
+  EXPECT_EQ(results[2].why.code, reject_code::above_limit);
+  EXPECT_NE(results[2].why.message.find("customer cap"), std::string::npos)
+      << results[2].why.message;
+  EXPECT_EQ(db().granted_since("C-77", now() - std::chrono::days{90}), money{100000});
+}
+
 TEST_F(RuntimeTest, IdempotencyKeyReturnsTheSameTicket) {
   start();
   auto a = open(returns("C-1"), "order-77-complaint");
