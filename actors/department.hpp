@@ -27,9 +27,10 @@ class department_bits {
   static uint64_t bit(size_t index) { return uint64_t{1} << std::min<size_t>(index, 63); }
   // The departments whose queues `t` is on (see queue_view).
   uint64_t of(const ticket& t) const;
+  // A department's bit: the shared one for a name not in the organization, 0 for "".
+  uint64_t bit_of(const std::string& department) const;
 
  private:
-  uint64_t bit_of(const std::string& department) const;
   std::unordered_map<std::string, uint64_t, string_hash, std::equal_to<>> bits_;
 };
 

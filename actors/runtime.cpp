@@ -127,9 +127,9 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   if (!scanned)
     spdlog::error("cannot scan the tickets for the queues and gauges: {}", scanned.message());
   std::vector<subscriber_actor> read_models;
-  size_t index = 0;  // queues are in the organization's order, as department_bits counts
+  department_bits bits{env.flows->org()};  // as the partitions mark their commits
   for (auto& [name, queue] : queues) {
-    auto d = spawn_department(sys, name, department_bits::bit(index++), std::move(queue));
+    auto d = spawn_department(sys, name, bits.bit_of(name), std::move(queue));
     rt->departments_[name] = d;
     read_models.push_back(d);
   }
