@@ -24,7 +24,6 @@ std::string base32(uint64_t v) {
 struct supervisor_state {
   static inline const char* name = "vocflow.supervisor";
   runtime_env env;
-  bool detached = true;
   std::shared_ptr<void> routing_owner;
   std::function<void(uint16_t, partition_actor)> replace;
   std::vector<partition_actor> partitions;
@@ -34,12 +33,11 @@ struct supervisor_state {
 // Watches the partitions; one that dies abnormally is logged and started again on the same
 // store (its state is what was committed), with its subscribers and routing restored.
 caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_env env,
-                         bool detached, std::vector<partition_actor> partitions,
+                         std::vector<partition_actor> partitions,
                          std::vector<subscriber_actor> subscribers,
                          std::function<void(uint16_t, partition_actor)> replace) {
   auto& s = self->state;
   s.env = std::move(env);
-  s.detached = detached;
   s.partitions = std::move(partitions);
   s.subscribers = std::move(subscribers);
   s.replace = std::move(replace);
@@ -52,8 +50,14 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_en
         return;
       spdlog::error("partition {} failed ({}); restarting it", i,
                     self->system().render(down.reason));
-      auto fresh = spawn_partition(self->system(), s.env, static_cast<uint16_t>(i), s.detached,
-                                   s.subscribers);
+      auto fresh = spawn_partition(self->system(), s.env, static_cast<uint16_t>(i),
+                                   s.env.cfg.dedicated_threads, s.subscribers);
+      // Its thread is started from this worker's and inherits its priority, which a process
+      // without CAP_SYS_NICE cannot raise again.
+      if (auto nice = scheduler_nice(s.env.cfg); nice > 0)
+        spdlog::warn("partition {} runs at the scheduler's priority (nice +{}) until vocflow "
+                     "restarts",
+                     i, nice);
       self->monitor(fresh);
       s.partitions[i] = fresh;
       s.replace(static_cast<uint16_t>(i), fresh);
@@ -69,12 +73,6 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_en
 }
 
 }  // namespace
-
-size_t scheduler_threads(const runtime_config& cfg) {
-  size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  size_t partitions = cfg.partitions ? cfg.partitions : cores;
-  return cfg.dedicated_threads ? cores : cores + partitions;
-}
 
 std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<storage::store> db,
                                         std::shared_ptr<flow_library> flows,
@@ -139,11 +137,12 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   std::vector<partition_actor> parts;
   for (uint32_t i = 0; i < env.partitions; ++i)
     parts.push_back(
-        spawn_partition(sys, env, static_cast<uint16_t>(i), options.detached, read_models));
+        spawn_partition(sys, env, static_cast<uint16_t>(i), env.cfg.dedicated_threads,
+                        read_models));
   rt->routing_->partitions = parts;
 
   std::weak_ptr<routing> table = rt->routing_;
-  rt->supervisor_ = sys.spawn(supervisor, env, options.detached, parts, read_models,
+  rt->supervisor_ = sys.spawn(supervisor, env, parts, read_models,
                               [table](uint16_t i, partition_actor p) {
                                 if (auto r = table.lock()) {
                                   std::unique_lock lock{r->lock};

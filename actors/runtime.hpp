@@ -11,16 +11,12 @@
 #include "actors/env.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/metrics.hpp"
+#include "actors/scheduler.hpp"
 
 namespace vocflow::actors {
 
-// The scheduler threads a runtime wants: one per core, plus one per partition when partitions
-// run on the scheduler (they block while their group commit is fsynced).
-size_t scheduler_threads(const runtime_config& cfg);
-
 struct runtime_options {
   runtime_config cfg;
-  bool detached = false;    // partitions on threads of their own (cfg.dedicated_threads)
   wall_clock clock;         // default: the system clock
   double clock_rate = 1.0;  // how much faster than real time `clock` runs
   std::vector<webhook_config> webhooks;  // notifications to put in the outbox

@@ -82,12 +82,11 @@ int run_serve(const serve_options& o) {
   std::unique_ptr<connectors::http_server> server;
   caf::actor_system_config caf_cfg;
   caf_cfg.set("logger.console", caf::atom("none"));
-  caf_cfg.set("scheduler.max-threads", actors::scheduler_threads(c->runtime));
+  actors::configure_scheduler(caf_cfg, c->runtime);
   {
     caf::actor_system sys{caf_cfg};
     auto rt = actors::runtime::start(sys, db, lib.library,
                                      {.cfg = c->runtime,
-                                      .detached = c->runtime.dedicated_threads,
                                       .webhooks = c->notify.webhooks});
     auto notifiers = connectors::start_notifiers(*rt, c->notify);
     connectors::api api{*rt, *c};

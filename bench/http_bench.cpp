@@ -279,7 +279,7 @@ int main(int argc, char** argv) {
   if (!lib.library) return 1;
   std::atomic<int64_t> offset_ms{0};
   caf::actor_system_config caf_cfg;
-  caf_cfg.set("scheduler.max-threads", actors::scheduler_threads(cfg.runtime));
+  actors::configure_scheduler(caf_cfg, cfg.runtime);
   caf::actor_system sys{caf_cfg};
   auto rt =
       actors::runtime::start(sys, db, lib.library, {.cfg = cfg.runtime, .clock = [&] {

@@ -5,12 +5,17 @@
 // are not counted as commands). Then, in the same run, the same bytes are appended raw to a
 // RocksDB of the same options, in batches of the same size: the ratio shows vocflow's overhead.
 //
-//   lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] [--dedicated] [--os]
-//                   [--replay] [--rocksdb-memtable] [--data CSV]
+//   lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] [--on-scheduler]
+//                   [--scheduler-nice N] [--os] [--replay] [--rocksdb-memtable] [--data CSV]
+//
+// The runtime's defaults otherwise (config/vocflow.yaml): partitions on threads of their own,
+// the scheduler's workers at nice +10. --on-scheduler runs the partitions on the scheduler
+// (runtime.dedicated_threads: false); --scheduler-nice sets runtime.scheduler_nice.
 //
 // --replay also writes vocflow's own group commits again, raw, after its run: the share of the
 // cost that RocksDB takes for vocflow's keys, next to the baseline's increasing keys.
 #include <fmt/compile.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
@@ -43,7 +48,8 @@ struct options {
   size_t concurrency = 768;
   uint32_t partitions = 0;
   bool fsync = true;
-  bool detached = false;  // partitions on threads of their own (runtime.dedicated_threads)
+  bool detached = runtime_config{}.dedicated_threads;   // partitions on threads of their own
+  uint32_t scheduler_nice = runtime_config{}.scheduler_nice;  // the workers' nice, above theirs
   bool replay = false;    // also write vocflow's own batches again, raw (holds them in memory)
   bool rocksdb_memtable = false;  // RocksDB's memtable instead of vocflow's (both runs)
   std::string data = VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
@@ -292,6 +298,10 @@ int main(int argc, char** argv) {
       o.fsync = false;
     else if (a == "--dedicated")
       o.detached = true;
+    else if (a == "--on-scheduler")
+      o.detached = false;
+    else if (a == "--scheduler-nice")
+      o.scheduler_nice = static_cast<uint32_t>(std::stoul(value()));
     else if (a == "--replay")
       o.replay = true;
     else if (a == "--rocksdb-memtable")
@@ -344,10 +354,10 @@ int main(int argc, char** argv) {
   runtime_config rc;
   rc.partitions = o.partitions;
   rc.dedicated_threads = o.detached;
-  cfg.set("scheduler.max-threads", actors::scheduler_threads(rc));
+  rc.scheduler_nice = o.scheduler_nice;
+  actors::configure_scheduler(cfg, rc);
   caf::actor_system sys{cfg};
-  auto rt = actors::runtime::start(sys, db, lib.library,
-                                   {.cfg = rc, .detached = o.detached, .clock = clock});
+  auto rt = actors::runtime::start(sys, db, lib.library, {.cfg = rc, .clock = clock});
   caf::scoped_actor main{sys};
   const size_t drivers_n = 2;
   std::vector<caf::actor> drivers;
@@ -407,7 +417,10 @@ int main(int argc, char** argv) {
   std::printf("tickets      %zu (%zu escalated by timer), concurrency %zu, partitions %u (%s)\n",
               o.tickets, parked, o.concurrency,
               o.partitions ? o.partitions : std::thread::hardware_concurrency(),
-              o.detached ? "dedicated threads" : "on the scheduler");
+              o.detached ? fmt::format("threads of their own, the scheduler's workers at nice +{}",
+                                       o.scheduler_nice)
+                               .c_str()
+                         : "on the scheduler");
   std::printf("elapsed      %.2f s (phase 1 %.2f s, escalation and the rest %.2f s)\n", seconds,
               phase1_seconds, seconds - phase1_seconds);
   std::printf("commands/s   %.0f\n", cmd_rate);

@@ -272,7 +272,7 @@ int restart(const options& o, steady::time_point main_start) {
   caf::actor_system_config cfg;
   runtime_config rc;
   rc.partitions = o.partitions;
-  cfg.set("scheduler.max-threads", actors::scheduler_threads(rc));
+  actors::configure_scheduler(cfg, rc);
   caf::actor_system sys{cfg};
   auto opened_ms = ms_since(main_start);
   auto rt = actors::runtime::start(sys, db, lib.library,
@@ -362,13 +362,11 @@ int main(int argc, char** argv) {
       "workload     %zu tickets opened (1h first-response SLA, escalation at 100%%), "
       "fsync\n",
       o.tickets);
-  size_t scheduler = 0;
   {
     caf::actor_system_config cfg;
     runtime_config rc;
     rc.partitions = o.partitions;
-    scheduler = actors::scheduler_threads(rc);
-    cfg.set("scheduler.max-threads", scheduler);
+    actors::configure_scheduler(cfg, rc);
     caf::actor_system sys{cfg};
     auto rt = actors::runtime::start(sys, db, lib.library,
                                      {.cfg = rc, .clock = [&] { return clock.now(); }});

@@ -106,7 +106,7 @@ void read_runtime(yaml_context& cx, const YAML::Node& n, runtime_config& r) {
              n,
              "runtime",
              {"partitions", "ticket_cache", "timer_batch", "max_batch", "snapshot_every",
-              "dedicated_threads", "request_timeout"}};
+              "dedicated_threads", "scheduler_nice", "request_timeout"}};
   read_number(cx, m, "partitions", r.partitions, 0, 1024);
   read_number(cx, m, "ticket_cache", r.ticket_cache, 16, 100'000'000);
   read_number(cx, m, "timer_batch", r.timer_batch, 1, 1'000'000);
@@ -114,6 +114,7 @@ void read_runtime(yaml_context& cx, const YAML::Node& n, runtime_config& r) {
   read_number(cx, m, "snapshot_every", r.snapshot_every, 1, 100'000);
   if (auto v = m.get("dedicated_threads"))
     if (auto b = read_bool(cx, *v, "dedicated_threads")) r.dedicated_threads = *b;
+  read_number(cx, m, "scheduler_nice", r.scheduler_nice, 0, 19);
   read_wall(cx, m, "request_timeout", r.request_timeout);
 }
 

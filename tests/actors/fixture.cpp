@@ -35,8 +35,9 @@ void runtime_fixture::start(uint32_t partitions, const std::string& flows_dir, b
   ASSERT_TRUE(lib.library);
   auto cfg = cfg_;
   cfg.partitions = partitions;
+  cfg.dedicated_threads = false;  // every actor on the test coordinator, in virtual time
   rt_ = actors::runtime::start(*sys_, db_, lib.library,
-                               {.cfg = cfg, .detached = false, .clock = [this] { return now(); }});
+                               {.cfg = cfg, .clock = [this] { return now(); }});
   if (settle) sched_->run();
 }
 

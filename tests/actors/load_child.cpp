@@ -35,12 +35,14 @@ int main(int argc, char** argv) {
     auto real = std::chrono::steady_clock::now() - steady;
     return origin + std::chrono::duration_cast<millis>(real * speedup);
   };
-  caf::actor_system_config cfg;
-  caf::actor_system sys{cfg};
   runtime_config rc;
   rc.partitions = 2;
-  auto rt = actors::runtime::start(
-      sys, db, lib.library, {.cfg = rc, .detached = true, .clock = clock, .clock_rate = speedup});
+  rc.dedicated_threads = true;
+  caf::actor_system_config cfg;
+  actors::configure_scheduler(cfg, rc);
+  caf::actor_system sys{cfg};
+  auto rt = actors::runtime::start(sys, db, lib.library,
+                                   {.cfg = rc, .clock = clock, .clock_rate = speedup});
 
   std::mutex out;
   auto worker = [&](int seed) {

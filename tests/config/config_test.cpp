@@ -27,6 +27,7 @@ TEST(Config, TheShippedFileHoldsExactlyTheDefaults) {
   EXPECT_EQ(c->runtime.max_batch, defaults.runtime.max_batch);
   EXPECT_EQ(c->runtime.snapshot_every, defaults.runtime.snapshot_every);
   EXPECT_EQ(c->runtime.dedicated_threads, defaults.runtime.dedicated_threads);
+  EXPECT_EQ(c->runtime.scheduler_nice, defaults.runtime.scheduler_nice);
   EXPECT_EQ(c->runtime.request_timeout, defaults.runtime.request_timeout);
   EXPECT_EQ(c->flows.dir, defaults.flows.dir);
   EXPECT_EQ(c->log.level, defaults.log.level);
@@ -106,18 +107,25 @@ TEST(Config, AnEmptyFileMeansEveryDefault) {
 TEST(Config, ValuesAreRead) {
   diagnostics d;
   auto c = parse(
-      "data: { dir: /srv/vf, durability: os }\nruntime: { partitions: 8, request_timeout: 2m }\n",
+      "data: { dir: /srv/vf, durability: os }\n"
+      "runtime: { partitions: 8, request_timeout: 2m, dedicated_threads: false, "
+      "scheduler_nice: 3 }\n",
       d);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->data.dir, "/srv/vf");
   EXPECT_FALSE(c->data.fsync);
   EXPECT_EQ(c->runtime.partitions, 8u);
+  EXPECT_FALSE(c->runtime.dedicated_threads);
+  EXPECT_EQ(c->runtime.scheduler_nice, 3u);
   EXPECT_EQ(c->runtime.request_timeout, 2min);
 }
 
 TEST(Config, UnknownKeysAndBadValuesAreErrorsAtTheirPosition) {
   diagnostics d;
-  auto c = parse("data:\n  durabilty: os\nruntime:\n  partitions: -1\nlog: { level: loud }\n", d);
+  auto c = parse(
+      "data:\n  durabilty: os\nruntime:\n  partitions: -1\n  scheduler_nice: 20\n"
+      "log: { level: loud }\n",
+      d);
   EXPECT_FALSE(c);
   std::vector<std::string> got;
   for (auto& i : d.items()) got.push_back(to_string(i));
@@ -125,7 +133,9 @@ TEST(Config, UnknownKeysAndBadValuesAreErrorsAtTheirPosition) {
                                            "`durabilty` in data (did you mean `durability`?)",
                                            "c.yaml:4:15: error[bad-value]: partitions must be a "
                                            "whole number from 0 to 1024, not `-1`",
-                                           "c.yaml:5:15: error[bad-value]: log level must be "
+                                           "c.yaml:5:19: error[bad-value]: scheduler_nice must "
+                                           "be a whole number from 0 to 19, not `20`",
+                                           "c.yaml:6:15: error[bad-value]: log level must be "
                                            "trace, debug, info, warn or error, not `loud`"}));
 }
 

@@ -28,7 +28,7 @@ void api_fixture::SetUp() {
 
 void api_fixture::start() {
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
-  caf_cfg_->set("scheduler.max-threads", actors::scheduler_threads(cfg_.runtime));
+  actors::configure_scheduler(*caf_cfg_, cfg_.runtime);
   sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
   storage::status st;
   auto db = storage::store::open({.path = dir_ / "data", .sync = true, .cache_mb = 8}, st);

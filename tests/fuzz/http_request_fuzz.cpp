@@ -44,8 +44,9 @@ struct server {
     if (!lib.library) std::abort();
     caf_cfg = std::make_unique<caf::actor_system_config>();
     caf_cfg->set("logger.console", caf::atom("none"));
-    sys = std::make_unique<caf::actor_system>(*caf_cfg);
     cfg.runtime.partitions = 2;
+    actors::configure_scheduler(*caf_cfg, cfg.runtime);
+    sys = std::make_unique<caf::actor_system>(*caf_cfg);
     rt = actors::runtime::start(*sys, db, lib.library, {.cfg = cfg.runtime});
     api = std::make_unique<connectors::api>(*rt, cfg);
     api->set_ready(true);

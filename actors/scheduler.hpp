@@ -1,0 +1,34 @@
+// How the runtime wants CAF's scheduler: how many workers, and at which priority.
+//
+// With partitions on threads of their own (runtime.dedicated_threads), the scheduler's workers
+// run everything else: the read models (department queues, metrics), the timer services, the
+// registry and the gateways' actors. `runtime.scheduler_nice` lowers those workers' priority
+// (a nice value above the process's), so that when the cores are short a partition that has a
+// group commit to decide or write runs first: that is the path every reply waits on, while the
+// read models only have to keep up (bench/RESULTS.md: +13% commands/s on a busy 2-core machine).
+#pragma once
+
+#include <caf/actor_system_config.hpp>
+
+#include "config/config.hpp"
+
+namespace vocflow::actors {
+
+// The scheduler threads a runtime wants: one per core, plus one per partition when partitions
+// run on the scheduler (they block while their group commit is fsynced).
+size_t scheduler_threads(const runtime_config& cfg);
+
+// The nice value added to the scheduler's workers: cfg.scheduler_nice with partitions on threads
+// of their own, else 0 (the partitions run on those workers).
+int scheduler_nice(const runtime_config& cfg);
+
+// Sets the worker count and, where scheduler_nice(cfg) > 0, a thread hook that lowers each
+// worker's priority as it starts (Linux: per-thread nice). Threads a worker starts inherit its
+// priority: a partition restarted by the supervisor runs at the workers' priority until the
+// next start of the process.
+void configure_scheduler(caf::actor_system_config& caf_cfg, const runtime_config& cfg);
+
+// This thread's nice value (tests, benchmarks).
+int thread_nice();
+
+}  // namespace vocflow::actors
