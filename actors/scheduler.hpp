@@ -1,11 +1,12 @@
 // How the runtime wants CAF's scheduler: how many workers, and at which priority.
 //
-// With partitions on threads of their own (runtime.dedicated_threads), the scheduler's workers
-// run everything else: the read models (department queues, metrics), the timer services, the
-// registry and the gateways' actors. `runtime.scheduler_nice` lowers those workers' priority
-// (a nice value above the process's), so that when the cores are short a partition that has a
-// group commit to decide or write runs first: that is the path every reply waits on, while the
-// read models only have to keep up (bench/RESULTS.md: +13% commands/s on a busy 2-core machine).
+// With partitions on threads of their own (runtime.dedicated_threads), and the API's gateway
+// too (connectors/gateway.cpp), the scheduler's workers run everything else: the read models
+// (department queues, metrics), the timer services, the registry, queries. `runtime.
+// scheduler_nice` lowers those workers' priority (a nice value above the process's), so that
+// when the cores are short a partition with a group commit to decide or write runs first: that
+// is the path every reply waits on, while the read models only have to keep up
+// (bench/RESULTS.md).
 #pragma once
 
 #include <caf/actor_system_config.hpp>

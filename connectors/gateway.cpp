@@ -58,8 +58,7 @@ gateway::gateway(actors::runtime& rt) {
   // The actor is initialized when first scheduled, possibly after the runtime has gone (an
   // exit message during shutdown): its initialization must not touch the runtime.
   auto partitions = rt.partitions();
-  actor_ = rt.system().spawn(
-      [&rt, partitions](caf::stateful_actor<gateway_state>* self) -> caf::behavior {
+  auto behavior = [&rt, partitions](caf::stateful_actor<gateway_state>* self) -> caf::behavior {
         self->state.rt = &rt;
         self->state.queued.resize(partitions);
         return {
@@ -74,7 +73,14 @@ gateway::gateway(actors::runtime& rt) {
             },
             [=](send_atom) { send_batches(self); },
         };
-      });
+      };
+  // Every command and every reply of the API passes here: with partitions on threads of their
+  // own, so does the gateway, at their priority rather than the scheduler's workers' (see
+  // actors/scheduler.hpp).
+  if (rt.env().cfg.dedicated_threads)
+    actor_ = rt.system().spawn<caf::detached>(behavior);
+  else
+    actor_ = rt.system().spawn(behavior);
 }
 
 gateway::~gateway() {
