@@ -4,6 +4,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "actors/runtime.hpp"
@@ -89,11 +90,12 @@ int run_serve(const serve_options& o) {
                                      {.cfg = c->runtime,
                                       .webhooks = c->notify.webhooks});
     auto notifiers = connectors::start_notifiers(*rt, c->notify);
-    connectors::api api{*rt, *c};
+    // Before the runtime goes, so does the API (its gateway holds the runtime).
+    std::optional<connectors::api> api{std::in_place, *rt, *c};
     server = std::make_unique<connectors::http_server>(
         c->server, [&api](connectors::http_request&& req, connectors::responder r,
                           connectors::stream_opener s) {
-          api.handle(std::move(req), std::move(r), std::move(s));
+          api->handle(std::move(req), std::move(r), std::move(s));
         });
     std::string error;
     auto port = server->start(error);
@@ -103,7 +105,7 @@ int run_serve(const serve_options& o) {
       rt->stop();
       return 1;
     }
-    api.set_ready(true);
+    api->set_ready(true);
     spdlog::info(
         "vocflow serving on http://{}:{}: {} partitions, data in {} ({}), {} flow versions, {} "
         "webhooks",
@@ -114,13 +116,14 @@ int run_serve(const serve_options& o) {
     spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     // No new connections; requests already here are answered (bounded), then the partitions
     // write what is queued, then everything stops.
-    api.set_ready(false);
+    api->set_ready(false);
     server->stop_accepting();
     auto give_up = std::chrono::steady_clock::now() + c->runtime.request_timeout;
     while (server->in_flight() > 0 && std::chrono::steady_clock::now() < give_up)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     server->stop();
     connectors::stop_notifiers(notifiers);
+    api.reset();
     rt->stop();
     rt.reset();
   }

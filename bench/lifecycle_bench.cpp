@@ -395,10 +395,14 @@ int main(int argc, char** argv) {
   double seconds = std::chrono::duration<double>(steady::now() - start).count();
   double cpu = bench::cpu_seconds() - cpu_start;
   auto after = db->stats();
-  rt->stop();
-  rt.reset();
+  // The drivers and the watcher hold the runtime: gone before it is (a driver's last scheduled
+  // send could otherwise run after the runtime is destroyed).
   for (auto& d : drivers) caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(watch, caf::exit_reason::user_shutdown);
+  for (auto& d : drivers) main->wait_for(d);
+  main->wait_for(watch);
+  rt->stop();
+  rt.reset();
 
   uint64_t commands = o.tickets * 5;
   uint64_t bytes = after.bytes - before.bytes, writes = after.writes - before.writes,

@@ -54,7 +54,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<vocflow::connectors::pending>)
 
 namespace vocflow::connectors {
 
-gateway::gateway(actors::runtime& rt) {
+gateway::gateway(actors::runtime& rt) : sys_{rt.system()} {
   // The actor is initialized when first scheduled, possibly after the runtime has gone (an
   // exit message during shutdown): its initialization must not touch the runtime.
   auto partitions = rt.partitions();
@@ -84,7 +84,9 @@ gateway::gateway(actors::runtime& rt) {
 }
 
 gateway::~gateway() {
-  caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
+  caf::scoped_actor self{sys_};
+  self->send_exit(actor_, caf::exit_reason::user_shutdown);
+  self->wait_for(actor_);
 }
 
 void gateway::submit(actors::submission sub, callback done) {

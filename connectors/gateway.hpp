@@ -17,12 +17,14 @@ class gateway {
   using callback = std::function<void(reply<actors::command_result>)>;
 
   explicit gateway(actors::runtime& rt);
+  // Returns once the actor is gone: it holds the runtime, which may go right after.
   ~gateway();
 
-  // Thread-safe; `done` runs on a CAF worker thread.
+  // Thread-safe; `done` runs on the gateway's actor (its own thread, or a CAF worker).
   void submit(actors::submission sub, callback done);
 
  private:
+  caf::actor_system& sys_;
   caf::actor actor_;
 };
 
