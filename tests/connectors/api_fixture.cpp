@@ -100,12 +100,20 @@ void api_fixture::advance_to(time_point t) {
 
 void api_fixture::settle() {
   caf::scoped_actor self{*sys_};
-  for (int round = 0; round < 1000; ++round) {
+  // Bounded by real time, not by a number of rounds: the timer services run on the scheduler's
+  // workers, below the partitions' priority (actors/scheduler.hpp), and under a sanitizer on a
+  // busy machine a thousand quick rounds could pass before a worker took its turn.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < give_up) {
     rt_->poke_timers();
     // A round trip through every partition's mailbox: what the timer services sent is handled.
     for (auto& p : rt_->all_partitions())
       self->request(p, std::chrono::seconds(10), actors::fetch_atom::value, std::string{"-"})
           .receive([](actors::ticket_view&) {}, [](caf::error&) {});
+    // And one through the workers' (the registry runs there, as the timer services do): this
+    // thread waits instead of spinning while they catch up.
+    self->request(rt_->registry(), std::chrono::seconds(10), actors::list_atom::value)
+        .receive([](std::vector<actors::flow_info>&) {}, [](caf::error&) {});
     bool due = false;
     for (uint16_t i = 0; i < rt_->partitions(); ++i) {
       std::vector<storage::due_timer> rows;
