@@ -55,9 +55,10 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_en
       // Its thread is started from this worker's and inherits its priority, which a process
       // without CAP_SYS_NICE cannot raise again.
       if (auto nice = scheduler_nice(s.env.cfg); nice > 0)
-        spdlog::warn("partition {} runs at the scheduler's priority (nice +{}) until vocflow "
-                     "restarts",
-                     i, nice);
+        spdlog::warn(
+            "partition {} runs at the scheduler's priority (nice +{}) until vocflow "
+            "restarts",
+            i, nice);
       self->monitor(fresh);
       s.partitions[i] = fresh;
       s.replace(static_cast<uint16_t>(i), fresh);
@@ -136,19 +137,18 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
 
   std::vector<partition_actor> parts;
   for (uint32_t i = 0; i < env.partitions; ++i)
-    parts.push_back(
-        spawn_partition(sys, env, static_cast<uint16_t>(i), env.cfg.dedicated_threads,
-                        read_models));
+    parts.push_back(spawn_partition(sys, env, static_cast<uint16_t>(i), env.cfg.dedicated_threads,
+                                    read_models));
   rt->routing_->partitions = parts;
 
   std::weak_ptr<routing> table = rt->routing_;
-  rt->supervisor_ = sys.spawn(supervisor, env, parts, read_models,
-                              [table](uint16_t i, partition_actor p) {
-                                if (auto r = table.lock()) {
-                                  std::unique_lock lock{r->lock};
-                                  r->partitions[i] = std::move(p);
-                                }
-                              });
+  rt->supervisor_ =
+      sys.spawn(supervisor, env, parts, read_models, [table](uint16_t i, partition_actor p) {
+        if (auto r = table.lock()) {
+          std::unique_lock lock{r->lock};
+          r->partitions[i] = std::move(p);
+        }
+      });
   rt->registry_ = spawn_registry(sys, env);
   return rt;
 }

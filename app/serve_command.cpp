@@ -87,8 +87,7 @@ int run_serve(const serve_options& o) {
   {
     caf::actor_system sys{caf_cfg};
     auto rt = actors::runtime::start(sys, db, lib.library,
-                                     {.cfg = c->runtime,
-                                      .webhooks = c->notify.webhooks});
+                                     {.cfg = c->runtime, .webhooks = c->notify.webhooks});
     auto notifiers = connectors::start_notifiers(*rt, c->notify);
     // Before the runtime goes, so does the API (its gateway holds the runtime).
     std::optional<connectors::api> api{std::in_place, *rt, *c};

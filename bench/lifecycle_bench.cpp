@@ -48,7 +48,7 @@ struct options {
   size_t concurrency = 768;
   uint32_t partitions = 0;
   bool fsync = true;
-  bool detached = runtime_config{}.dedicated_threads;   // partitions on threads of their own
+  bool detached = runtime_config{}.dedicated_threads;         // partitions on threads of their own
   uint32_t scheduler_nice = runtime_config{}.scheduler_nice;  // the workers' nice, above theirs
   bool replay = false;    // also write vocflow's own batches again, raw (holds them in memory)
   bool rocksdb_memtable = false;  // RocksDB's memtable instead of vocflow's (both runs)

@@ -59,21 +59,21 @@ gateway::gateway(actors::runtime& rt) : sys_{rt.system()} {
   // exit message during shutdown): its initialization must not touch the runtime.
   auto partitions = rt.partitions();
   auto behavior = [&rt, partitions](caf::stateful_actor<gateway_state>* self) -> caf::behavior {
-        self->state.rt = &rt;
-        self->state.queued.resize(partitions);
-        return {
-            [=](enqueue_atom, std::shared_ptr<pending>& p) {
-              auto& s = self->state;
-              auto idx = actors::partition_of(p->sub.ticket_id, s.rt->partitions());
-              s.queued[idx].push_back(std::move(*p));
-              if (!s.send_scheduled) {
-                s.send_scheduled = true;
-                self->send(self, send_atom::value);  // behind every command already queued here
-              }
-            },
-            [=](send_atom) { send_batches(self); },
-        };
-      };
+    self->state.rt = &rt;
+    self->state.queued.resize(partitions);
+    return {
+        [=](enqueue_atom, std::shared_ptr<pending>& p) {
+          auto& s = self->state;
+          auto idx = actors::partition_of(p->sub.ticket_id, s.rt->partitions());
+          s.queued[idx].push_back(std::move(*p));
+          if (!s.send_scheduled) {
+            s.send_scheduled = true;
+            self->send(self, send_atom::value);  // behind every command already queued here
+          }
+        },
+        [=](send_atom) { send_batches(self); },
+    };
+  };
   // Every command and every reply of the API passes here: with partitions on threads of their
   // own, so does the gateway, at their priority rather than the scheduler's workers' (see
   // actors/scheduler.hpp).

@@ -29,8 +29,7 @@ niceness measure(const runtime_config& rc) {
   niceness n;
   auto ask = [&](const caf::actor& a, int& out) {
     self->request(a, std::chrono::seconds{10}, nice_atom::value)
-        .receive([&](int v) { out = v; },
-                 [&](caf::error& e) { ADD_FAILURE() << sys.render(e); });
+        .receive([&](int v) { out = v; }, [&](caf::error& e) { ADD_FAILURE() << sys.render(e); });
   };
   // Every worker starts at once; ask several actors so that more than one worker answers.
   for (int i = 0; i < 4; ++i) {
