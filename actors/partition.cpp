@@ -9,6 +9,7 @@
 
 #include "actors/department.hpp"
 #include "actors/outbox.hpp"
+#include "actors/scheduler.hpp"
 #include "actors/string_hash.hpp"
 #include "actors/ticket_cache.hpp"
 #include "actors/timer_service.hpp"
@@ -395,11 +396,10 @@ uint32_t partition_of(std::string_view ticket_id, uint32_t partitions) {
 }
 
 partition_actor spawn_partition(caf::actor_system& sys, runtime_env env, uint16_t index,
-                                bool detached, std::vector<subscriber_actor> subscribers) {
-  if (detached)
-    return sys.spawn<caf::detached>(partition_behavior, std::move(env), index,
-                                    std::move(subscribers));
-  return sys.spawn(partition_behavior, std::move(env), index, std::move(subscribers));
+                                std::vector<subscriber_actor> subscribers) {
+  auto cfg = env.cfg;  // env itself moves into the actor
+  return spawn_on_reply_path(sys, cfg, partition_behavior, std::move(env), index,
+                             std::move(subscribers));
 }
 
 }  // namespace vocflow::actors

@@ -8,8 +8,8 @@
 namespace vocflow::actors {
 
 // `subscribers` get its commits from the first one on (a subscription sent later could reach
-// it after the first commands).
+// it after the first commands). On a thread of its own with env.cfg.dedicated_threads.
 partition_actor spawn_partition(caf::actor_system& sys, runtime_env env, uint16_t index,
-                                bool detached, std::vector<subscriber_actor> subscribers = {});
+                                std::vector<subscriber_actor> subscribers = {});
 
 }  // namespace vocflow::actors

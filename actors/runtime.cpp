@@ -50,8 +50,7 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_en
         return;
       spdlog::error("partition {} failed ({}); restarting it", i,
                     self->system().render(down.reason));
-      auto fresh = spawn_partition(self->system(), s.env, static_cast<uint16_t>(i),
-                                   s.env.cfg.dedicated_threads, s.subscribers);
+      auto fresh = spawn_partition(self->system(), s.env, static_cast<uint16_t>(i), s.subscribers);
       // Its thread is started from this worker's and inherits its priority, which a process
       // without CAP_SYS_NICE cannot raise again.
       if (auto nice = scheduler_nice(s.env.cfg); nice > 0)
@@ -137,8 +136,7 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
 
   std::vector<partition_actor> parts;
   for (uint32_t i = 0; i < env.partitions; ++i)
-    parts.push_back(spawn_partition(sys, env, static_cast<uint16_t>(i), env.cfg.dedicated_threads,
-                                    read_models));
+    parts.push_back(spawn_partition(sys, env, static_cast<uint16_t>(i), read_models));
   rt->routing_->partitions = parts;
 
   std::weak_ptr<routing> table = rt->routing_;

@@ -58,7 +58,6 @@ void configure_scheduler(caf::actor_system_config& caf_cfg, const runtime_config
 }
 
 int thread_nice() {
-  errno = 0;
   return getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
 }
 

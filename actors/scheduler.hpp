@@ -9,6 +9,7 @@
 // (bench/RESULTS.md).
 #pragma once
 
+#include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
 #include "config/config.hpp"
@@ -28,6 +29,14 @@ int scheduler_nice(const runtime_config& cfg);
 // priority: a partition restarted by the supervisor runs at the workers' priority until the
 // next start of the process.
 void configure_scheduler(caf::actor_system_config& caf_cfg, const runtime_config& cfg);
+
+// Spawns an actor on the path every reply waits on (a partition, the API's gateway): on a thread
+// of its own, at the process's priority, with cfg.dedicated_threads; else on the scheduler.
+template <class... Ts>
+auto spawn_on_reply_path(caf::actor_system& sys, const runtime_config& cfg, Ts&&... xs) {
+  return cfg.dedicated_threads ? sys.spawn<caf::detached>(std::forward<Ts>(xs)...)
+                               : sys.spawn(std::forward<Ts>(xs)...);
+}
 
 // This thread's nice value (tests, benchmarks).
 int thread_nice();

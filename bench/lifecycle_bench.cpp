@@ -311,7 +311,8 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: lifecycle_bench [--tickets N] [--concurrency C] [--partitions P] "
-                   "[--dedicated] [--os] [--replay] [--rocksdb-memtable] [--data CSV]\n");
+                   "[--on-scheduler] [--scheduler-nice N] [--os] [--replay] [--rocksdb-memtable] "
+                   "[--data CSV]\n");
       return 2;
     }
   }

@@ -74,13 +74,8 @@ gateway::gateway(actors::runtime& rt) : sys_{rt.system()} {
         [=](send_atom) { send_batches(self); },
     };
   };
-  // Every command and every reply of the API passes here: with partitions on threads of their
-  // own, so does the gateway, at their priority rather than the scheduler's workers' (see
-  // actors/scheduler.hpp).
-  if (rt.env().cfg.dedicated_threads)
-    actor_ = rt.system().spawn<caf::detached>(behavior);
-  else
-    actor_ = rt.system().spawn(behavior);
+  // Every command and every reply of the API passes here.
+  actor_ = actors::spawn_on_reply_path(rt.system(), rt.env().cfg, behavior);
 }
 
 gateway::~gateway() {
