@@ -1,12 +1,15 @@
 #include "actors/metrics.hpp"
 #include "actors/prefetch.hpp"
+#include "actors/string_hash.hpp"
 #include "workflows/overloaded.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace vocflow::actors {
 namespace {
@@ -14,30 +17,53 @@ namespace {
 using labels = std::vector<std::string>;
 using label_values = std::initializer_list<std::string_view>;
 
-// Label sets in order, looked up by views: folding an event allocates nothing once its label
-// set has been seen.
-struct labels_less {
+// Label sets hashed, looked up by views: folding an event allocates nothing once its label set
+// has been seen, and finds it in a probe rather than a search comparing label strings at each
+// level (this runs for most events of every commit). Exposition sorts them (see sorted()).
+struct labels_hash {
+  using is_transparent = void;
+  template <class Range>
+  size_t operator()(const Range& r) const {
+    size_t h = r.size();
+    for (std::string_view v : r) h = h * 1099511628211ull ^ std::hash<std::string_view>{}(v);
+    return h;
+  }
+};
+
+struct labels_equal {
   using is_transparent = void;
   template <class A, class B>
   bool operator()(const A& a, const B& b) const {
-    return std::lexicographical_compare(
-        a.begin(), a.end(), b.begin(), b.end(),
-        [](std::string_view x, std::string_view y) { return x < y; });
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](std::string_view x, std::string_view y) { return x == y; });
   }
 };
 
 template <class T>
-T& entry(std::map<labels, T, labels_less>& values, label_values l) {
+using by_labels = std::unordered_map<labels, T, labels_hash, labels_equal>;
+
+template <class T>
+T& entry(by_labels<T>& values, label_values l) {
   auto it = values.find(l);
   if (it == values.end()) it = values.emplace(labels(l.begin(), l.end()), T{}).first;
   return it->second;
+}
+
+// A family's series in label order, as the exposition lists them.
+template <class T>
+std::vector<const typename by_labels<T>::value_type*> sorted(const by_labels<T>& values) {
+  std::vector<const typename by_labels<T>::value_type*> out;
+  out.reserve(values.size());
+  for (auto& v : values) out.push_back(&v);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  return out;
 }
 
 // A labelled counter or gauge family.
 struct family {
   std::string name, help, type;
   std::vector<std::string> label_names;
-  std::map<labels, double, labels_less> values;
+  by_labels<double> values;
 
   void add(label_values l, double v = 1) { entry(values, l) += v; }
 };
@@ -71,7 +97,8 @@ void header(std::string& out, const std::string& name, const std::string& help,
 
 void render(std::string& out, const family& f) {
   header(out, f.name, f.help, f.type);
-  for (auto& [l, v] : f.values) {
+  for (auto* series : sorted(f.values)) {
+    auto& [l, v] = *series;
     auto lt = label_text(f.label_names, l);
     out += fmt::format("{}{} {}\n", f.name, lt.empty() ? "" : "{" + lt + "}", v);
   }
@@ -82,7 +109,7 @@ struct histogram_family {
   std::string name, help;
   std::vector<std::string> label_names;
   std::vector<double> bounds;
-  std::map<labels, std::unique_ptr<histogram>, labels_less> values;
+  by_labels<std::unique_ptr<histogram>> values;
 
   void observe(label_values l, double v) {
     auto& h = entry(values, l);
@@ -99,7 +126,8 @@ struct metrics_state {
   runtime_env env;
   open_gauges open;
   // label -> values admitted
-  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> seen;
+  using value_set = std::unordered_set<std::string, string_hash, std::equal_to<>>;
+  std::unordered_map<std::string, value_set, string_hash, std::equal_to<>> seen;
 
   family opened{"vocflow_tickets_opened_total",
                 "Tickets opened.",
@@ -168,7 +196,7 @@ using self_ptr = metrics_actor::stateful_pointer<metrics_state>;
 std::string_view bounded(metrics_state& s, std::string_view label, const std::string& value) {
   auto known = s.seen.find(label);
   if (known == s.seen.end())
-    known = s.seen.emplace(std::string{label}, std::set<std::string, std::less<>>{}).first;
+    known = s.seen.emplace(std::string{label}, metrics_state::value_set{}).first;
   auto& values = known->second;
   if (auto it = values.find(value); it != values.end()) return *it;
   if (values.size() >= 64) return "other";
@@ -252,7 +280,8 @@ std::string exposition(self_ptr self) {
 
   for (auto* h : {&s.cycle, &s.first_response, &s.cross_department}) {
     header(out, h->name, h->help, "histogram");
-    for (auto& [l, v] : h->values) v->render(out, h->name, label_text(h->label_names, l));
+    for (auto* series : sorted(h->values))
+      series->second->render(out, h->name, label_text(h->label_names, series->first));
   }
 
   auto& st = *s.env.stats;
@@ -346,7 +375,11 @@ metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_gauges
     self->state.open = std::move(seed);
     return {
         [=](committed_atom, const commit_batch& batch) {
-          for (auto& c : *batch) prefetch_state(c.state.get()), prefetch_state(c.before.get());
+          for (auto& c : *batch) {
+            prefetch_state(c.state.get()), prefetch_state(c.before.get());
+            prefetch_events_header(c.events.get());
+          }
+          for (auto& c : *batch) prefetch_events(c.events.get());
           for (auto& c : *batch) fold(self, c);
         },
         [=](metrics_atom) { return exposition(self); },

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 
+#include "workflows/events.hpp"
 #include "workflows/ticket.hpp"
 
 namespace vocflow::actors {
@@ -26,6 +27,15 @@ inline void prefetch_state(const ticket* t) {
 inline void prefetch_parts(const ticket& t) {
   prefetch_bytes(t.clocks.data(), t.clocks.size() * sizeof(sla_clock));
   prefetch_bytes(t.owner.data(), t.owner.size());
+}
+
+// A commit's events, in two stages: the vector (its header lives in the block its shared
+// pointer was made in), then, once that is in, the events themselves.
+inline void prefetch_events_header(const std::vector<event>* events) {
+  if (events) __builtin_prefetch(events);
+}
+inline void prefetch_events(const std::vector<event>* events) {
+  if (events) prefetch_bytes(events->data(), events->size() * sizeof(event));
 }
 
 }  // namespace vocflow::actors

@@ -157,6 +157,15 @@ actors::queue_page runtime_fixture::queue(const std::string& department, actors:
   return out;
 }
 
+std::string runtime_fixture::metrics() {
+  auto h = (*self_)->request(rt_->metrics(), caf::infinite, actors::metrics_atom::value);
+  sched_->run();
+  std::string out;
+  h.receive([&](std::string& text) { out = std::move(text); },
+            [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  return out;
+}
+
 actors::deploy_result runtime_fixture::deploy(const std::string& yaml) {
   auto h = (*self_)->request(rt_->registry(), caf::infinite, actors::deploy_atom::value, yaml,
                              std::string{"deploy.yaml"});

@@ -41,6 +41,7 @@ class runtime_fixture : public ::testing::Test {
   actors::ticket_view fetch(const std::string& ticket);
   actors::queue_page queue(const std::string& department, actors::queue_query q = {});
   actors::deploy_result deploy(const std::string& yaml);
+  std::string metrics();  // the exposition text, as GET /metrics serves it
 
   caf::actor_system& sys() { return *sys_; }
   caf::scheduler::test_coordinator& sched() { return *sched_; }
