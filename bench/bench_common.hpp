@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "actors/messages.hpp"
+#include "build_commit.hpp"
 #include "connectors/csv.hpp"
 
 namespace vocflow::bench {
@@ -23,15 +24,9 @@ inline std::string cpu_model() {
   return "unknown";
 }
 
+// The commit the benchmark was built from (bench/commit.cmake), wherever it runs.
 inline std::string git_commit() {
-  std::string out;
-  if (FILE* p = popen("git rev-parse --short HEAD 2>/dev/null", "r")) {
-    char buf[64];
-    while (fgets(buf, sizeof buf, p)) out += buf;
-    pclose(p);
-  }
-  if (!out.empty() && out.back() == '\n') out.pop_back();
-  return out.empty() ? "unknown" : out;
+  return VOCFLOW_BUILD_COMMIT;
 }
 
 inline long peak_rss_mb() {
