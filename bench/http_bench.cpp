@@ -299,17 +299,17 @@ int main(int argc, char** argv) {
   if (!port) return std::fprintf(stderr, "%s\n", error.c_str()), 1;
 
   // Escalated tickets go back to the connections.
-  workload* current = nullptr;
+  std::atomic<workload*> current{nullptr};  // set by this thread, read by the watcher's
   auto watcher =
       sys.spawn([&](actors::subscriber_actor::pointer) -> actors::subscriber_actor::behavior_type {
         return {[&](actors::committed_atom, const actors::commit_batch& batch) {
+          auto* w = current.load();
           for (auto& c : *batch)
             for (auto& e : *c.events)
-              if (std::holds_alternative<ev::escalated>(e.body) && current) {
+              if (std::holds_alternative<ev::escalated>(e.body) && w) {
                 // Only tickets a connection set aside; others escalated while in flight go on.
-                std::lock_guard lock{current->lock};
-                if (current->parked_ids.erase(c.state->id))
-                  current->resumable.emplace_back(c.state->id, 0);
+                std::lock_guard lock{w->lock};
+                if (w->parked_ids.erase(c.state->id)) w->resumable.emplace_back(c.state->id, 0);
               }
         }};
       });
