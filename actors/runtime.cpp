@@ -8,6 +8,7 @@
 #include "actors/department.hpp"
 #include "actors/partition.hpp"
 #include "actors/registry.hpp"
+#include "actors/scheduler.hpp"
 
 namespace vocflow::actors {
 namespace {
@@ -51,13 +52,6 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, runtime_en
       spdlog::error("partition {} failed ({}); restarting it", i,
                     self->system().render(down.reason));
       auto fresh = spawn_partition(self->system(), s.env, static_cast<uint16_t>(i), s.subscribers);
-      // Its thread is started from this worker's and inherits its priority, which a process
-      // without CAP_SYS_NICE cannot raise again.
-      if (auto nice = scheduler_nice(s.env.cfg); nice > 0)
-        spdlog::warn(
-            "partition {} runs at the scheduler's priority (nice +{}) until vocflow "
-            "restarts",
-            i, nice);
       self->monitor(fresh);
       s.partitions[i] = fresh;
       s.replace(static_cast<uint16_t>(i), fresh);
@@ -140,13 +134,16 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   rt->routing_->partitions = parts;
 
   std::weak_ptr<routing> table = rt->routing_;
-  rt->supervisor_ =
-      sys.spawn(supervisor, env, parts, read_models, [table](uint16_t i, partition_actor p) {
-        if (auto r = table.lock()) {
-          std::unique_lock lock{r->lock};
-          r->partitions[i] = std::move(p);
-        }
-      });
+  // Where the partitions are (a thread of its own with dedicated threads): a partition it
+  // restarts starts its thread from the supervisor's and inherits its priority, which must be
+  // the process's, not the niced workers' (a process without CAP_SYS_NICE cannot raise it back).
+  rt->supervisor_ = spawn_on_reply_path(sys, env.cfg, supervisor, env, parts, read_models,
+                                        [table](uint16_t i, partition_actor p) {
+                                          if (auto r = table.lock()) {
+                                            std::unique_lock lock{r->lock};
+                                            r->partitions[i] = std::move(p);
+                                          }
+                                        });
   rt->registry_ = spawn_registry(sys, env);
   return rt;
 }

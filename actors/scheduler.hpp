@@ -26,12 +26,13 @@ int scheduler_nice(const runtime_config& cfg);
 
 // Sets the worker count and, where scheduler_nice(cfg) > 0, a thread hook that lowers each
 // worker's priority as it starts (Linux: per-thread nice). Threads a worker starts inherit its
-// priority: a partition restarted by the supervisor runs at the workers' priority until the
-// next start of the process.
+// priority: an actor that spawns actors on the reply path (the partitions' supervisor) runs on
+// a thread of its own too.
 void configure_scheduler(caf::actor_system_config& caf_cfg, const runtime_config& cfg);
 
-// Spawns an actor on the path every reply waits on (a partition, the API's gateway): on a thread
-// of its own, at the process's priority, with cfg.dedicated_threads; else on the scheduler.
+// Spawns an actor on the path every reply waits on (a partition, the API's gateway, the
+// supervisor that restarts partitions): on a thread of its own, at the priority of the thread
+// that spawns it, with cfg.dedicated_threads; else on the scheduler.
 template <class... Ts>
 auto spawn_on_reply_path(caf::actor_system& sys, const runtime_config& cfg, Ts&&... xs) {
   return cfg.dedicated_threads ? sys.spawn<caf::detached>(std::forward<Ts>(xs)...)

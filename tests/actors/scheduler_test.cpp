@@ -6,6 +6,15 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "actors/runtime.hpp"
+#include "tests/temp_dir.hpp"
+
 namespace vocflow::actors {
 namespace {
 
@@ -73,6 +82,60 @@ TEST(SchedulerTest, PartitionsOnTheSchedulerKeepItsPriority) {
   rc.dedicated_threads = true;
   rc.scheduler_nice = 0;
   EXPECT_EQ(measure(rc).scheduled, base);
+}
+
+// The nice values of this process's threads named `name` (/proc/self/task/*/stat, field 19).
+std::vector<int> nice_of_threads(const std::string& name) {
+  std::vector<int> out;
+  for (auto& task : std::filesystem::directory_iterator{"/proc/self/task"}) {
+    std::string comm;
+    std::getline(std::ifstream{task.path() / "comm"}, comm);
+    if (comm != name) continue;
+    std::string stat;
+    std::getline(std::ifstream{task.path() / "stat"}, stat);
+    std::istringstream fields{stat.substr(stat.rfind(')') + 2)};  // from field 3, the state
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i)
+      if (i == 19) out.push_back(std::stoi(field));
+  }
+  return out;
+}
+
+// A partition the supervisor restarts gets its thread at the process's priority, like the
+// others: it is on the path of every reply. (Its thread used to be started from a worker's,
+// inheriting the workers' nice, which an unprivileged process cannot take back.)
+TEST(SchedulerTest, ARestartedPartitionKeepsThePriorityOfTheReplyPath) {
+  int base = thread_nice();
+  if (base > 19 - 3) GTEST_SKIP() << "this process already runs at nice " << base;
+  testing::temp_dir dir;
+  storage::status st;
+  auto db = storage::store::open({.path = dir / "data", .sync = false, .cache_mb = 8}, st);
+  ASSERT_TRUE(db) << st.message();
+  auto lib = load_library(VOCFLOW_SOURCE_DIR "/examples/flows", *db);
+  ASSERT_TRUE(lib.library);
+  runtime_config rc;
+  rc.partitions = 2;
+  rc.dedicated_threads = true;
+  rc.scheduler_nice = 3;
+  caf::actor_system_config cfg;
+  cfg.set("logger.console", caf::atom("none"));
+  configure_scheduler(cfg, rc);
+  caf::actor_system sys{cfg};
+  auto rt = runtime::start(sys, db, lib.library, {.cfg = rc});
+  auto victim = rt->all_partitions()[0];
+  caf::anon_send_exit(victim, caf::exit_reason::kill);
+  // The supervisor replaces it in the routing table as it restarts it.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  while (rt->all_partitions()[0].address() == victim.address() &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  ASSERT_NE(rt->all_partitions()[0].address(), victim.address()) << "not restarted in 30 s";
+  // The actors on threads of their own: the partitions and their supervisor.
+  auto nices = nice_of_threads("caf.actor");
+  EXPECT_GE(nices.size(), 3u);
+  for (int n : nices) EXPECT_EQ(n, base);
+  EXPECT_EQ(nice_of_threads("caf.multiplexer").at(0), base + 3);
+  rt->stop();
 }
 
 }  // namespace
