@@ -189,6 +189,24 @@ TEST_F(StoreTest, LedgerSumsACustomersGrantsSinceATime) {
   EXPECT_EQ(s->granted_since("C-2", t0_ - 30 * 24h), money{});
 }
 
+// Keys longer than the key builder's buffer on the stack (96 bytes) go to the heap, a piece at a
+// time: a customer id from a client can be that long, and a prefix of it must not match.
+TEST_F(StoreTest, LongKeysKeepEveryByte) {
+  auto s = open();
+  std::string customer(150, 'c'), other = customer;
+  other.back() = 'd';
+  auto b = s->batch();
+  b.grant(customer, t0_, "T-1", 1, money{300});
+  b.grant(customer, t0_ + 1h, "T-2", 2, money{20});
+  b.grant(other, t0_, "T-3", 1, money{4000});
+  b.grant(customer.substr(0, 90), t0_, "T-4", 1, money{50000});  // fits the buffer
+  ASSERT_TRUE(s->write(b));
+  EXPECT_EQ(s->granted_since(customer, t0_ - 1h), money{320});
+  EXPECT_EQ(s->granted_since(customer, t0_ + 30min), money{20});
+  EXPECT_EQ(s->granted_since(other, t0_ - 1h), money{4000});
+  EXPECT_EQ(s->granted_since(customer.substr(0, 90), t0_ - 1h), money{50000});
+}
+
 TEST_F(StoreTest, OpenedIndexListsTicketsOfAPeriodInOpeningOrder) {
   auto s = open();
   auto b = s->batch();
