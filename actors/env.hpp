@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "actors/flow_library.hpp"
+#include "actors/pending_grants.hpp"
 #include "actors/stats.hpp"
 #include "config/config.hpp"
 #include "storage/store.hpp"
@@ -23,6 +24,8 @@ struct runtime_env {
   runtime_config cfg;
   uint32_t partitions = 1;
   std::shared_ptr<runtime_stats> stats;
+  // Compensation granted and not durable yet, on any partition (customer caps count it).
+  std::shared_ptr<pending_grants> grants = std::make_shared<pending_grants>();
   // Partitions put the notifications these want into the outbox, with the events.
   std::vector<webhook_config> webhooks;
 };

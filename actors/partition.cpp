@@ -9,6 +9,7 @@
 
 #include "actors/department.hpp"
 #include "actors/outbox.hpp"
+#include "actors/pending_grants.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/string_hash.hpp"
 #include "actors/ticket_cache.hpp"
@@ -33,8 +34,8 @@ struct partition_state {
   // The group commit being built: every command queued before the flush message joins it.
   std::optional<storage::write_set> batch;
   std::unordered_map<std::string, std::string> new_keys;  // idempotency key -> ticket
-  // Compensation granted by the group being built, by customer: not in the ledger yet, so a
-  // later grant of the group to the same customer adds it to what the ledger says.
+  // Compensation granted by the group being built, by customer: pending in env.grants until
+  // the group is written (or fails, or the partition goes down with it).
   std::unordered_map<std::string, money, string_hash, std::equal_to<>> granting;
   std::vector<std::pair<reply_promise, command_result>> replies;
   std::vector<std::pair<batch_promise, command_results>> batch_replies;
@@ -49,6 +50,17 @@ struct partition_state {
   size_t timer_rows = 0;
   bool timer_pass = false;  // a pass of the timer service is part of this batch
   bool flush_scheduled = false;
+
+  void release_grants() {
+    for (auto& [customer, amount] : granting) env.grants->release(customer, amount);
+    granting.clear();
+  }
+  partition_state() = default;
+  partition_state(const partition_state&) = delete;
+  partition_state& operator=(const partition_state&) = delete;
+  ~partition_state() {
+    if (env.grants) release_grants();  // a group that was never written grants nothing
+  }
 };
 
 using self_ptr = partition_actor::stateful_pointer<partition_state>;
@@ -173,12 +185,14 @@ command_result handle(self_ptr self, submission& sub) {
 
   auto& cmd = sub.cmd;  // the message's own copy: completed in place rather than copied
   cmd.ticket_id = id;
+  // Held until this command's grants are pending: no other partition decides on the customer's
+  // cap in between (pending_grants.hpp).
+  std::optional<pending_grants::hold> cap;
   if (is_compensation(cmd.action) && f->compensation.per_customer) {
     auto& period = f->compensation.per_customer->period;
     auto since = now - std::chrono::days{period.days} - period.rest;
-    cmd.customer_granted = s.env.db->granted_since(current.info->customer, since);
-    if (auto it = s.granting.find(current.info->customer); it != s.granting.end())
-      cmd.customer_granted += it->second;
+    cap.emplace(s.env.grants->lock(current.info->customer));
+    cmd.customer_granted = cap->pending() + s.env.db->granted_since(current.info->customer, since);
   }
 
   // Notifications only for webhooks; queues follow the committed tickets, not enqueue effects.
@@ -209,6 +223,10 @@ command_result handle(self_ptr self, submission& sub) {
     if (auto* g = std::get_if<ev::compensation_granted>(&e.body)) {
       b.grant(next->info->customer, e.at, id, e.seq, g->amount);
       s.granting[next->info->customer] += g->amount;
+      if (cap)
+        cap->add(g->amount);
+      else
+        s.env.grants->add(next->info->customer, g->amount);
     }
     // SLA warnings, breaches and escalations also go to the alert log (GET /v1/breaches).
     if (auto* br = std::get_if<ev::sla_breached>(&e.body))
@@ -299,7 +317,7 @@ void flush(self_ptr self) {
   s.cache.discard();              // what the group commit did not write (after commit(): nothing)
   if (s.batch) s.batch->clear();  // kept for the next group, with its memory
   s.new_keys.clear();
-  s.granting.clear();
+  s.release_grants();  // in the ledger now, or never
   s.replies.clear();
   s.batch_replies.clear();
   s.published.clear();

@@ -34,6 +34,12 @@ class runtime_fixture : public ::testing::Test {
   actors::command_result submit(actors::submission sub);
   // Sends every submission before the actors run: those for one partition join one group commit.
   std::vector<actors::command_result> submit_together(std::vector<actors::submission> subs);
+  // Sends every submission, then has each one decided, in order, before any partition writes
+  // its group (as partitions on two cores can): one message of its partition at a time.
+  std::vector<actors::command_result> submit_interleaved(std::vector<actors::submission> subs);
+  // Has the submission decided, then kills its partition before the group is written; the
+  // supervisor restarts it.
+  void decide_then_kill(actors::submission sub);
   actors::command_result open(ticket_fields info, const std::string& key = {},
                               const std::string& flow = {});
   actors::command_result act(const std::string& ticket, const std::string& action,
@@ -52,6 +58,8 @@ class runtime_fixture : public ::testing::Test {
   runtime_config cfg_;
 
  private:
+  std::vector<actors::command_result> submit_all(std::vector<actors::submission> subs,
+                                                 bool interleaved);
   std::unique_ptr<caf::actor_system_config> caf_cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   caf::scheduler::test_coordinator* sched_ = nullptr;

@@ -24,6 +24,24 @@ class RuntimeTest : public runtime_fixture {
             .product = "apparel",
             .text = "too small"};
   }
+  // A card complaint, which the billing-dispute flow takes (customer cap: 1,000 USD in 90 days).
+  static ticket_fields charged(const std::string& customer) {
+    return {.customer = customer,
+            .channel = "web",
+            .category = "Credit card",
+            .product = "card",
+            .text = "Charged twice"};
+  }
+  static actors::submission grant(const std::string& ticket, int64_t cents,
+                                  const std::string& role = "cs_manager") {
+    actors::submission g;
+    g.ticket_id = ticket;
+    g.cmd.action = "grant_compensation";
+    g.cmd.by = {role + "-1", role};
+    g.cmd.amount = money{cents};
+    g.cmd.text = "refund";
+    return g;
+  }
   static std::vector<std::string> types(const std::vector<event>& es) {
     std::vector<std::string> out;
     for (auto& e : es) out.emplace_back(e.type());
@@ -193,20 +211,12 @@ TEST_F(RuntimeTest, DeployingVersion2KeepsRunningTicketsOnVersion1) {
 // would take the customer past the cap of 1,000 within 90 days (billing-dispute).
 TEST_F(RuntimeTest, TheCustomerCapCountsGrantsOfTheSameGroupCommit) {
   start(1);  // one partition: the three tickets share its group commits
-  ticket_fields charged{.customer = "C-77", .channel = "web", .category = "Credit card",
-                        .product = "card", .text = "Charged three times"};
   std::vector<actors::submission> grants;
   for (int i = 0; i < 3; ++i) {
-    auto opened = open(charged);
+    auto opened = open(charged("C-77"));
     ASSERT_EQ(opened.result, kind::accepted) << opened.failure << opened.why.message;
     ASSERT_EQ(opened.state->flow, "billing-dispute");
-    actors::submission g;
-    g.ticket_id = opened.state->id;
-    g.cmd.action = "grant_compensation";
-    g.cmd.by = {"manager-1", "cs_manager"};
-    g.cmd.amount = money{50000};  // 500 USD, the cs_manager's limit
-    g.cmd.text = "refund";
-    grants.push_back(std::move(g));
+    grants.push_back(grant(opened.state->id, 50000));  // 500 USD, the cs_manager's limit
   }
   auto results = submit_together(std::move(grants));
   ASSERT_EQ(results.size(), 3u);
@@ -217,6 +227,51 @@ TEST_F(RuntimeTest, TheCustomerCapCountsGrantsOfTheSameGroupCommit) {
   EXPECT_NE(results[2].why.message.find("customer cap"), std::string::npos)
       << results[2].why.message;
   EXPECT_EQ(db().granted_since("C-77", now() - std::chrono::days{90}), money{100000});
+}
+
+// The same across partitions: tickets of one customer on both partitions, and a grant on each
+// decided while the other's group is being built, so that neither is in the ledger yet.
+TEST_F(RuntimeTest, TheCustomerCapHoldsAcrossPartitionsWhoseGroupsAreBuiltTogether) {
+  start(2);
+  std::string on[2], earlier;  // a ticket on each partition, and one more
+  while (on[0].empty() || on[1].empty() || earlier.empty()) {
+    auto opened = open(charged("C-78"));
+    ASSERT_EQ(opened.result, kind::accepted) << opened.failure << opened.why.message;
+    auto& slot = on[actors::partition_of(opened.state->id, 2)];
+    (slot.empty() ? slot : earlier) = opened.state->id;
+  }
+  auto before = submit(grant(earlier, 30000));  // 300 USD in the ledger
+  ASSERT_EQ(before.result, kind::accepted) << before.why.message;
+  // 400 USD on each partition at once: one fits under the cap of 1,000, both would not.
+  auto results = submit_interleaved({grant(on[0], 40000), grant(on[1], 40000)});
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_NE(results[0].result == kind::accepted, results[1].result == kind::accepted)
+      << results[0].why.message << " / " << results[1].why.message;
+  auto refused = results[0].result == kind::accepted ? 1 : 0;
+  EXPECT_EQ(results[refused].result, kind::rejected) << results[refused].failure;
+  EXPECT_EQ(results[refused].why.code, reject_code::above_limit);
+  EXPECT_NE(results[refused].why.message.find("customer cap"), std::string::npos)
+      << results[refused].why.message;
+  EXPECT_EQ(db().granted_since("C-78", now() - std::chrono::days{90}), money{70000});
+  // Once the groups are written their grants are no longer pending, so they count once: 100 USD
+  // more (the supervisor's limit, on the refused ticket) still fits under the cap.
+  auto fits = submit(grant(on[refused], 10000, "supervisor"));
+  EXPECT_EQ(fits.result, kind::accepted) << fits.why.message;
+  EXPECT_EQ(db().granted_since("C-78", now() - std::chrono::days{90}), money{80000});
+}
+
+// A grant decided in a group that is never written (its partition fails first) leaves nothing
+// pending behind: the customer's cap counts it neither in the ledger nor elsewhere.
+TEST_F(RuntimeTest, AGrantLostWithItsPartitionDoesNotCountAgainstTheCap) {
+  start(2);
+  auto first = open(charged("C-79")).state->id, second = open(charged("C-79")).state->id;
+  decide_then_kill(grant(first, 40000));
+  EXPECT_EQ(db().granted_since("C-79", now() - std::chrono::days{90}), money{0});
+  // The whole cap is left: 500 USD on each ticket (the cs_manager's limit) reach it exactly.
+  auto a = submit(grant(first, 50000)), b = submit(grant(second, 50000));
+  EXPECT_EQ(a.result, kind::accepted) << a.why.message;
+  EXPECT_EQ(b.result, kind::accepted) << b.why.message;
+  EXPECT_EQ(db().granted_since("C-79", now() - std::chrono::days{90}), money{100000});
 }
 
 TEST_F(RuntimeTest, IdempotencyKeyReturnsTheSameTicket) {
