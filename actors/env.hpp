@@ -25,7 +25,7 @@ struct runtime_env {
   uint32_t partitions = 1;
   std::shared_ptr<runtime_stats> stats;
   // Compensation granted and not durable yet, on any partition (customer caps count it).
-  std::shared_ptr<pending_grants> grants = std::make_shared<pending_grants>();
+  std::shared_ptr<pending_grants> grants;
   // Partitions put the notifications these want into the outbox, with the events.
   std::vector<webhook_config> webhooks;
 };

@@ -55,9 +55,6 @@ struct partition_state {
     for (auto& [customer, amount] : granting) env.grants->release(customer, amount);
     granting.clear();
   }
-  partition_state() = default;
-  partition_state(const partition_state&) = delete;
-  partition_state& operator=(const partition_state&) = delete;
   ~partition_state() {
     if (env.grants) release_grants();  // a group that was never written grants nothing
   }

@@ -98,6 +98,7 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   std::vector<std::string> webhook_names;
   for (auto& w : options.webhooks) webhook_names.push_back(w.name);
   env.stats = std::make_shared<runtime_stats>(env.partitions, webhook_names);
+  env.grants = std::make_shared<pending_grants>();
   env.webhooks = std::move(options.webhooks);
   std::unique_ptr<runtime> rt{new runtime(sys, env)};
   rt->id_counter_ = std::random_device{}() & 0x3fffff;
