@@ -50,13 +50,38 @@ struct partition_state {
   size_t timer_rows = 0;
   bool timer_pass = false;  // a pass of the timer service is part of this batch
   bool flush_scheduled = false;
+  bool written = false;  // the group's write succeeded; its replies are not all sent yet
 
   void release_grants() {
     for (auto& [customer, amount] : granting) env.grants->release(customer, amount);
     granting.clear();
   }
+  // A partition that fails goes with the group it was building: its callers learn it now,
+  // not at their timeout (CAF 0.17 sends nothing for a promise that is dropped), and what it
+  // granted is pending no more. Should it fail between a group's write and its replies, those
+  // get their results as decided: they are stored.
   ~partition_state() {
-    if (env.grants) release_grants();  // a group that was never written grants nothing
+    auto settle = [this](command_result& r) {
+      // A retried open answered from an earlier group is stored; one from this group is not.
+      bool stored = written || r.result != command_result::kind::accepted ||
+                    (r.replayed && std::none_of(new_keys.begin(), new_keys.end(), [&](auto& k) {
+                       return r.state && k.second == r.state->id;
+                     }));
+      if (stored) return std::move(r);
+      command_result lost;
+      lost.result = command_result::kind::failed;
+      lost.failure =
+          "the partition stopped before the command was written: nothing of it is stored";
+      return lost;
+    };
+    for (auto& [rp, r] : replies)
+      if (rp.pending()) rp.deliver(settle(r));
+    for (auto& [rp, rs] : batch_replies) {
+      if (!rp.pending()) continue;
+      for (auto& r : rs) r = settle(r);
+      rp.deliver(std::move(rs));
+    }
+    if (env.grants) release_grants();  // in the ledger if written, else never granted
   }
 };
 
@@ -262,6 +287,7 @@ void flush(self_ptr self) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     stats.commit_commands.observe(static_cast<double>(s.published.size()));
     (st ? stats.commits : stats.commit_failures)++;
+    s.written = static_cast<bool>(st);
   }
   stats.backlog[s.index] = static_cast<int64_t>(self->mailbox().size());
   if (st) {
@@ -321,6 +347,7 @@ void flush(self_ptr self) {
   s.earliest_armed.reset();
   s.timer_rows = 0;
   s.timer_pass = false;
+  s.written = false;
 }
 
 partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env, uint16_t index,

@@ -132,17 +132,24 @@ std::vector<actors::command_result> runtime_fixture::submit_all(
   return out;
 }
 
-void runtime_fixture::decide_then_kill(actors::submission sub) {
+actors::command_result runtime_fixture::decide_then_kill(actors::submission sub) {
   auto victim = rt_->partition_for(sub.ticket_id);
-  // Never answered: a partition that fails drops the promises of its unwritten group (callers
-  // time out), and the test coordinator would not move time on for a timeout here.
-  (*self_)->send(victim, actors::submit_atom::value, std::move(sub));
+  auto h = (*self_)->request(victim, caf::infinite, actors::submit_atom::value, std::move(sub));
   EXPECT_TRUE(sched_->prioritize(victim));
   sched_->run_once();  // decided, its flush still in the mailbox
   // Urgent, so that it comes before the flush (anon_send_exit would queue it behind).
   caf::anon_send<caf::message_priority::high>(
       caf::actor_cast<caf::actor>(victim), caf::exit_msg{victim.address(), caf::exit_reason::kill});
   sched_->run();
+  actors::command_result out;
+  // Answered by now, with no time passed: without an answer the receive would wait forever.
+  if ((*self_)->mailbox().empty()) {
+    ADD_FAILURE() << "no answer from the partition that was killed";
+    return out;
+  }
+  h.receive([&](actors::command_result& r) { out = std::move(r); },
+            [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  return out;
 }
 
 actors::command_result runtime_fixture::open(ticket_fields info, const std::string& key,

@@ -38,8 +38,8 @@ class runtime_fixture : public ::testing::Test {
   // its group (as partitions on two cores can): one message of its partition at a time.
   std::vector<actors::command_result> submit_interleaved(std::vector<actors::submission> subs);
   // Has the submission decided, then kills its partition before the group is written; the
-  // supervisor restarts it.
-  void decide_then_kill(actors::submission sub);
+  // supervisor restarts it. The answer the submission got.
+  actors::command_result decide_then_kill(actors::submission sub);
   actors::command_result open(ticket_fields info, const std::string& key = {},
                               const std::string& flow = {});
   actors::command_result act(const std::string& ticket, const std::string& action,

@@ -260,12 +260,30 @@ TEST_F(RuntimeTest, TheCustomerCapHoldsAcrossPartitionsWhoseGroupsAreBuiltTogeth
   EXPECT_EQ(db().granted_since("C-78", now() - std::chrono::days{90}), money{80000});
 }
 
+// A command decided in a group that is never written (its partition fails first) is answered
+// at once, not at the caller's timeout: failed, with nothing of it stored. The restarted
+// partition then takes the same command.
+TEST_F(RuntimeTest, ACommandLostWithItsPartitionIsAnsweredAtOnce) {
+  start(2);
+  auto id = open(returns("C-80")).state->id;
+  actors::submission respond;
+  respond.ticket_id = id;
+  respond.cmd.action = "respond";
+  respond.cmd.by = {"agent-1", "agent"};
+  auto lost = decide_then_kill(respond);
+  EXPECT_EQ(lost.result, kind::failed);
+  EXPECT_NE(lost.failure.find("nothing of it is stored"), std::string::npos) << lost.failure;
+  EXPECT_EQ(count(fetch(id).history, "responded"), 0);
+  EXPECT_EQ(submit(respond).result, kind::accepted);
+  EXPECT_EQ(count(fetch(id).history, "responded"), 1);
+}
+
 // A grant decided in a group that is never written (its partition fails first) leaves nothing
 // pending behind: the customer's cap counts it neither in the ledger nor elsewhere.
 TEST_F(RuntimeTest, AGrantLostWithItsPartitionDoesNotCountAgainstTheCap) {
   start(2);
   auto first = open(charged("C-79")).state->id, second = open(charged("C-79")).state->id;
-  decide_then_kill(grant(first, 40000));
+  EXPECT_EQ(decide_then_kill(grant(first, 40000)).result, kind::failed);
   EXPECT_EQ(db().granted_since("C-79", now() - std::chrono::days{90}), money{0});
   // The whole cap is left: 500 USD on each ticket (the cs_manager's limit) reach it exactly.
   auto a = submit(grant(first, 50000)), b = submit(grant(second, 50000));
