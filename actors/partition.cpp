@@ -21,6 +21,20 @@ namespace {
 using reply_promise = caf::typed_response_promise<command_result>;
 using batch_promise = caf::typed_response_promise<command_results>;
 
+command_result rejected(rejection why) {
+  command_result r;
+  r.result = command_result::kind::rejected;
+  r.why = std::move(why);
+  return r;
+}
+
+command_result failed(std::string why) {
+  command_result r;
+  r.result = command_result::kind::failed;
+  r.failure = std::move(why);
+  return r;
+}
+
 struct partition_state {
   static inline const char* name = "vocflow.partition";
 
@@ -56,29 +70,31 @@ struct partition_state {
     for (auto& [customer, amount] : granting) env.grants->release(customer, amount);
     granting.clear();
   }
+  // Whether `r` is stored only if this group is: accepted, and not a retried open answered
+  // from an earlier group (one answered from an open of this very group shares its fate).
+  bool rides_on_group(const command_result& r) const {
+    if (r.result != command_result::kind::accepted) return false;
+    return !r.replayed || (r.state && std::any_of(new_keys.begin(), new_keys.end(), [&](auto& k) {
+                             return k.second == r.state->id;
+                           }));
+  }
   // A partition that fails goes with the group it was building: its callers learn it now,
   // not at their timeout (CAF 0.17 sends nothing for a promise that is dropped), and what it
   // granted is pending no more. Should it fail between a group's write and its replies, those
   // get their results as decided: they are stored.
   ~partition_state() {
     auto settle = [this](command_result& r) {
-      // A retried open answered from an earlier group is stored; one from this group is not.
-      bool stored = written || r.result != command_result::kind::accepted ||
-                    (r.replayed && std::none_of(new_keys.begin(), new_keys.end(), [&](auto& k) {
-                       return r.state && k.second == r.state->id;
-                     }));
-      if (stored) return std::move(r);
-      command_result lost;
-      lost.result = command_result::kind::failed;
-      lost.failure =
-          "the partition stopped before the command was written: nothing of it is stored";
-      return lost;
+      if (!written && rides_on_group(r))
+        r = failed("the partition stopped before the command was written: nothing of it is stored");
     };
-    for (auto& [rp, r] : replies)
-      if (rp.pending()) rp.deliver(settle(r));
+    for (auto& [rp, r] : replies) {
+      if (!rp.pending()) continue;
+      settle(r);
+      rp.deliver(std::move(r));
+    }
     for (auto& [rp, rs] : batch_replies) {
       if (!rp.pending()) continue;
-      for (auto& r : rs) r = settle(r);
+      for (auto& r : rs) settle(r);
       rp.deliver(std::move(rs));
     }
     if (env.grants) release_grants();  // in the ledger if written, else never granted
@@ -140,20 +156,6 @@ void schedule_flush(self_ptr self) {
 
 void finish(self_ptr self, reply_promise rp, command_result r) {
   self->state.replies.emplace_back(std::move(rp), std::move(r));
-}
-
-command_result rejected(rejection why) {
-  command_result r;
-  r.result = command_result::kind::rejected;
-  r.why = std::move(why);
-  return r;
-}
-
-command_result failed(std::string why) {
-  command_result r;
-  r.result = command_result::kind::failed;
-  r.failure = std::move(why);
-  return r;
 }
 
 // Decides one command and adds its outcome to the group commit. Returns the result to reply
@@ -306,18 +308,12 @@ void flush(self_ptr self) {
     spdlog::error("partition {}: a group commit failed: {}", s.index, st.message());
   }
   // What each command's result is now that the group is written or not; counted as such, in
-  // the shared counters once per group. A retried open answered from an open of this very
-  // group shares that open's fate.
+  // the shared counters once per group.
   struct {
     uint64_t accepted = 0, rejected = 0, failed = 0;
   } tally;
-  auto opened_here = [&](const command_result& r) {
-    return r.state && std::any_of(s.new_keys.begin(), s.new_keys.end(),
-                                  [&](auto& k) { return k.second == r.state->id; });
-  };
   auto settle = [&](command_result& r) {
-    if (!st && r.result == command_result::kind::accepted && (!r.replayed || opened_here(r)))
-      r = failed("storage: " + st.message());
+    if (!st && s.rides_on_group(r)) r = failed("storage: " + st.message());
     ++(r.result == command_result::kind::accepted   ? tally.accepted
        : r.result == command_result::kind::rejected ? tally.rejected
                                                     : tally.failed);
