@@ -50,6 +50,11 @@ inline double percentile(std::vector<uint32_t>& xs, double p) {
   return xs[k];
 }
 
+// Where the CFPB complaints are in this workplace: beside the checkout (../shared/data). A clone
+// elsewhere gives their path with --data.
+inline constexpr const char* cfpb_csv =
+    VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
+
 // The complaints of the CFPB file, in turn, as ticket fields (WORKLOAD.md).
 inline std::vector<ticket_fields> complaints(const std::string& path) {
   std::ifstream in{path};

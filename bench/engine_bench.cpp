@@ -33,8 +33,7 @@ const workload& load() {
         files.push_back(std::move(*f));
     w.cat = load_catalog(files, d);
     w.lifecycle = w.cat.find("lifecycle");
-    w.fields = bench::shared(
-        bench::complaints(VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv"));
+    w.fields = bench::shared(bench::complaints(bench::cfpb_csv));
     if (!w.lifecycle || w.fields.empty()) std::abort();
     return w;
   }();

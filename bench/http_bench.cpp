@@ -265,8 +265,9 @@ int main(int argc, char** argv) {
       return std::fprintf(stderr, "usage: http_bench [--tickets N] [--connections C]\n"), 2;
   }
   spdlog::set_level(spdlog::level::warn);
-  auto fields = bench::complaints(VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv");
-  if (fields.empty()) return std::fprintf(stderr, "no CFPB data\n"), 1;
+  auto fields = bench::complaints(bench::cfpb_csv);
+  if (fields.empty())
+    return std::fprintf(stderr, "cannot read the CFPB complaints at %s\n", bench::cfpb_csv), 1;
 
   // The vocflow server, as `vocflow serve` runs it, with a wall clock the benchmark can move.
   testing::temp_dir dir;

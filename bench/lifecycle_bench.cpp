@@ -50,9 +50,9 @@ struct options {
   bool fsync = true;
   bool detached = runtime_config{}.dedicated_threads;         // partitions on threads of their own
   uint32_t scheduler_nice = runtime_config{}.scheduler_nice;  // the workers' nice, above theirs
-  bool replay = false;    // also write vocflow's own batches again, raw (holds them in memory)
+  bool replay = false;  // also write vocflow's own batches again, raw (holds them in memory)
   bool rocksdb_memtable = false;  // RocksDB's memtable instead of vocflow's (both runs)
-  std::string data = VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
+  std::string data = bench::cfpb_csv;
 };
 
 struct slot {
@@ -319,7 +319,8 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   auto fields = bench::shared(bench::complaints(o.data));
   if (fields.empty()) {
-    std::fprintf(stderr, "cannot read %s\n", o.data.c_str());
+    std::fprintf(stderr, "cannot read the CFPB complaints at %s (give their path with --data)\n",
+                 o.data.c_str());
     return 1;
   }
   testing::temp_dir dir;

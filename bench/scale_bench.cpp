@@ -44,7 +44,7 @@ struct options {
   int seconds = 30;       // of phase 2
   int gap = 10;           // wall-clock seconds between stop and restart
   uint32_t partitions = 0;
-  std::string data = VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
+  std::string data = bench::cfpb_csv;
   std::string dir;
   std::string restart_at;  // child mode: restart on dir with the wall clock at this time
   std::string self;        // argv[0]
@@ -345,7 +345,11 @@ int main(int argc, char** argv) {
 
   spdlog::set_level(spdlog::level::warn);
   auto fields = bench::shared(bench::complaints(o.data));
-  if (fields.empty()) return std::fprintf(stderr, "cannot read %s\n", o.data.c_str()), 1;
+  if (fields.empty())
+    return std::fprintf(stderr,
+                        "cannot read the CFPB complaints at %s (give their path with --data)\n",
+                        o.data.c_str()),
+           1;
   std::unique_ptr<testing::temp_dir> tmp;
   if (o.dir.empty()) tmp = std::make_unique<testing::temp_dir>(), o.dir = *tmp / "vocflow";
   auto db = open_store(o.dir);
