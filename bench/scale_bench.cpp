@@ -345,11 +345,11 @@ int main(int argc, char** argv) {
 
   spdlog::set_level(spdlog::level::warn);
   auto fields = bench::shared(bench::complaints(o.data));
-  if (fields.empty())
-    return std::fprintf(stderr,
-                        "cannot read the CFPB complaints at %s (give their path with --data)\n",
-                        o.data.c_str()),
-           1;
+  if (fields.empty()) {
+    std::fprintf(stderr, "cannot read the CFPB complaints at %s (give their path with --data)\n",
+                 o.data.c_str());
+    return 1;
+  }
   std::unique_ptr<testing::temp_dir> tmp;
   if (o.dir.empty()) tmp = std::make_unique<testing::temp_dir>(), o.dir = *tmp / "vocflow";
   auto db = open_store(o.dir);
