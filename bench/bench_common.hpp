@@ -55,6 +55,12 @@ inline double percentile(std::vector<uint32_t>& xs, double p) {
 inline constexpr const char* cfpb_csv =
     VOCFLOW_SOURCE_DIR "/../shared/data/cfpb_complaints_2014.csv";
 
+// What a benchmark says when the complaints at `path` cannot be read.
+inline void no_complaints(const std::string& path) {
+  std::fprintf(stderr, "cannot read the CFPB complaints at %s (give their path with --data)\n",
+               path.c_str());
+}
+
 // The complaints of the CFPB file, in turn, as ticket fields (WORKLOAD.md).
 inline std::vector<ticket_fields> complaints(const std::string& path) {
   std::ifstream in{path};

@@ -319,8 +319,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   auto fields = bench::shared(bench::complaints(o.data));
   if (fields.empty()) {
-    std::fprintf(stderr, "cannot read the CFPB complaints at %s (give their path with --data)\n",
-                 o.data.c_str());
+    bench::no_complaints(o.data);
     return 1;
   }
   testing::temp_dir dir;
