@@ -301,6 +301,10 @@ std::string exposition(self_ptr self) {
   header(out, "vocflow_timer_lateness_seconds", "How long after its due time a timer was handled.",
          "histogram");
   st.timer_lateness_seconds.render(out, "vocflow_timer_lateness_seconds");
+  header(out, "vocflow_timer_read_failures_total",
+         "Passes of a timer service that could not read the due index (tried again later).",
+         "counter");
+  out += fmt::format("vocflow_timer_read_failures_total {}\n", st.timer_read_failures.load());
   header(out, "vocflow_partition_backlog_messages",
          "Messages waiting in a partition's mailbox at its last commit.", "gauge");
   for (size_t i = 0; i < st.backlog.size(); ++i)

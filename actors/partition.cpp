@@ -121,7 +121,7 @@ std::pair<cached_ticket, ticket_cache::entry*> lookup(self_ptr self, const std::
     c.state = std::make_shared<const ticket>(std::move(loaded));
     return {c, &s.cache.insert(id, c)};
   }
-  if (st.kind() != storage::status::code::not_found) failure = st.message();
+  if (!st.is_not_found()) failure = fmt::format("storage: cannot read ticket {}: {}", id, st.message());
   return {{s.none, 0}, nullptr};
 }
 
@@ -168,12 +168,17 @@ command_result handle(self_ptr self, submission& sub) {
   bool opening = sub.cmd.action == "open";
 
   if (opening && !sub.idempotency_key.empty()) {
-    auto known = s.new_keys.contains(sub.idempotency_key)
-                     ? std::optional<std::string>{s.new_keys[sub.idempotency_key]}
-                     : s.env.db->idempotent(sub.idempotency_key);
-    if (known) {
+    // A key this group is writing, else one written before. A key that cannot be read is an
+    // error: taken for a new one, the complaint would be opened a second time.
+    std::string known;
+    if (auto it = s.new_keys.find(sub.idempotency_key); it != s.new_keys.end())
+      known = it->second;
+    else if (auto st = s.env.db->idempotent(sub.idempotency_key, known);
+             !st && !st.is_not_found())
+      return failed("storage: cannot read the idempotency key: " + st.message());
+    if (!known.empty()) {
       command_result r;
-      r.state = lookup(self, *known, failure).first.state;
+      r.state = lookup(self, known, failure).first.state;
       if (!failure.empty()) return failed(failure);
       r.replayed = true;
       return r;
@@ -216,7 +221,10 @@ command_result handle(self_ptr self, submission& sub) {
     auto& period = f->compensation.per_customer->period;
     auto since = now - std::chrono::days{period.days} - period.rest;
     cap.emplace(s.env.grants->lock(current.info->customer));
-    cmd.customer_granted = cap->pending() + s.env.db->granted_since(current.info->customer, since);
+    money granted;
+    if (auto st = s.env.db->granted_since(current.info->customer, since, granted); !st)
+      return failed("storage: cannot read what the customer was granted: " + st.message());
+    cmd.customer_granted = cap->pending() + granted;
   }
 
   // Notifications only for webhooks; queues follow the committed tickets, not enqueue effects.

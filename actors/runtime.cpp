@@ -83,7 +83,10 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
                                           : std::max(1u, std::thread::hardware_concurrency());
   // Timer rows are keyed by partition: when the count changed since the last run, move them.
   auto count = std::to_string(env.partitions);
-  if (env.db->meta("partitions") != count) {
+  std::string stored;
+  if (auto got = env.db->meta("partitions", stored); !got && !got.is_not_found()) {
+    spdlog::error("cannot read the partition count the timers are keyed by: {}", got.message());
+  } else if (stored != count) {
     size_t moved = 0;
     auto n = env.partitions;
     if (auto st = env.db->repartition_due(

@@ -28,10 +28,7 @@ class lower_workers final : public caf::thread_hook {
   void thread_started() override {
     char name[32] = {};
     if (pthread_getname_np(pthread_self(), name, sizeof name) != 0 || name != worker_name) return;
-    auto target = std::min(19, thread_nice() + nice_);
-    // The calling thread only (Linux: PRIO_PROCESS with a thread id).
-    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), target) != 0)
-      spdlog::warn("cannot lower a scheduler worker to nice {}: {}", target, std::strerror(errno));
+    lower_this_thread(nice_);
   }
 
   void thread_terminates() override {}
@@ -59,6 +56,14 @@ void configure_scheduler(caf::actor_system_config& caf_cfg, const runtime_config
 
 int thread_nice() {
   return getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+}
+
+void lower_this_thread(int by) {
+  if (by <= 0) return;
+  auto target = std::min(19, thread_nice() + by);
+  // The calling thread only (Linux: PRIO_PROCESS with a thread id).
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), target) != 0)
+    spdlog::warn("cannot lower a thread to nice {}: {}", target, std::strerror(errno));
 }
 
 }  // namespace vocflow::actors

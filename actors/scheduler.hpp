@@ -42,4 +42,7 @@ auto spawn_on_reply_path(caf::actor_system& sys, const runtime_config& cfg, Ts&&
 // This thread's nice value (tests, benchmarks).
 int thread_nice();
 
+// Adds `by` (0-19) to the calling thread's nice value (at most 19); a failure is logged.
+void lower_this_thread(int by);
+
 }  // namespace vocflow::actors

@@ -46,6 +46,7 @@ struct runtime_stats {
   histogram timer_lateness_seconds;  // how long after its due time a timer was handled
   std::atomic<uint64_t> commits{0}, commit_failures{0};
   std::atomic<uint64_t> accepted{0}, rejected{0}, failed{0};  // commands
+  std::atomic<uint64_t> timer_read_failures{0};  // passes of a timer service that could not read
   std::vector<std::atomic<int64_t>> backlog;  // per partition: messages waiting, last seen
   std::vector<std::unique_ptr<webhook_stats>> webhooks;  // fixed at start
 

@@ -7,7 +7,7 @@ namespace {
 
 using self_ptr = timer_actor::stateful_pointer<timer_state>;
 
-// One second of real time on the wall clock: how long to wait after a failed read or write.
+// One second of real time on the wall clock: how long to wait after a failed write.
 millis retry_after(const timer_state& s) {
   return millis{static_cast<int64_t>(1000 * s.env.clock_rate)};
 }
@@ -26,6 +26,25 @@ void schedule(self_ptr self, time_point at) {
   self->delayed_send(self, delay, wake_atom::value, ++s.generation);
 }
 
+// After the due index could not be read `failures` times in a row: one second of real time,
+// doubling up to a minute (a disk that fails for hours is tried ~60 times an hour, not 3,600).
+millis read_retry_after(const timer_state& s, uint32_t failures) {
+  auto seconds = std::min<int64_t>(60, int64_t{1} << std::min<uint32_t>(failures - 1, 6));
+  return millis{static_cast<int64_t>(1000.0 * static_cast<double>(seconds) * s.env.clock_rate)};
+}
+
+// A read of the due index failed: logged, counted, and tried again after a growing wait. The
+// rows are still in the index: nothing is lost, only late.
+void read_failed(self_ptr self, time_point now, const storage::status& st) {
+  auto& s = self->state;
+  ++s.read_failures;
+  s.env.stats->timer_read_failures++;
+  auto wait = read_retry_after(s, s.read_failures);
+  spdlog::error("timers {}: cannot read the due index ({} time(s) in a row; next try in {}): {}",
+                s.index, s.read_failures, format_millis(wait), st.message());
+  schedule(self, now + wait);
+}
+
 // Hands the due rows not yet handed over to the partition, as many as the bound leaves room
 // for; then waits for the next due row, or for a `fired` when the bound is reached.
 void pass(self_ptr self) {
@@ -37,12 +56,8 @@ void pass(self_ptr self) {
   auto now = s.env.clock();
   due_batch rows;
   auto limit = s.handed.size() + room + 1;  // one more: is anything left after this pass?
-  auto st = s.env.db->due(s.index, now, limit, rows, s.floor);
-  if (!st) {
-    spdlog::error("timers {}: cannot read the due index: {}", s.index, st.message());
-    schedule(self, now + retry_after(s));
-    return;
-  }
+  if (auto st = s.env.db->due(s.index, now, limit, rows, s.floor); !st)
+    return read_failed(self, now, st);
   s.floor = rows.empty() ? now : rows.front().due;
   std::erase_if(rows, [&](const storage::due_timer& d) { return s.handed.contains(id_of(d)); });
   bool more = rows.size() > room;
@@ -57,9 +72,14 @@ void pass(self_ptr self) {
   }
   if (more) {
     if (s.handed.size() < s.env.cfg.timer_batch) self->send(self, poke_atom::value);
-  } else if (auto next = s.env.db->earliest_due(s.index, now)) {
-    schedule(self, *next);
+    s.read_failures = 0;
+    return;
   }
+  std::optional<time_point> next;
+  if (auto st = s.env.db->earliest_due(s.index, now, next); !st)
+    return read_failed(self, now, st);  // not "no timers": this partition would never wake
+  s.read_failures = 0;
+  if (next) schedule(self, *next);
 }
 
 // The partition wrote (or failed to write) the oldest passes, `count` rows in all: a flush

@@ -38,6 +38,7 @@ struct timer_state {
   // timer fired or cancelled since the start. Rows armed later lower it (`armed`); before the
   // first pass (after a start or a restart of this actor) the whole index is read.
   std::optional<time_point> floor;
+  uint32_t read_failures = 0;  // reads of the due index that failed in a row
 };
 
 }  // namespace vocflow::actors

@@ -20,18 +20,22 @@ calendar utc_calendar() {
   return calendar{d};
 }
 
+// A read that failed: said, with what could not be read; exit code 1. A store that cannot be
+// read is never shown as an empty one.
+int unreadable(const std::string& what, const storage::status& st) {
+  std::cerr << "cannot read " << what << ": " << st.message() << "\n";
+  return 1;
+}
+
 int show_ticket(const storage::store& db, const std::string& id, bool json) {
   ticket t;
   if (auto st = db.load(id, t); !st) {
-    std::cerr << (st.kind() == storage::status::code::not_found ? "no ticket " + id : st.message())
-              << "\n";
+    if (!st.is_not_found()) return unreadable("ticket " + id, st);
+    std::cerr << "no ticket " << id << "\n";
     return 1;
   }
   std::vector<event> history;
-  if (auto st = db.history(id, history); !st) {
-    std::cerr << st.message() << "\n";
-    return 1;
-  }
+  if (auto st = db.history(id, history); !st) return unreadable("the history of " + id, st);
   if (json) {
     nlohmann::json events = nlohmann::json::array();
     for (auto& e : history) events.push_back(to_json(e));
@@ -66,28 +70,31 @@ int run_inspect(const inspect_options& o) {
   }
   if (!o.ticket.empty()) return show_ticket(*db, o.ticket, o.json);
   if (o.due) {
-    db->for_each_due([&](uint16_t p, const storage::due_timer& d) {
+    st = db->for_each_due([&](uint16_t p, const storage::due_timer& d) {
       std::cout << fmt::format("{}  partition {}  {}  timer {}\n", format_utc(d.due), p, d.ticket,
                                d.timer);
       return true;
     });
-    return 0;
+    return st ? 0 : unreadable("the due timers", st);
   }
   std::map<std::string, size_t> by_status, by_flow;
   size_t tickets = 0, due = 0, flows = 0;
-  db->for_each_ticket([&](const ticket& t) {
+  st = db->for_each_ticket([&](const ticket& t) {
     ++tickets;
     ++by_status[std::string{to_string(t.status)}];
     ++by_flow[fmt::format("{}@{}", t.flow, t.version)];
     return true;
   });
+  if (!st) return unreadable("the tickets", st);
   std::optional<time_point> earliest;
-  db->for_each_due([&](uint16_t, const storage::due_timer& d) {
+  st = db->for_each_due([&](uint16_t, const storage::due_timer& d) {
     ++due;
     if (!earliest || d.due < *earliest) earliest = d.due;
     return true;
   });
-  db->for_each_flow([&](auto&, auto, auto&) { ++flows; });
+  if (!st) return unreadable("the due timers", st);
+  st = db->for_each_flow([&](auto&, auto, auto&) { ++flows; });
+  if (!st) return unreadable("the flows", st);
   if (o.json) {
     std::cout << nlohmann::json{{"tickets", tickets},
                                 {"by_status", by_status},

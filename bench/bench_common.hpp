@@ -105,6 +105,19 @@ inline actors::submission lifecycle_command(const std::string& id, int step,
   return sub;
 }
 
+// A read of the benchmark's own bookkeeping that failed: said on stderr (the figures printed
+// after it are not to be trusted).
+inline void report_failure(const storage::status& st) {
+  if (!st) std::fprintf(stderr, "cannot read the store: %s\n", st.message().c_str());
+}
+
+// A partition's earliest due timer; nullopt when none, or when the index cannot be read (said).
+inline std::optional<time_point> earliest_due(const storage::store& db, uint16_t partition) {
+  std::optional<time_point> due;
+  report_failure(db.earliest_due(partition, std::nullopt, due));
+  return due;
+}
+
 inline void print_machine() {
   std::printf("machine      %u cores, %s\n", std::thread::hardware_concurrency(),
               cpu_model().c_str());

@@ -297,7 +297,7 @@ int restart(const options& o, steady::time_point main_start) {
   // Overdue: due at or before `at`. Done when no partition's earliest due row is that old.
   auto overdue_left = [&] {
     for (uint16_t p = 0; p < rt->partitions(); ++p)
-      if (auto d = db->earliest_due(p); d && *d <= at) return true;
+      if (auto d = bench::earliest_due(*db, p); d && *d <= at) return true;
     return false;
   };
   while (overdue_left() && ms_since(ready) < 60'000) std::this_thread::sleep_for(1ms);
@@ -436,7 +436,7 @@ int main(int argc, char** argv) {
     // the clock was set for them, while thousands were in flight).
     std::optional<time_point> first_due;
     for (uint16_t p = 0; p < rt->partitions(); ++p)
-      if (auto d = db->earliest_due(p); d && (!first_due || *d < *first_due)) first_due = d;
+      if (auto d = bench::earliest_due(*db, p); d && (!first_due || *d < *first_due)) first_due = d;
     clock.run_from(first_due.value_or(origin + 1h));
     rt->poke_timers();
     pacer_state ps;
@@ -476,26 +476,26 @@ int main(int argc, char** argv) {
   if (std::getenv("SCALE_DEBUG")) {  // how many breaches per ticket, and a sample history
     std::map<int, size_t> per;
     std::string sample;
-    db->for_each_ticket([&](const ticket& t) {
+    bench::report_failure(db->for_each_ticket([&](const ticket& t) {
       per[t.breaches]++;
       if (t.breaches > 0 && (sample.empty() || t.id > sample)) sample = t.id;
       return true;
-    });
+    }));
     for (auto& [b, n] : per) std::fprintf(stderr, "debug %d breaches: %zu tickets\n", b, n);
     if (!sample.empty()) {
       std::vector<event> h;
-      db->history(sample, h);
+      bench::report_failure(db->history(sample, h));
       for (auto& e : h)
         std::fprintf(stderr, "debug %s %s %s\n", sample.c_str(), format_utc(e.at).c_str(),
                      std::string{e.type()}.c_str());
     }
   }
   size_t overdue = 0, armed = 0;
-  db->for_each_due([&](uint16_t, const storage::due_timer& d) {
+  bench::report_failure(db->for_each_due([&](uint16_t, const storage::due_timer& d) {
     ++armed;
     overdue += d.due <= restart_at;
     return true;
-  });
+  }));
   db.reset();
   std::printf("restart      %zu timers armed, %zu of them overdue after a %d s stop\n", armed,
               overdue, o.gap);

@@ -58,19 +58,32 @@ std::string attempt(notifier_state& s, const storage::outbox_entry& row) {
 
 void schedule(self_ptr self, time_point now) {
   auto& s = self->state;
-  auto next = s.env.db->outbox_next(s.hook.name);
+  std::optional<time_point> next;
+  if (auto st = s.env.db->outbox_next(s.hook.name, next); !st) {
+    // Not "nothing to send": look again after the first retry's wait.
+    spdlog::error("webhook {}: cannot read the outbox: {}", s.hook.name, st.message());
+    self->delayed_send(self, s.cfg.retry_initial, wake_atom::value, ++s.generation);
+    return;
+  }
   if (!next) return;
   auto wall = std::max(millis{0}, std::chrono::duration_cast<millis>(*next - now));
   auto real = millis{static_cast<int64_t>(static_cast<double>(wall.count()) / s.env.clock_rate)};
   self->delayed_send(self, std::min(real, longest_sleep), wake_atom::value, ++s.generation);
 }
 
-// Counts the outbox (and the dead letters) for the metrics; returns the outbox's size.
+// Counts the outbox (and the dead letters) for the metrics; returns the outbox's size as last
+// counted (the gauges keep their last value when the outbox cannot be read).
 size_t update_stats(notifier_state& s) {
-  auto left = s.env.db->outbox_size(s.hook.name, count_cap);
+  size_t left = 0, dead = 0;
+  auto st = s.env.db->outbox_size(s.hook.name, count_cap, left);
+  if (st) st = s.env.db->dead_letters(s.hook.name, count_cap, dead);
+  if (!st) {
+    spdlog::error("webhook {}: cannot count the outbox: {}", s.hook.name, st.message());
+    return s.stats ? static_cast<size_t>(s.stats->backlog.load()) : 0;
+  }
   if (s.stats) {
     s.stats->backlog = static_cast<int64_t>(left);
-    s.stats->dead_letters = static_cast<int64_t>(s.env.db->dead_letters(s.hook.name, count_cap));
+    s.stats->dead_letters = static_cast<int64_t>(dead);
   }
   return left;
 }

@@ -1,5 +1,6 @@
 // Errors from storage, as values. rocksdb::Status is converted in one place (store.cpp);
-// "not found" is never an empty value but a status of its own.
+// "not found" is never an empty value but a status of its own. A status cannot be ignored
+// ([[nodiscard]]): the compiler points at every call whose failure would go unseen.
 #pragma once
 
 #include <string>
@@ -7,7 +8,7 @@
 
 namespace vocflow::storage {
 
-class status {
+class [[nodiscard]] status {
  public:
   enum class code : uint8_t {
     ok,
@@ -24,6 +25,7 @@ class status {
   static status ok() { return {}; }
 
   bool is_ok() const { return code_ == code::ok; }
+  bool is_not_found() const { return code_ == code::not_found; }
   explicit operator bool() const { return is_ok(); }
   code kind() const { return code_; }
   const std::string& message() const { return message_; }

@@ -5,6 +5,8 @@
 #include <rocksdb/comparator.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/perf_level.h>
@@ -60,6 +62,32 @@ uint64_t get_be(std::string_view in, size_t at, int bytes) {
   uint64_t v = 0;
   for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(in[at + i]);
   return v;
+}
+
+// Rows a scan reads while it holds the gate; it lets go between two chunks (see store::scan).
+constexpr size_t scan_chunk = 256;
+
+// Positions `it` at `from`, or past it when it was visited already (`after`).
+void seek_past(rocksdb::Iterator& it, const std::string& from, bool after) {
+  it.Seek(from);
+  if (after && it.Valid() && it.key() == rocksdb::Slice{from}) it.Next();
+}
+
+// The loop of a scan: `read(from, after, chunk, more)` reads a chunk of rows, holding the gate,
+// and says whether more follow; the chunk is visited with nothing held, and the next one starts
+// past its last row.
+template <class Row, class Read, class Key, class Visit>
+status chunked(std::string from, Read&& read, Key&& key_of, Visit&& visit) {
+  std::vector<Row> chunk;
+  for (bool after = false;; after = true) {
+    chunk.clear();
+    bool more = false;
+    if (auto st = read(from, after, chunk, more); !st) return st;
+    for (auto& row : chunk)
+      if (!visit(row)) return {};
+    if (!more || chunk.empty()) return {};
+    from = key_of(chunk.back());
+  }
 }
 
 uint64_t ms(time_point t) {
@@ -140,12 +168,14 @@ std::string outbox_prefix(std::string_view webhook) {
   return key{}.add(webhook).zero().str();
 }
 
-size_t count_prefix(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
-                    size_t cap) {
+status count_prefix(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
+                    size_t cap, size_t& out) {
   std::unique_ptr<rocksdb::Iterator> it{db.NewIterator(rocksdb::ReadOptions{}, cf)};
   size_t n = 0;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && n < cap; it->Next()) ++n;
-  return n;
+  if (auto st = convert(it->status()); !st) return st;
+  out = n;
+  return {};
 }
 
 key flow_key(std::string_view id, int32_t version) {
@@ -330,6 +360,10 @@ status store::open_db(bool read_only) {
   base.allow_concurrent_memtable_write = options_.rocksdb_memtable;
   base.max_total_wal_size = 256 << 20;
   base.info_log = std::make_shared<log_bridge>();
+  if (options_.file_system) {
+    if (!env_) env_ = rocksdb::NewCompositeEnv(options_.file_system);
+    base.env = env_.get();
+  }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options_.cache_mb << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -513,20 +547,26 @@ status store::history(const std::string& ticket_id, std::vector<event>& out) con
 
 status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
                               const std::string& start) const {
-  std::shared_lock lock{gate_};
-  if (!db_) return closed();
-  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_tickets))};
-  // The events are in ticket order too: one iterator walks them beside the snapshots (a start
-  // of a million tickets would spend most of its time creating and seeking one per ticket).
-  std::unique_ptr<rocksdb::Iterator> events{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_events))};
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    auto t = decode_ticket(it->value().ToStringView());
-    if (!t)
-      return {status::code::corruption, "cannot decode the snapshot of " + it->key().ToString()};
-    if (auto tail = replay_tail_from(*events, t->id, *t); !tail) return tail;
-    if (!visit(*t)) break;
-  }
-  return convert(it->status());
+  auto read = [&](const std::string& from, bool after, std::vector<ticket>& chunk, bool& more) {
+    std::shared_lock lock{gate_};
+    if (!db_) return closed();
+    std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_tickets))};
+    // The events are in ticket order too: one iterator walks them beside the snapshots (a start
+    // of a million tickets would spend most of its time creating and seeking one per ticket).
+    std::unique_ptr<rocksdb::Iterator> events{
+        db_->NewIterator(rocksdb::ReadOptions{}, cf(t_events))};
+    for (seek_past(*it, from, after); it->Valid() && chunk.size() < scan_chunk; it->Next()) {
+      auto t = decode_ticket(it->value().ToStringView());
+      if (!t)
+        return status{status::code::corruption,
+                      "cannot decode the snapshot of " + it->key().ToString()};
+      if (auto tail = replay_tail_from(*events, t->id, *t); !tail) return tail;
+      chunk.push_back(std::move(*t));
+    }
+    more = it->Valid();
+    return convert(it->status());
+  };
+  return chunked<ticket>(start, read, [](const ticket& t) { return t.id; }, visit);
 }
 
 status store::due(uint16_t partition, time_point upto, size_t limit, std::vector<due_timer>& out,
@@ -546,28 +586,26 @@ status store::due(uint16_t partition, time_point upto, size_t limit, std::vector
   return convert(it->status());
 }
 
-std::optional<time_point> store::earliest_due(uint16_t partition,
-                                              std::optional<time_point> after) const {
+status store::earliest_due(uint16_t partition, std::optional<time_point> after,
+                           std::optional<time_point>& out) const {
   std::shared_lock lock{gate_};
-  if (!db_) return std::nullopt;
+  if (!db_) return closed();
+  out.reset();
   auto prefix = due_prefix(partition);
   auto start = prefix;
   if (after) put_be(start, ms(*after) + 1, 8);
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
   it->Seek(start);
-  if (!it->Valid() || !it->key().starts_with(prefix)) return std::nullopt;
-  if (auto d = parse_due(it->key().ToStringView())) return d->second.due;
-  return std::nullopt;
+  if (it->Valid() && it->key().starts_with(prefix))
+    if (auto d = parse_due(it->key().ToStringView())) out = d->second.due;
+  return convert(it->status());
 }
 
 status store::for_each_due(const std::function<bool(uint16_t, const due_timer&)>& visit) const {
-  std::shared_lock lock{gate_};
-  if (!db_) return closed();
-  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_due))};
-  for (it->SeekToFirst(); it->Valid(); it->Next())
-    if (auto d = parse_due(it->key().ToStringView()))
-      if (!visit(d->first, d->second)) break;
-  return convert(it->status());
+  return scan(t_due, {}, {}, [&](std::string_view k, std::string_view) {
+    auto d = parse_due(k);
+    return !d || visit(d->first, d->second);
+  });
 }
 
 status store::repartition_due(const std::function<uint16_t(const std::string&)>& owner,
@@ -590,17 +628,15 @@ status store::repartition_due(const std::function<uint16_t(const std::string&)>&
   return write(b);
 }
 
-std::optional<std::string> store::idempotent(const std::string& key) const {
+status store::idempotent(const std::string& key, std::string& ticket) const {
   std::shared_lock lock{gate_};
-  if (!db_) return std::nullopt;
-  std::string value;
-  if (!db_->Get(rocksdb::ReadOptions{}, cf(t_idempotency), key, &value).ok()) return std::nullopt;
-  return value;
+  if (!db_) return closed();
+  return convert(db_->Get(rocksdb::ReadOptions{}, cf(t_idempotency), key, &ticket));
 }
 
-money store::granted_since(const std::string& customer, time_point since) const {
+status store::granted_since(const std::string& customer, time_point since, money& out) const {
   std::shared_lock lock{gate_};
-  if (!db_) return {};
+  if (!db_) return closed();
   std::string from = customer + '\0';
   put_be(from, ms(since), 8);
   std::string upper = customer + '\x01';
@@ -609,43 +645,44 @@ money store::granted_since(const std::string& customer, time_point since) const 
   r.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t_ledger))};
   money sum;
-  for (it->Seek(from); it->Valid(); it->Next())
-    if (it->value().size() == 8)
-      sum.minor += static_cast<int64_t>(get_be(it->value().ToStringView(), 0, 8));
-  return sum;
+  for (it->Seek(from); it->Valid(); it->Next()) {
+    if (it->value().size() != 8)
+      return {status::code::corruption, "a ledger row of " + customer + " is not an amount"};
+    sum.minor += static_cast<int64_t>(get_be(it->value().ToStringView(), 0, 8));
+  }
+  if (auto st = convert(it->status()); !st) return st;
+  out = sum;
+  return {};
 }
 
 status store::for_each_flow(
     const std::function<void(const std::string&, int32_t, const std::string&)>& visit) const {
-  std::shared_lock lock{gate_};
-  if (!db_) return closed();
-  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_flows))};
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto k = it->key().ToStringView();
-    if (k.size() < 5) continue;
-    visit(std::string{k.substr(0, k.size() - 5)}, static_cast<int32_t>(get_be(k, k.size() - 4, 4)),
-          it->value().ToString());
-  }
-  return convert(it->status());
+  return scan(t_flows, {}, {}, [&](std::string_view k, std::string_view v) {
+    if (k.size() >= 5)
+      visit(std::string{k.substr(0, k.size() - 5)},
+            static_cast<int32_t>(get_be(k, k.size() - 4, 4)), std::string{v});
+    return true;
+  });
 }
 
 status store::for_each_alert(time_point since,
                              const std::function<bool(const alert&)>& visit) const {
-  std::shared_lock lock{gate_};
-  if (!db_) return closed();
-  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_alerts))};
-  for (it->Seek(key{}.be(ms(since), 8).slice()); it->Valid(); it->Next()) {
-    // The alert's record, then its event in the events encoding.
-    reader r{it->value().ToStringView()};
-    alert a;
-    r.record(a);
-    std::vector<event> es;
-    if (!r.ok() || !decode_events(r.rest(), es) || es.size() != 1)
-      return {status::code::corruption, "cannot decode an alert"};
-    a.what = std::move(es.front());
-    if (!visit(a)) break;
-  }
-  return convert(it->status());
+  status failure;
+  auto st = scan(t_alerts, key{}.be(ms(since), 8).str(), {},
+                 [&](std::string_view, std::string_view v) {
+                   // The alert's record, then its event in the events encoding.
+                   reader r{v};
+                   alert a;
+                   r.record(a);
+                   std::vector<event> es;
+                   if (!r.ok() || !decode_events(r.rest(), es) || es.size() != 1) {
+                     failure = {status::code::corruption, "cannot decode an alert"};
+                     return false;
+                   }
+                   a.what = std::move(es.front());
+                   return visit(a);
+                 });
+  return st ? failure : st;
 }
 
 status store::outbox_due(const std::string& webhook, time_point upto, size_t limit,
@@ -667,51 +704,62 @@ status store::outbox_due(const std::string& webhook, time_point upto, size_t lim
   return convert(it->status());
 }
 
-std::optional<time_point> store::outbox_next(const std::string& webhook) const {
+status store::outbox_next(const std::string& webhook, std::optional<time_point>& out) const {
   std::shared_lock lock{gate_};
-  if (!db_) return std::nullopt;
+  if (!db_) return closed();
+  out.reset();
   auto prefix = outbox_prefix(webhook);
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_outbox))};
   it->Seek(prefix);
-  if (!it->Valid() || !it->key().starts_with(prefix)) return std::nullopt;
-  return from_ms(static_cast<int64_t>(get_be(it->key().ToStringView(), prefix.size(), 8)));
+  if (it->Valid() && it->key().starts_with(prefix))
+    out = from_ms(static_cast<int64_t>(get_be(it->key().ToStringView(), prefix.size(), 8)));
+  return convert(it->status());
 }
 
-size_t store::outbox_size(const std::string& webhook, size_t cap) const {
+status store::outbox_size(const std::string& webhook, size_t cap, size_t& out) const {
   std::shared_lock lock{gate_};
-  if (!db_) return 0;
-  return count_prefix(*db_, cf(t_outbox), outbox_prefix(webhook), cap);
+  if (!db_) return closed();
+  return count_prefix(*db_, cf(t_outbox), outbox_prefix(webhook), cap, out);
 }
 
-size_t store::dead_letters(const std::string& webhook, size_t cap) const {
+status store::dead_letters(const std::string& webhook, size_t cap, size_t& out) const {
   std::shared_lock lock{gate_};
-  if (!db_) return 0;
-  return count_prefix(*db_, cf(t_dead_letters), outbox_prefix(webhook), cap);
+  if (!db_) return closed();
+  return count_prefix(*db_, cf(t_dead_letters), outbox_prefix(webhook), cap, out);
 }
 
 status store::for_each_opened(time_point from, time_point to,
                               const std::function<bool(const std::string&)>& visit) const {
-  std::shared_lock lock{gate_};
-  if (!db_) return closed();
-  auto upper = key{}.be(ms(to), 8);
-  auto upper_slice = upper.slice();
-  rocksdb::ReadOptions r;
-  r.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t_opened))};
-  for (it->Seek(key{}.be(ms(from), 8).slice()); it->Valid(); it->Next()) {
-    auto k = it->key().ToStringView();
-    if (k.size() <= 8) continue;
-    if (!visit(std::string{k.substr(8)})) break;
-  }
-  return convert(it->status());
+  return scan(t_opened, key{}.be(ms(from), 8).str(), key{}.be(ms(to), 8).str(),
+              [&](std::string_view k, std::string_view) {
+                return k.size() <= 8 || visit(std::string{k.substr(8)});
+              });
 }
 
-std::optional<std::string> store::meta(const std::string& name) const {
+status store::scan(table t, std::string from, const std::string& upper,
+                   const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  using row = std::pair<std::string, std::string>;
+  auto read = [&](const std::string& start, bool after, std::vector<row>& chunk, bool& more) {
+    std::shared_lock lock{gate_};
+    if (!db_) return closed();
+    rocksdb::Slice upper_slice{upper};
+    rocksdb::ReadOptions r;
+    if (!upper.empty()) r.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(r, cf(t))};
+    for (seek_past(*it, start, after); it->Valid() && chunk.size() < scan_chunk; it->Next())
+      chunk.emplace_back(it->key().ToString(), it->value().ToString());
+    more = it->Valid();
+    return convert(it->status());
+  };
+  return chunked<row>(
+      std::move(from), read, [](const row& r) { return r.first; },
+      [&](const row& r) { return visit(r.first, r.second); });
+}
+
+status store::meta(const std::string& name, std::string& out) const {
   std::shared_lock lock{gate_};
-  if (!db_) return std::nullopt;
-  std::string value;
-  if (!db_->Get(rocksdb::ReadOptions{}, cf(t_meta), name, &value).ok()) return std::nullopt;
-  return value;
+  if (!db_) return closed();
+  return convert(db_->Get(rocksdb::ReadOptions{}, cf(t_meta), name, &out));
 }
 
 status store::put_meta(const std::string& name, const std::string& value) {

@@ -15,6 +15,10 @@
 //
 // Thread-safe: partitions write their own batches concurrently; any thread may read.
 // Writes block until durable: with `sync`, the WAL is fsynced before write() returns.
+// Scans (for_each_*) read a chunk of rows at a time and call their visitor between chunks, with
+// nothing held: a visitor may call the store, and a scan of a million rows never keeps a
+// reopening (resume) waiting for more than one chunk. Rows written during a scan may or may not
+// be seen; none is seen twice.
 #pragma once
 
 #include <atomic>
@@ -32,6 +36,8 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
+class FileSystem;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -45,6 +51,9 @@ struct store_options {
   // RocksDB's own memtable instead of vocflow's (storage/memtable.hpp), for benchmarks that
   // compare the two. Default: false
   bool rocksdb_memtable = false;
+  // The file system RocksDB reads and writes through. Default: the operating system's (tests
+  // give one that fails on demand).
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 // Totals of every write since open (for metrics and benchmarks).
@@ -174,9 +183,10 @@ class store {
   // the index steps over every one of them.
   status due(uint16_t partition, time_point upto, size_t limit, std::vector<due_timer>& out,
              std::optional<time_point> from = std::nullopt) const;
-  // The earliest due time of a partition's rows, or of those due after `after` when given.
-  std::optional<time_point> earliest_due(uint16_t partition,
-                                         std::optional<time_point> after = {}) const;
+  // The earliest due time of a partition's rows, or of those due after `after` when given;
+  // `out` is nullopt when there is none.
+  status earliest_due(uint16_t partition, std::optional<time_point> after,
+                      std::optional<time_point>& out) const;
   status for_each_due(const std::function<bool(uint16_t, const due_timer&)>& visit) const;
 
   // Moves every due row to the partition `owner(ticket)` names (after the partition count
@@ -184,9 +194,10 @@ class store {
   status repartition_due(const std::function<uint16_t(const std::string& ticket)>& owner,
                          size_t& moved);
 
-  std::optional<std::string> idempotent(const std::string& key) const;
+  // The ticket an idempotency key opened; not_found when the key is new.
+  status idempotent(const std::string& key, std::string& ticket) const;
   // Compensation granted to a customer since `since`, over every ticket.
-  money granted_since(const std::string& customer, time_point since) const;
+  status granted_since(const std::string& customer, time_point since, money& out) const;
   status for_each_flow(const std::function<void(const std::string& id, int32_t version,
                                                 const std::string& source)>& visit) const;
 
@@ -195,17 +206,18 @@ class store {
   // A webhook's notifications due by `upto`, in due order, at most `limit`.
   status outbox_due(const std::string& webhook, time_point upto, size_t limit,
                     std::vector<outbox_entry>& out) const;
-  // When its next notification is due; nullopt when its outbox is empty.
-  std::optional<time_point> outbox_next(const std::string& webhook) const;
+  // When its next notification is due; `out` is nullopt when its outbox is empty.
+  status outbox_next(const std::string& webhook, std::optional<time_point>& out) const;
   // Rows waiting for a webhook (counting stops at `cap`), and its dead letters.
-  size_t outbox_size(const std::string& webhook, size_t cap) const;
-  size_t dead_letters(const std::string& webhook, size_t cap) const;
+  status outbox_size(const std::string& webhook, size_t cap, size_t& out) const;
+  status dead_letters(const std::string& webhook, size_t cap, size_t& out) const;
 
   // Tickets opened in [from, to), in the order they opened; stop by returning false.
   status for_each_opened(time_point from, time_point to,
                          const std::function<bool(const std::string& ticket)>& visit) const;
 
-  std::optional<std::string> meta(const std::string& name) const;
+  // not_found when the name has no value.
+  status meta(const std::string& name, std::string& out) const;
   status put_meta(const std::string& name, const std::string& value);
 
   const store_options& options() const { return options_; }
@@ -233,11 +245,16 @@ class store {
   rocksdb::ColumnFamilyHandle* column(table t) const { return columns_[t].get(); }  // batches
   status open_db(bool read_only);
   void close_db();
+  // Visits the rows of `t` from `from` (below `upper`, when not empty) in key order, a chunk at
+  // a time; stop by returning false.
+  status scan(table t, std::string from, const std::string& upper,
+              const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   store_options options_;
   // Shared by every call that uses db_; held exclusively to reopen it (resume()).
   mutable std::shared_mutex gate_;
   std::string suspended_;  // why writes are refused (opened read-only after a failed reopen)
+  std::unique_ptr<rocksdb::Env> env_;  // over options_.file_system, when given
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<std::unique_ptr<rocksdb::ColumnFamilyHandle>> columns_;  // fixed at open()

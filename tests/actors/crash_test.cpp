@@ -228,7 +228,7 @@ TEST_F(CrashTest, SigkillCyclesLoseNoAcknowledgedCommandAndDoubleNoTimer) {
   }
   EXPECT_EQ(still_armed, 0u);
   size_t rows = 0;
-  db().for_each_due([&](uint16_t, const storage::due_timer&) { return ++rows, true; });
+  ASSERT_TRUE(db().for_each_due([&](uint16_t, const storage::due_timer&) { return ++rows, true; }));
   EXPECT_EQ(rows, 0u);
   expect_kpis_add_up(tickets);
   RecordProperty("cycles", std::to_string(cycles));

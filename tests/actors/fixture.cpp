@@ -28,7 +28,8 @@ void runtime_fixture::start(uint32_t partitions, const std::string& flows_dir, b
   self_ = std::make_unique<caf::scoped_actor>(*sys_, true);
 
   storage::status st;
-  db_ = storage::store::open({.path = dir_ / "data", .sync = true, .cache_mb = 8}, st);
+  db_ = storage::store::open(
+      {.path = dir_ / "data", .sync = true, .cache_mb = cache_mb_, .file_system = file_system_}, st);
   ASSERT_TRUE(st) << st.message();
   auto lib = actors::load_library(flows_dir.empty() ? example("flows") : flows_dir, *db_);
   for (auto& d : lib.diags.items()) ADD_FAILURE() << to_string(d);
@@ -200,6 +201,13 @@ std::string runtime_fixture::metrics() {
   std::string out;
   h.receive([&](std::string& text) { out = std::move(text); },
             [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+  return out;
+}
+
+money runtime_fixture::granted(const std::string& customer, std::chrono::days period) {
+  money out;
+  auto st = db_->granted_since(customer, now() - period, out);
+  EXPECT_TRUE(st) << st.message();
   return out;
 }
 

@@ -48,6 +48,8 @@ class runtime_fixture : public ::testing::Test {
   actors::queue_page queue(const std::string& department, actors::queue_query q = {});
   actors::deploy_result deploy(const std::string& yaml);
   std::string metrics();  // the exposition text, as GET /metrics serves it
+  // What the ledger holds for a customer over the last `period` (a failed read fails the test).
+  money granted(const std::string& customer, std::chrono::days period);
 
   caf::actor_system& sys() { return *sys_; }
   caf::scheduler::test_coordinator& sched() { return *sched_; }
@@ -56,6 +58,9 @@ class runtime_fixture : public ::testing::Test {
 
   temp_dir dir_;
   runtime_config cfg_;
+  // How start() opens the store: its block cache, and the file system (default: the OS's).
+  size_t cache_mb_ = 8;
+  std::shared_ptr<rocksdb::FileSystem> file_system_;
 
  private:
   std::vector<actors::command_result> submit_all(std::vector<actors::submission> subs,

@@ -226,7 +226,7 @@ TEST_F(RuntimeTest, TheCustomerCapCountsGrantsOfTheSameGroupCommit) {
   EXPECT_EQ(results[2].why.code, reject_code::above_limit);
   EXPECT_NE(results[2].why.message.find("customer cap"), std::string::npos)
       << results[2].why.message;
-  EXPECT_EQ(db().granted_since("C-77", now() - std::chrono::days{90}), money{100000});
+  EXPECT_EQ(granted("C-77", std::chrono::days{90}), money{100000});
 }
 
 // The same across partitions: tickets of one customer on both partitions, and a grant on each
@@ -252,12 +252,12 @@ TEST_F(RuntimeTest, TheCustomerCapHoldsAcrossPartitionsWhoseGroupsAreBuiltTogeth
   EXPECT_EQ(results[refused].why.code, reject_code::above_limit);
   EXPECT_NE(results[refused].why.message.find("customer cap"), std::string::npos)
       << results[refused].why.message;
-  EXPECT_EQ(db().granted_since("C-78", now() - std::chrono::days{90}), money{70000});
+  EXPECT_EQ(granted("C-78", std::chrono::days{90}), money{70000});
   // Once the groups are written their grants are no longer pending, so they count once: 100 USD
   // more (the supervisor's limit, on the refused ticket) still fits under the cap.
   auto fits = submit(grant(on[refused], 10000, "supervisor"));
   EXPECT_EQ(fits.result, kind::accepted) << fits.why.message;
-  EXPECT_EQ(db().granted_since("C-78", now() - std::chrono::days{90}), money{80000});
+  EXPECT_EQ(granted("C-78", std::chrono::days{90}), money{80000});
 }
 
 // A command decided in a group that is never written (its partition fails first) is answered
@@ -284,12 +284,12 @@ TEST_F(RuntimeTest, AGrantLostWithItsPartitionDoesNotCountAgainstTheCap) {
   start(2);
   auto first = open(charged("C-79")).state->id, second = open(charged("C-79")).state->id;
   EXPECT_EQ(decide_then_kill(grant(first, 40000)).result, kind::failed);
-  EXPECT_EQ(db().granted_since("C-79", now() - std::chrono::days{90}), money{0});
+  EXPECT_EQ(granted("C-79", std::chrono::days{90}), money{0});
   // The whole cap is left: 500 USD on each ticket (the cs_manager's limit) reach it exactly.
   auto a = submit(grant(first, 50000)), b = submit(grant(second, 50000));
   EXPECT_EQ(a.result, kind::accepted) << a.why.message;
   EXPECT_EQ(b.result, kind::accepted) << b.why.message;
-  EXPECT_EQ(db().granted_since("C-79", now() - std::chrono::days{90}), money{100000});
+  EXPECT_EQ(granted("C-79", std::chrono::days{90}), money{100000});
 }
 
 TEST_F(RuntimeTest, IdempotencyKeyReturnsTheSameTicket) {

@@ -81,11 +81,18 @@ connectors::http_result api_fixture::call(const std::string& method, const std::
   return r;
 }
 
+std::optional<time_point> api_fixture::earliest_due(uint16_t partition) {
+  std::optional<time_point> due;
+  auto st = rt_->env().db->earliest_due(partition, std::nullopt, due);
+  EXPECT_TRUE(st) << st.message();
+  return due;
+}
+
 void api_fixture::advance_to(time_point t) {
   for (int steps = 0;; ++steps) {
     std::optional<time_point> next;
     for (uint16_t i = 0; i < rt_->partitions(); ++i)
-      if (auto due = rt_->env().db->earliest_due(i); due && (!next || *due < *next)) next = due;
+      if (auto due = earliest_due(i); due && (!next || *due < *next)) next = due;
     if (!next || *next > t) break;
     if (steps > 10'000) {
       ADD_FAILURE() << "a timer due at " << format_utc(*next) << " does not fire";
@@ -117,13 +124,14 @@ void api_fixture::settle() {
     bool due = false;
     for (uint16_t i = 0; i < rt_->partitions(); ++i) {
       std::vector<storage::due_timer> rows;
-      rt_->env().db->due(i, now(), 1, rows);
+      EXPECT_TRUE(rt_->env().db->due(i, now(), 1, rows));
       due |= !rows.empty();
     }
     if (!due) return;
   }
   std::vector<storage::due_timer> rows;
-  for (uint16_t i = 0; i < rt_->partitions(); ++i) rt_->env().db->due(i, now(), 5, rows);
+  for (uint16_t i = 0; i < rt_->partitions(); ++i)
+    EXPECT_TRUE(rt_->env().db->due(i, now(), 5, rows));
   ADD_FAILURE() << "timers did not settle at " << format_utc(now()) << ", e.g. " << rows.size()
                 << " rows, first "
                 << (rows.empty() ? "" : rows[0].ticket + " due " + format_utc(rows[0].due));

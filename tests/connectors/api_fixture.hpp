@@ -59,6 +59,8 @@ class api_fixture : public ::testing::Test {
   // mailbox round trips until nothing is due).
   void advance_to(time_point t);
   void settle();
+  // A partition's earliest due timer (a failed read fails the test).
+  std::optional<time_point> earliest_due(uint16_t partition);
 
   std::atomic<int64_t> now_ms_{
       to_ms(std::chrono::time_point_cast<millis>(std::chrono::system_clock::now()))};

@@ -1,6 +1,7 @@
 // The RocksDB store, for real, in a temporary folder.
 #include "storage/store.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -8,8 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
+#include "tests/storage/faulty_fs.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace vocflow::storage {
@@ -25,6 +28,25 @@ class StoreTest : public ::testing::Test {
         store::open({.path = dir_.str(), .sync = true, .cache_mb = 8, .read_only = read_only}, st);
     EXPECT_TRUE(st) << st.message();
     return s;
+  }
+  // The reads below, which must succeed: their values.
+  static std::optional<time_point> earliest(const store& s, uint16_t partition) {
+    std::optional<time_point> out;
+    auto st = s.earliest_due(partition, std::nullopt, out);
+    EXPECT_TRUE(st) << st.message();
+    return out;
+  }
+  static money granted(const store& s, const std::string& customer, time_point since) {
+    money out;
+    auto st = s.granted_since(customer, since, out);
+    EXPECT_TRUE(st) << st.message();
+    return out;
+  }
+  static std::optional<std::string> key(const store& s, const std::string& k) {
+    std::string ticket;
+    auto st = s.idempotent(k, ticket);
+    EXPECT_TRUE(st || st.is_not_found()) << st.message();
+    return st ? std::optional{ticket} : std::nullopt;
   }
   static event note(uint64_t seq, const std::string& text) {
     return {seq, from_ms(1'700'000'000'000 + int64_t(seq)), "alice", "agent", ev::note{text}};
@@ -58,9 +80,9 @@ TEST_F(StoreTest, EventsSnapshotsAndTimersCommitTogetherAndSurviveReopening) {
   ASSERT_TRUE(s->history("T-A", h));
   ASSERT_EQ(h.size(), 3u);
   EXPECT_EQ(std::get<ev::note>(h[2].body).text, "three");
-  EXPECT_EQ(s->earliest_due(0), t0_ + 1h);
-  EXPECT_EQ(s->idempotent("key-1"), "T-A");
-  EXPECT_FALSE(s->idempotent("key-2"));
+  EXPECT_EQ(earliest(*s, 0), t0_ + 1h);
+  EXPECT_EQ(key(*s, "key-1"), "T-A");
+  EXPECT_FALSE(key(*s, "key-2"));
 }
 
 // A snapshot lags its ticket's events by up to `snapshot_every`: a load applies the rows after
@@ -169,12 +191,12 @@ TEST_F(StoreTest, DueTimersComeInDueOrderPerPartitionAndBounded) {
   due.clear();
   ASSERT_TRUE(s->due(1, t0_ + 10h, 2, due));
   EXPECT_EQ(due.size(), 2u);
-  EXPECT_EQ(s->earliest_due(2), t0_);
-  EXPECT_FALSE(s->earliest_due(3));
+  EXPECT_EQ(earliest(*s, 2), t0_);
+  EXPECT_FALSE(earliest(*s, 3));
   auto d = s->batch();
   d.disarm(1, "T-1", 1, t0_ + 1h);
   ASSERT_TRUE(s->write(d));
-  EXPECT_EQ(s->earliest_due(1), t0_ + 2h);
+  EXPECT_EQ(earliest(*s, 1), t0_ + 2h);
 }
 
 TEST_F(StoreTest, LedgerSumsACustomersGrantsSinceATime) {
@@ -185,8 +207,8 @@ TEST_F(StoreTest, LedgerSumsACustomersGrantsSinceATime) {
   b.grant("C-1", t0_, "T-3", 2, money{150});
   b.grant("C-10", t0_, "T-4", 2, money{99999});
   ASSERT_TRUE(s->write(b));
-  EXPECT_EQ(s->granted_since("C-1", t0_ - 30 * 24h), money{2150});
-  EXPECT_EQ(s->granted_since("C-2", t0_ - 30 * 24h), money{});
+  EXPECT_EQ(granted(*s, "C-1", t0_ - 30 * 24h), money{2150});
+  EXPECT_EQ(granted(*s, "C-2", t0_ - 30 * 24h), money{});
 }
 
 // Keys longer than the key builder's buffer on the stack (96 bytes) go to the heap, a piece at a
@@ -201,10 +223,10 @@ TEST_F(StoreTest, LongKeysKeepEveryByte) {
   b.grant(other, t0_, "T-3", 1, money{4000});
   b.grant(customer.substr(0, 90), t0_, "T-4", 1, money{50000});  // fits the buffer
   ASSERT_TRUE(s->write(b));
-  EXPECT_EQ(s->granted_since(customer, t0_ - 1h), money{320});
-  EXPECT_EQ(s->granted_since(customer, t0_ + 30min), money{20});
-  EXPECT_EQ(s->granted_since(other, t0_ - 1h), money{4000});
-  EXPECT_EQ(s->granted_since(customer.substr(0, 90), t0_ - 1h), money{50000});
+  EXPECT_EQ(granted(*s, customer, t0_ - 1h), money{320});
+  EXPECT_EQ(granted(*s, customer, t0_ + 30min), money{20});
+  EXPECT_EQ(granted(*s, other, t0_ - 1h), money{4000});
+  EXPECT_EQ(granted(*s, customer.substr(0, 90), t0_ - 1h), money{50000});
 }
 
 TEST_F(StoreTest, OpenedIndexListsTicketsOfAPeriodInOpeningOrder) {
@@ -223,11 +245,44 @@ TEST_F(StoreTest, OpenedIndexListsTicketsOfAPeriodInOpeningOrder) {
   }));
   EXPECT_EQ(seen, (std::vector<std::string>{"T-first", "T-late", "T-same"}));
   seen.clear();
-  s->for_each_opened(t0_, t0_ + 48h, [&](const std::string& id) {
+  ASSERT_TRUE(s->for_each_opened(t0_, t0_ + 48h, [&](const std::string& id) {
     seen.push_back(id);
     return seen.size() < 2;  // stops when told
-  });
+  }));
   EXPECT_EQ(seen.size(), 2u);
+}
+
+// A scan lets go of the store between chunks of rows and calls its visitor with nothing held:
+// the visitor may read the store (the KPIs load each ticket of the opened index) and a reopening
+// of the database (resume, after a failed write) need not wait for the whole scan.
+TEST_F(StoreTest, ScansHoldNothingWhileTheirVisitorRuns) {
+  auto s = open();
+  auto b = s->batch();
+  for (int i = 0; i < 700; ++i) {  // several chunks
+    ticket t;
+    t.id = fmt::format("T-{:04}", i);
+    t.seq = 1;
+    b.snapshot(t);
+    b.opened(t.id, t0_ + std::chrono::minutes{i});
+  }
+  ASSERT_TRUE(s->write(b));
+  size_t visited = 0;
+  ASSERT_TRUE(s->for_each_opened(t0_, t0_ + 24h, [&](const std::string& id) {
+    ticket t;
+    EXPECT_TRUE(s->load(id, t)) << id;
+    EXPECT_EQ(t.id, id);
+    if (++visited == 300) {
+      EXPECT_TRUE(s->resume());  // takes the gate for itself
+    }
+    return true;
+  }));
+  EXPECT_EQ(visited, 700u);
+  std::set<std::string> seen;
+  ASSERT_TRUE(s->for_each_ticket([&](const ticket& t) {
+    EXPECT_TRUE(seen.insert(t.id).second) << t.id << " twice";
+    return true;
+  }));
+  EXPECT_EQ(seen.size(), 700u);
 }
 
 TEST_F(StoreTest, FlowsAndMeta) {
@@ -240,7 +295,48 @@ TEST_F(StoreTest, FlowsAndMeta) {
   ASSERT_TRUE(s->for_each_flow([&](auto& id, int32_t v, auto&) { seen.emplace_back(id, v); }));
   EXPECT_EQ(seen, (std::vector<std::pair<std::string, int32_t>>{{"returns", 1}, {"returns", 2}}));
   ASSERT_TRUE(s->put_meta("partitions", "4"));
-  EXPECT_EQ(s->meta("partitions"), "4");
+  std::string value;
+  ASSERT_TRUE(s->meta("partitions", value));
+  EXPECT_EQ(value, "4");
+  EXPECT_TRUE(s->meta("nothing", value).is_not_found());
+}
+
+// A disk that fails a read: every lookup says so, none answers "nothing there" (which would be
+// taken for a new idempotency key, a customer granted nothing, a partition with no timers).
+TEST_F(StoreTest, AReadTheDiskFailsIsAnErrorNotNothing) {
+  {
+    auto s = open();
+    auto b = s->batch();
+    b.idempotency("mail-1", "T-1");
+    b.grant("C-1", t0_, "T-1", 3, money{500});
+    b.arm(0, "T-1", 1, t0_ + 1h);
+    b.outbox({.webhook = "pager", .ticket = "T-1", .seq = 2, .next_at = t0_});
+    ASSERT_TRUE(s->write(b));
+    ASSERT_TRUE(s->put_meta("partitions", "2"));
+  }
+  auto disk = std::make_shared<testing::faulty_fs>();
+  status st;
+  // Reopened: what was written is in table files; no block cache, so every read reaches them.
+  auto s = store::open({.path = dir_.str(), .sync = true, .cache_mb = 0, .file_system = disk}, st);
+  ASSERT_TRUE(s) << st.message();
+  disk->fail_reads(true);
+  std::string text;
+  money m;
+  std::optional<time_point> when;
+  size_t n = 0;
+  std::vector<due_timer> due;
+  for (auto result : {s->idempotent("mail-1", text), s->granted_since("C-1", t0_ - 1h, m),
+                      s->earliest_due(0, std::nullopt, when), s->due(0, t0_ + 2h, 10, due),
+                      s->outbox_next("pager", when), s->outbox_size("pager", 10, n),
+                      s->meta("partitions", text)}) {
+    EXPECT_FALSE(result);
+    EXPECT_FALSE(result.is_not_found()) << result.message();
+    EXPECT_EQ(result.kind(), status::code::io_error) << result.message();
+  }
+  disk->fail_reads(false);
+  EXPECT_EQ(key(*s, "mail-1"), "T-1");
+  EXPECT_EQ(granted(*s, "C-1", t0_ - 1h), money{500});
+  EXPECT_EQ(earliest(*s, 0), t0_ + 1h);
 }
 
 TEST_F(StoreTest, ReadOnlyOpenOfAStoppedStore) {
@@ -275,9 +371,9 @@ TEST_F(StoreTest, RepartitioningMovesDueRowsToTheirNewOwner) {
   ASSERT_TRUE(
       s->repartition_due([](const std::string& t) { return uint16_t(t == "T-A" ? 3 : 1); }, moved));
   EXPECT_EQ(moved, 1u);
-  EXPECT_FALSE(s->earliest_due(0));
-  EXPECT_EQ(s->earliest_due(3), t0_ + 1h);
-  EXPECT_EQ(s->earliest_due(1), t0_ + 2h);
+  EXPECT_FALSE(earliest(*s, 0));
+  EXPECT_EQ(earliest(*s, 3), t0_ + 1h);
+  EXPECT_EQ(earliest(*s, 1), t0_ + 2h);
 }
 
 }  // namespace
