@@ -14,6 +14,7 @@
 #include "actors/string_hash.hpp"
 #include "actors/ticket_cache.hpp"
 #include "actors/timer_service.hpp"
+#include "workflows/actions.hpp"
 
 namespace vocflow::actors {
 namespace {
@@ -102,11 +103,6 @@ struct partition_state {
 };
 
 using self_ptr = partition_actor::stateful_pointer<partition_state>;
-
-bool is_compensation(const std::string& action) {
-  return action == "grant_compensation" || action == "request_compensation" ||
-         action == "approve_compensation";
-}
 
 // The staged-or-committed state of a ticket, with its cache entry; an empty state and no entry
 // when there is none. A storage failure other than not_found is reported through `failure`.
@@ -217,7 +213,7 @@ command_result handle(self_ptr self, submission& sub) {
   // Held until this command's grants are pending: no other partition decides on the customer's
   // cap in between (pending_grants.hpp).
   std::optional<pending_grants::hold> cap;
-  if (is_compensation(cmd.action) && f->compensation.per_customer) {
+  if (action_of(cmd.action).capped && f->compensation.per_customer) {
     auto& period = f->compensation.per_customer->period;
     auto since = now - std::chrono::days{period.days} - period.rest;
     cap.emplace(s.env.grants->lock(current.info->customer));

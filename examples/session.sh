@@ -26,7 +26,7 @@ export VOCFLOW_URL=$URL
 
 echo "== a wrong action says what is possible (409)"
 curl -sS -X POST "$URL/v1/tickets/$ID/actions" -H "Authorization: Bearer $AGENT" \
-  -d '{"action":"confirm"}'
+  -d '{"action":"fix_released"}'
 echo
 
 echo "== its whole history (CLI)"

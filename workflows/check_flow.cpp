@@ -6,24 +6,11 @@
 #include <map>
 #include <set>
 
+#include "workflows/actions.hpp"
 #include "workflows/load_internal.hpp"
 
 namespace vocflow::detail {
 namespace {
-
-constexpr std::string_view reserved_actions[] = {"open",
-                                                 "timer",
-                                                 "note",
-                                                 "hand_off",
-                                                 "grant_compensation",
-                                                 "request_compensation",
-                                                 "approve_compensation",
-                                                 "reject_compensation",
-                                                 "complete_task",
-                                                 "feedback",
-                                                 "customer_reply",
-                                                 "supplier_reply",
-                                                 "wait_supplier"};
 
 std::vector<std::string> keys_of(const auto& map) {
   std::vector<std::string> out;
@@ -168,7 +155,7 @@ struct checker {
       target(s.sla, fmt::format("sla of step `{}`", s.name));
       for (auto& t : s.on) {
         step_ref(t.target, fmt::format("step `{}`, action `{}`", s.name, t.action));
-        if (is_reserved_action(t.action))
+        if (auto* a = find_action(t.action); a && a->reserved)
           cx.error(t.pos, "reserved-action",
                    fmt::format("`{}` is a built-in action and cannot be a transition", t.action));
       }
@@ -273,11 +260,6 @@ struct checker {
 };
 
 }  // namespace
-
-bool is_reserved_action(std::string_view action) {
-  return std::find(std::begin(reserved_actions), std::end(reserved_actions), action) !=
-         std::end(reserved_actions);
-}
 
 void check_flow(yaml_context& cx, flow& f, const organization& org) {
   checker{cx, f, org, {}}.run();

@@ -7,20 +7,13 @@
 #include <map>
 #include <set>
 
+#include "workflows/actions.hpp"
 #include "workflows/decider.hpp"
 #include "workflows/routing.hpp"
 
 namespace vocflow {
 namespace detail {
 namespace {
-
-// Actions a customer may take; everything else needs a member of staff.
-constexpr std::string_view customer_actions[] = {"customer_reply", "confirm", "reopen", "feedback"};
-
-bool is_customer_action(std::string_view a) {
-  return std::find(std::begin(customer_actions), std::end(customer_actions), a) !=
-         std::end(customer_actions);
-}
 
 std::string priority_of(std::string_view severity) {
   if (is_priority(severity)) return std::string{severity};
@@ -32,10 +25,6 @@ std::string priority_of(std::string_view severity) {
 
 std::string format_amount(const flow& f, money m) {
   return fmt::format("{} {}", to_string(m), f.compensation.currency);
-}
-
-std::string decider::ticket_ref() const {
-  return t_.id.empty() ? cmd_.ticket_id : t_.id;
 }
 
 void decider::reject(reject_code code, std::string message, std::vector<std::string> allowed) {
@@ -53,19 +42,26 @@ void decider::enqueue_on(const std::string& department) {
   if (wanted_.enqueue && !department.empty()) effects_.push_back(enqueue{department});
 }
 
+uint8_t decider::taker() const {
+  if (cmd_.by.role == customer_role) return takers::customer;
+  // Timers and connectors act for the organization: what staff may do, and their own actions.
+  if (cmd_.by.role == system_role) return takers::system | takers::staff;
+  return takers::staff;
+}
+
 outcome decider::run() {
   events_.reserve(8);  // a command's events, usually: no reallocation as they are emitted
-  if (std::string_view{cmd_.action} == "open") {
+  const auto& info = action_of(cmd_.action);
+  if (!(info.takers & taker())) {
+    forbid(info);
+  } else if (info.id == action::open) {
     open();
   } else if (!before_.exists()) {
     reject(reject_code::not_found, "no such ticket");
-  } else if (std::string_view{cmd_.action} == "timer") {
-    if (cmd_.by.role != system_role)
-      reject(reject_code::forbidden, "only the system fires timers");
-    else
-      timer_fired();
+  } else if (info.id == action::timer) {
+    timer_fired();
   } else {
-    dispatch();
+    dispatch(info);
   }
   if (rejection_) return *rejection_;
 
@@ -85,42 +81,70 @@ outcome decider::run() {
                  std::move(t_)};
 }
 
-void decider::dispatch() {
-  std::string_view a = cmd_.action;  // compared by length first, then bytes
-  if (is_customer() && !is_customer_action(a))
+void decider::forbid(const action_info& info) {
+  if (taker() == takers::customer) {
+    std::vector<std::string_view> theirs;
+    for (auto& a : known_actions())
+      if (a.takers & takers::customer) theirs.push_back(a.name);
     return reject(reject_code::forbidden,
-                  fmt::format("a customer may not `{}`; customers may reply, confirm, reopen "
-                              "and give feedback",
-                              a));
-  if (t_.status == ticket_status::closed) {
-    static const std::set<std::string_view> after_close = {"note",
-                                                           "feedback",
-                                                           "reopen",
-                                                           "complete_task",
-                                                           "approve_compensation",
-                                                           "reject_compensation"};
-    if (!after_close.contains(a))
-      return reject(reject_code::ticket_closed, fmt::format("ticket {} is closed", t_.id),
-                    allowed_actions(f_, t_, now_));
+                  fmt::format("a customer may not `{}`; customers may {}", cmd_.action,
+                              fmt::join(theirs, ", ")));
   }
-  if (a == "respond") return respond(false);
-  if (a == "ask_customer") return respond(true);
-  if (a == "customer_reply") return customer_reply();
-  if (a == "wait_supplier") return supplier(true);
-  if (a == "supplier_reply") return supplier(false);
-  if (a == "note") return add_note();
-  if (a == "hand_off") return hand_off();
-  if (a == "complete_task") return complete_task();
-  if (a == "grant_compensation") return grant();
-  if (a == "request_compensation") return request_compensation();
-  if (a == "approve_compensation") return decide_request(true);
-  if (a == "reject_compensation") return decide_request(false);
-  if (a == "feedback") return give_feedback();
-  if (a == "reopen" && t_.status == ticket_status::closed) return reopen_closed();
+  if (info.takers == takers::customer)
+    return reject(reject_code::forbidden,
+                  fmt::format("only the customer may `{}`; to record the customer's answer, "
+                              "send it on behalf of the customer",
+                              cmd_.action));
+  reject(reject_code::forbidden, fmt::format("only the {} may `{}`",
+                                             fmt::join(taker_names(info.takers), " or "),
+                                             cmd_.action));
+}
+
+void decider::dispatch(const action_info& info) {
+  if (t_.status == ticket_status::closed && !info.after_close)
+    return reject(reject_code::ticket_closed, fmt::format("ticket {} is closed", t_.id),
+                  allowed_actions(f_, t_, now_));
+  switch (info.id) {
+    case action::respond:
+      return respond(false);
+    case action::ask_customer:
+      return respond(true);
+    case action::customer_reply:
+      return customer_reply();
+    case action::wait_supplier:
+      return supplier(true);
+    case action::supplier_reply:
+      return supplier(false);
+    case action::note:
+      return add_note();
+    case action::hand_off:
+      return hand_off();
+    case action::complete_task:
+      return complete_task();
+    case action::grant_compensation:
+      return grant();
+    case action::request_compensation:
+      return request_compensation();
+    case action::approve_compensation:
+      return decide_request(true);
+    case action::reject_compensation:
+      return decide_request(false);
+    case action::feedback:
+      return give_feedback();
+    case action::reopen:
+      if (t_.status == ticket_status::closed) return reopen_closed();
+      break;
+    case action::open:
+    case action::timer:
+    case action::resolve:
+    case action::confirm:
+    case action::transition:
+      break;
+  }
   auto* s = f_.find(t_.step);
-  if (auto* tr = s ? s->find_transition(a) : nullptr) return take(*tr);
+  if (auto* tr = s ? s->find_transition(cmd_.action) : nullptr) return take(*tr);
   reject(reject_code::action_not_allowed,
-         fmt::format("`{}` is not possible in step `{}`", a, t_.step),
+         fmt::format("`{}` is not possible in step `{}`", cmd_.action, t_.step),
          allowed_actions(f_, t_, now_));
 }
 
@@ -257,14 +281,19 @@ void decider::reopen_cycle() {
 }
 
 void decider::take(const transition& tr) {
-  std::string_view action = tr.action;
-  if (action == "resolve") {
-    emit(ev::resolved{cmd_.text});
-    if (auto* c = t_.clock_of(clock_kind::resolution)) stop_clock(c->id);
-  } else if (action == "confirm") {
-    emit(ev::confirmed{cmd_.text});
-  } else if (action == "reopen") {
-    reopen_cycle();
+  switch (action_of(tr.action).id) {
+    case action::resolve:
+      emit(ev::resolved{cmd_.text});
+      if (auto* c = t_.clock_of(clock_kind::resolution)) stop_clock(c->id);
+      break;
+    case action::confirm:
+      emit(ev::confirmed{cmd_.text});
+      break;
+    case action::reopen:
+      reopen_cycle();
+      break;
+    default:
+      break;
   }
   enter(tr.target.name, tr.action);
 }
@@ -359,28 +388,50 @@ std::string_view to_string(reject_code c) {
   return "?";
 }
 
-std::vector<std::string> allowed_actions(const flow& f, const ticket& t, time_point now) {
-  std::vector<std::string> out;
-  auto add = [&](std::string_view a) {
-    if (std::find(out.begin(), out.end(), a) == out.end()) out.emplace_back(a);
-  };
-  if (!t.exists()) return {"open"};
+namespace {
+
+// Whether the built-in action `a` is possible on `t` now (its takers aside).
+bool available(const action_info& a, const flow& f, const ticket& t, time_point now) {
   bool closed = t.status == ticket_status::closed;
-  if (!closed) {
-    for (auto a : {"respond", "ask_customer", "customer_reply", "note", "hand_off"}) add(a);
-    add(t.holds & static_cast<uint8_t>(hold::supplier) ? "supplier_reply" : "wait_supplier");
-    if (f.compensation.enabled()) add("grant_compensation"), add("request_compensation");
-    if (auto* s = f.find(t.step))
-      for (auto& tr : s->on) add(tr.action);
-  } else {
-    add("note");
-    if (f.reopen &&
-        now - t.closed_at <= std::chrono::days{f.reopen->within.days} + f.reopen->within.rest)
-      add("reopen");
+  if (closed && !a.after_close) return false;
+  bool supplier = t.holds & static_cast<uint8_t>(hold::supplier);
+  switch (a.id) {
+    case action::open:
+    case action::timer:
+      return false;
+    case action::wait_supplier:
+      return !supplier;
+    case action::supplier_reply:
+      return supplier;
+    case action::complete_task:
+      return !t.tasks.empty();
+    case action::grant_compensation:
+    case action::request_compensation:
+      return f.compensation.enabled();
+    case action::approve_compensation:
+    case action::reject_compensation:
+      return !t.requests.empty();
+    case action::feedback:
+      return t.status != ticket_status::open;
+    case action::reopen:
+      return closed && f.reopen &&
+             now - t.closed_at <= std::chrono::days{f.reopen->within.days} + f.reopen->within.rest;
+    default:
+      return a.builtin;
   }
-  if (!t.tasks.empty()) add("complete_task");
-  if (!t.requests.empty()) add("approve_compensation"), add("reject_compensation");
-  if (t.status != ticket_status::open) add("feedback");
+}
+
+}  // namespace
+
+std::vector<std::string> allowed_actions(const flow& f, const ticket& t, time_point now) {
+  if (!t.exists()) return {"open"};
+  std::vector<std::string> out;
+  for (auto& a : known_actions())
+    if (available(a, f, t, now)) out.emplace_back(a.name);
+  if (t.status != ticket_status::closed)
+    if (auto* s = f.find(t.step))
+      for (auto& tr : s->on)
+        if (std::find(out.begin(), out.end(), tr.action) == out.end()) out.push_back(tr.action);
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "workflows/actions.hpp"
 #include "workflows/engine.hpp"
 #include "workflows/sla.hpp"
 
@@ -31,11 +32,12 @@ class decider {
   // Whether notifications are wanted: test it before building one (its subject is formatted).
   bool notifying() const { return wanted_.notify; }
   void enqueue_on(const std::string& department);
-  bool is_customer() const { return cmd_.by.role == customer_role; }
-  std::string ticket_ref() const;
+  // Who the command's author is, as a bit of `takers`.
+  uint8_t taker() const;
 
   // Actions (decide.cpp).
-  void dispatch();
+  void forbid(const action_info& info);
+  void dispatch(const action_info& info);
   void open();
   void respond(bool ask);
   void customer_reply();

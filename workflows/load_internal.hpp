@@ -16,7 +16,4 @@ std::shared_ptr<flow> read_flow(yaml_context& cx, const YAML::Node& doc);
 // calendar, and warns about unreachable steps and steps with no way to a final step.
 void check_flow(yaml_context& cx, flow& f, const organization& org);
 
-// Built-in actions with a meaning of their own that a transition may not reuse.
-bool is_reserved_action(std::string_view action);
-
 }  // namespace vocflow::detail

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "workflows/actions.hpp"
 #include "workflows/yaml_reader.hpp"
 
 namespace vocflow {
@@ -51,10 +52,6 @@ void read_ticket(yaml_context& cx, const YAML::Node& n, ticket_fields& t) {
   }
 }
 
-bool is_customer_action(std::string_view a) {
-  return a == "customer_reply" || a == "confirm" || a == "reopen" || a == "feedback";
-}
-
 std::optional<scenario_action> read_action(yaml_context& cx, const YAML::Node& n,
                                            const calendar& cal, time_point previous) {
   map_view m{cx,
@@ -92,7 +89,8 @@ std::optional<scenario_action> read_action(yaml_context& cx, const YAML::Node& n
   } else {
     return std::nullopt;
   }
-  bool customer = is_customer_action(c.action);
+  // Who takes it unless the scenario says: the customer, for what a customer may take.
+  bool customer = action_of(c.action).takers & takers::customer;
   c.by = customer ? actor_ref{"customer", "customer"} : actor_ref{"agent", "agent"};
   auto str = [&](std::string_view key, std::string& out) {
     if (auto v = m.get(key))

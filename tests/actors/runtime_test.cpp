@@ -310,7 +310,7 @@ TEST_F(RuntimeTest, IdempotencyKeyReturnsTheSameTicket) {
 TEST_F(RuntimeTest, RejectionsSayWhyAndChangeNothing) {
   start();
   auto id = open(returns("C-1")).state->id;
-  auto r = act(id, "confirm", "agent");
+  auto r = act(id, "reopen", "agent");  // a transition of another step
   ASSERT_EQ(r.result, kind::rejected);
   EXPECT_EQ(r.why.code, reject_code::action_not_allowed);
   EXPECT_FALSE(r.why.allowed.empty());

@@ -150,7 +150,7 @@ TEST(Cli, ClientListsQueuesDeploysFlowsAndReportsErrors) {
   EXPECT_EQ(listed.code, 0);
   EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
   EXPECT_NE(listed.out.find("1 in this queue"), std::string::npos) << listed.out;
-  auto wrong = cli("ticket act " + id + " confirm");
+  auto wrong = cli("ticket act " + id + " fix_released");
   EXPECT_EQ(wrong.code, 1);
   EXPECT_NE(wrong.out.find("error 409 action_not_allowed"), std::string::npos) << wrong.out;
   EXPECT_NE(wrong.out.find("[allowed: respond"), std::string::npos) << wrong.out;

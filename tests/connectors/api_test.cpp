@@ -146,7 +146,7 @@ TEST_F(ApiTest, ActionsAnswerWithTheTicketAndTheirEventsOrSayWhyNot) {
   EXPECT_EQ(j["events"][0]["type"], "responded");
   EXPECT_EQ(j["ticket"]["id"], id);
 
-  auto not_now = call("POST", "/v1/tickets/" + id + "/actions", R"({"action":"confirm"})");
+  auto not_now = call("POST", "/v1/tickets/" + id + "/actions", R"({"action":"fix_released"})");
   EXPECT_EQ(not_now.status, 409);
   auto nj = json_of(not_now);
   EXPECT_EQ(nj["error"], "action_not_allowed");

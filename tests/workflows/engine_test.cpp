@@ -171,13 +171,30 @@ TEST_F(EngineTest, EffectsNotWantedAreLeftOutAndNothingElseChanges) {
 
 TEST_F(EngineTest, AnActionNotInTheStepIsRefusedWithTheAllowedOnes) {
   auto dr = opened();
-  auto r = dr.act("confirm", "agent", at(1min));
+  auto r = dr.act("reopen", "agent", at(1min));  // a transition of the confirm step
   ASSERT_TRUE(r);
   EXPECT_EQ(r->code, reject_code::action_not_allowed);
   EXPECT_NE(r->message.find("not possible in step `triage`"), std::string::npos);
   for (auto a : {"respond", "hand_off", "investigate", "resolve", "grant_compensation"})
     EXPECT_NE(std::find(r->allowed.begin(), r->allowed.end(), a), r->allowed.end()) << a;
-  EXPECT_EQ(std::find(r->allowed.begin(), r->allowed.end(), "confirm"), r->allowed.end());
+  for (auto a : {"confirm", "reopen", "complete_task", "approve_compensation", "feedback"})
+    EXPECT_EQ(std::find(r->allowed.begin(), r->allowed.end(), a), r->allowed.end()) << a;
+}
+
+// The loop is closed by the customer's confirmation: staff who confirm in the customer's place
+// are refused, and told how to record the customer's answer instead.
+TEST_F(EngineTest, OnlyTheCustomerConfirms) {
+  auto dr = opened();
+  ASSERT_FALSE(dr.act("resolve", "agent", at(1min)));
+  ASSERT_EQ(dr.state().step, "confirm");
+  auto r = dr.act("confirm", "agent", at(2min));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->code, reject_code::forbidden);
+  EXPECT_NE(r->message.find("only the customer"), std::string::npos) << r->message;
+  EXPECT_NE(r->message.find("on behalf of the customer"), std::string::npos) << r->message;
+  EXPECT_EQ(dr.state().step, "confirm");
+  EXPECT_FALSE(dr.act("confirm", "customer", at(3min)));
+  EXPECT_EQ(dr.state().status, ticket_status::closed);
 }
 
 TEST_F(EngineTest, CustomersMayOnlyReplyConfirmReopenAndGiveFeedback) {
