@@ -24,8 +24,8 @@ bool concerns(const ticket& t, const std::string& department) {
 }
 
 bool matches(const queue_entry& e, const queue_query& q) {
-  if (!q.status.empty() && to_string(e.status) != q.status) return false;
-  if (q.breached >= 0 && e.breached != (q.breached == 1)) return false;
+  if (!q.status.empty() && to_string(e.view.status) != q.status) return false;
+  if (q.breached >= 0 && e.view.breached != (q.breached == 1)) return false;
   return true;
 }
 
@@ -53,8 +53,9 @@ department_actor::behavior_type department_behavior(
           auto it = s.queue.lower_bound(id);
           if (it == s.queue.end() || it->first != id) {
             queue_entry e;
-            if (queue_view(*c.state, s.department, e)) s.queue.emplace_hint(it, id, std::move(e));
-          } else if (!queue_view(*c.state, s.department, it->second)) {
+            if (queue_view(*c.state, c.flow, s.department, e))
+              s.queue.emplace_hint(it, id, std::move(e));
+          } else if (!queue_view(*c.state, c.flow, s.department, it->second)) {
             s.queue.erase(it);
           }
         }
@@ -68,7 +69,7 @@ department_actor::behavior_type department_behavior(
           if (matches(it->second, q)) page.entries.push_back(it->second);
         for (; it != queue.end(); ++it)
           if (matches(it->second, q)) {
-            page.next_cursor = page.entries.empty() ? "" : page.entries.back().ticket;
+            page.next_cursor = page.entries.empty() ? "" : page.entries.back().view.id;
             break;
           }
         return page;
@@ -78,28 +79,13 @@ department_actor::behavior_type department_behavior(
 
 }  // namespace
 
-bool queue_view(const ticket& t, const std::string& department, queue_entry& e) {
+bool queue_view(const ticket& t, const flow* f, const std::string& department, queue_entry& e) {
   if (!concerns(t, department)) return false;
   e.owned = t.owner == department && t.status != ticket_status::closed;
   e.tasks.clear();
   for (auto& k : t.tasks)
     if (k.owner == department) e.tasks.push_back(k.name);
-  e.ticket = t.id;
-  e.flow = t.flow;
-  e.step = t.step;
-  e.status = t.status;
-  e.priority = t.priority;
-  e.assignee = t.assignee;
-  e.waiting = t.holds != 0;
-  e.opened = t.opened_at;
-  e.breached = false;
-  e.next_deadline = no_time;
-  for (auto& c : t.clocks) {
-    e.breached |= c.breached;
-    if (!c.paused && c.kind != clock_kind::timeout &&
-        (e.next_deadline == no_time || c.deadline < e.next_deadline))
-      e.next_deadline = c.deadline;
-  }
+  project(t, e.view, f);
   return true;
 }
 

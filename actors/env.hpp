@@ -26,8 +26,9 @@ struct runtime_env {
   std::shared_ptr<runtime_stats> stats;
   // Compensation granted and not durable yet, on any partition (customer caps count it).
   std::shared_ptr<pending_grants> grants;
-  // Partitions put the notifications these want into the outbox, with the events.
-  std::vector<webhook_config> webhooks;
+  // Partitions put the notifications these outbound channels want into their outboxes, with
+  // the events.
+  std::vector<channel_subscription> channels;
 };
 
 // Which partition owns a ticket: FNV-1a of its id, stable across runs and machines.

@@ -24,7 +24,7 @@ using subscriber_actor = caf::typed_actor<caf::reacts_to<committed_atom, commit_
 using partition_actor =
     caf::typed_actor<caf::replies_to<submit_atom, submission>::with<command_result>,
                      caf::replies_to<submit_atom, submissions>::with<command_results>,
-                     caf::replies_to<fetch_atom, std::string>::with<ticket_view>,
+                     caf::replies_to<fetch_atom, std::string>::with<ticket_record>,
                      caf::reacts_to<fire_atom, due_batch>,
                      caf::reacts_to<subscribe_atom, subscriber_actor>, caf::reacts_to<flush_atom>,
                      caf::replies_to<drain_atom>::with<bool>, caf::reacts_to<poke_atom>>;

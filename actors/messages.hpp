@@ -11,6 +11,7 @@
 #include "storage/store.hpp"
 #include "workflows/diagnostics.hpp"
 #include "workflows/engine.hpp"
+#include "workflows/ticket_view.hpp"
 
 namespace vocflow::actors {
 
@@ -35,6 +36,9 @@ struct submission {
   std::string ticket_id;
   command cmd;
   std::string idempotency_key;
+  // Of the request an open comes from (e.g. a hash of its body): a retry under the same key with
+  // another fingerprint is a different request, refused. "" when there is none to compare.
+  std::string request_fingerprint;
   std::string flow_id;
 };
 
@@ -50,12 +54,18 @@ struct command_result {
   std::shared_ptr<const ticket> state;  // after the command (accepted, or a replayed open)
   std::shared_ptr<const std::vector<event>> events;  // what the command did
   bool replayed = false;  // an open retried with the same idempotency key: nothing new
+  // What it was decided with: the ticket's flow and the time, so that a view of the answer
+  // shows the actions the ticket takes as of the decision (project(*state, flow, decided_at)).
+  // The flow library keeps every version for its life: the pointer stays valid with it.
+  const vocflow::flow* flow = nullptr;
+  time_point decided_at;
 };
 
 using submissions = std::vector<submission>;
 using command_results = std::vector<command_result>;
 
-struct ticket_view {
+// A ticket as stored: its state and its whole history (fetch).
+struct ticket_record {
   bool found = false;
   ticket state;
   std::vector<event> history;
@@ -69,6 +79,7 @@ struct committed_ticket {
   std::shared_ptr<const ticket> state;
   std::shared_ptr<const std::vector<event>> events;
   std::shared_ptr<const ticket> before;
+  const vocflow::flow* flow = nullptr;  // the ticket's (kept by the flow library for its life)
   // The departments whose queues it is on, before or after (department_bits): each
   // department's actor passes over the others' commits without reading their tickets.
   uint64_t departments = ~uint64_t{0};
@@ -78,18 +89,10 @@ using commit_batch = std::shared_ptr<const std::vector<committed_ticket>>;
 // Due timers read by a timer service for its partition.
 using due_batch = std::vector<storage::due_timer>;
 
-// One line of a department's queue.
+// One line of a department's queue: where the ticket stands, and what it asks of the
+// department.
 struct queue_entry {
-  std::string ticket;
-  std::string flow;
-  std::string step;
-  ticket_status status = ticket_status::open;
-  std::string priority;
-  std::string assignee;
-  bool breached = false;
-  bool waiting = false;
-  time_point opened;
-  time_point next_deadline;        // the nearest running SLA deadline, if any
+  ticket_view view;
   std::vector<std::string> tasks;  // open tasks this department owns on the ticket
   bool owned = false;              // the department owns the ticket itself
 };
@@ -129,7 +132,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::submission)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::command_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::submissions)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::command_results)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::ticket_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::ticket_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::commit_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::due_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::queue_query)

@@ -311,32 +311,32 @@ std::string exposition(self_ptr self) {
     out += fmt::format("vocflow_partition_backlog_messages{{partition=\"{}\"}} {}\n", i,
                        st.backlog[i].load());
 
-  if (!st.webhooks.empty()) {
-    auto per_webhook = [&](const char* name, const char* help, const char* type, auto value) {
+  if (!st.channels.empty()) {
+    auto per_channel = [&](const char* name, const char* help, const char* type, auto value) {
       header(out, name, help, type);
-      for (auto& w : st.webhooks)
-        out += fmt::format("{}{{webhook=\"{}\"}} {}\n", name, w->name, value(*w));
+      for (auto& c : st.channels)
+        out += fmt::format("{}{{channel=\"{}\"}} {}\n", name, c->name, value(*c));
     };
-    header(out, "vocflow_webhook_deliveries_total",
-           "Webhook delivery attempts: delivered (accepted by the receiver), failed (to be "
-           "retried), given_up (now a dead letter).",
+    header(out, "vocflow_outbox_deliveries_total",
+           "Delivery attempts of the outbound channels' notifications: delivered (the receiver "
+           "took it), failed (to be retried), given_up (now a dead letter).",
            "counter");
-    for (auto& w : st.webhooks)
+    for (auto& c : st.channels)
       for (auto [result, n] :
-           {std::pair{"delivered", w->delivered.load()}, std::pair{"failed", w->failed.load()},
-            std::pair{"given_up", w->given_up.load()}})
-        out += fmt::format("vocflow_webhook_deliveries_total{{webhook=\"{}\",result=\"{}\"}} {}\n",
-                           w->name, result, n);
-    per_webhook("vocflow_webhook_outbox_notifications",
-                "Notifications waiting in a webhook's outbox (delivery or retry).", "gauge",
-                [](const webhook_stats& w) { return w.backlog.load(); });
-    per_webhook("vocflow_webhook_dead_letters", "Notifications a webhook gave up on, kept.",
-                "gauge", [](const webhook_stats& w) { return w.dead_letters.load(); });
-    header(out, "vocflow_webhook_attempt_duration_seconds", "One webhook delivery attempt.",
-           "histogram");
-    for (auto& w : st.webhooks)
-      w->attempt_seconds.render(out, "vocflow_webhook_attempt_duration_seconds",
-                                fmt::format("webhook=\"{}\"", w->name));
+           {std::pair{"delivered", c->delivered.load()}, std::pair{"failed", c->failed.load()},
+            std::pair{"given_up", c->given_up.load()}})
+        out += fmt::format("vocflow_outbox_deliveries_total{{channel=\"{}\",result=\"{}\"}} {}\n",
+                           c->name, result, n);
+    per_channel("vocflow_outbox_notifications",
+                "Notifications waiting in a channel's outbox (delivery or retry).", "gauge",
+                [](const channel_stats& c) { return c.backlog.load(); });
+    per_channel("vocflow_outbox_dead_letters", "Notifications a channel gave up on, kept.",
+                "gauge", [](const channel_stats& c) { return c.dead_letters.load(); });
+    header(out, "vocflow_outbox_attempt_duration_seconds",
+           "One delivery attempt of an outbound channel.", "histogram");
+    for (auto& c : st.channels)
+      c->attempt_seconds.render(out, "vocflow_outbox_attempt_duration_seconds",
+                                fmt::format("channel=\"{}\"", c->name));
   }
 
   long pages = 0, resident = 0;

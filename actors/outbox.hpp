@@ -1,5 +1,6 @@
-// Which webhooks a notification goes to, and what they receive. The partition writes the
-// rows in the same batch as the events, so a notification exists exactly when its event does.
+// Which outbound channels a notification goes to, and what they receive. The partition writes
+// the rows in the same batch as the events, so a notification exists exactly when its event
+// does; each channel's notifier (connectors/notifier.hpp) delivers its own rows.
 #pragma once
 
 #include <vector>
@@ -10,14 +11,17 @@
 
 namespace vocflow::actors {
 
-// A webhook wants a notification when it asks for its type and (if it names recipients)
+// A channel wants a notification when it asks for its type and (if it names recipients)
 // shares one of them.
-bool wants(const webhook_config& w, const notify& n);
+bool wants(const channel_subscription& c, const notify& n);
 
-// The outbox rows for one notification raised by a command: one per webhook that wants it,
-// due now. `events` are the command's events (one of them is the notification's).
-std::vector<storage::outbox_entry> outbox_rows(const std::vector<webhook_config>& webhooks,
-                                               const ticket& t, const std::vector<event>& events,
-                                               const notify& n, time_point now);
+// The outbox rows for one notification raised by a command: one per channel that wants it,
+// due now. `events` are the command's events (one of them is the notification's); `f` is the
+// ticket's flow. The body, the same for every channel:
+//   {"id": "<ticket>:<seq>", "type", "subject", "to", "at", "event", "ticket": <its view>}
+std::vector<storage::outbox_entry> outbox_rows(const std::vector<channel_subscription>& channels,
+                                               const ticket& t, const flow* f,
+                                               const std::vector<event>& events, const notify& n,
+                                               time_point now);
 
 }  // namespace vocflow::actors

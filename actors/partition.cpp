@@ -48,7 +48,10 @@ struct partition_state {
 
   // The group commit being built: every command queued before the flush message joins it.
   std::optional<storage::write_set> batch;
-  std::unordered_map<std::string, std::string> new_keys;  // idempotency key -> ticket
+  struct known_key {
+    std::string ticket, fingerprint;
+  };
+  std::unordered_map<std::string, known_key> new_keys;  // by idempotency key
   // Compensation granted by the group being built, by customer: pending in env.grants until
   // the group is written (or fails, or the partition goes down with it).
   std::unordered_map<std::string, money, string_hash, std::equal_to<>> granting;
@@ -76,7 +79,7 @@ struct partition_state {
   bool rides_on_group(const command_result& r) const {
     if (r.result != command_result::kind::accepted) return false;
     return !r.replayed || (r.state && std::any_of(new_keys.begin(), new_keys.end(), [&](auto& k) {
-                             return k.second == r.state->id;
+                             return k.second.ticket == r.state->id;
                            }));
   }
   // A partition that fails goes with the group it was building: its callers learn it now,
@@ -166,17 +169,28 @@ command_result handle(self_ptr self, submission& sub) {
   if (opening && !sub.idempotency_key.empty()) {
     // A key this group is writing, else one written before. A key that cannot be read is an
     // error: taken for a new one, the complaint would be opened a second time.
-    std::string known;
+    partition_state::known_key known;
     if (auto it = s.new_keys.find(sub.idempotency_key); it != s.new_keys.end())
       known = it->second;
-    else if (auto st = s.env.db->idempotent(sub.idempotency_key, known);
+    else if (auto st = s.env.db->idempotent(sub.idempotency_key, known.ticket, known.fingerprint);
              !st && !st.is_not_found())
       return failed("storage: cannot read the idempotency key: " + st.message());
-    if (!known.empty()) {
+    // The same key for another request: a client's mistake, not a retry (the IETF
+    // Idempotency-Key draft answers it 422).
+    if (!known.ticket.empty() && !known.fingerprint.empty() && !sub.request_fingerprint.empty() &&
+        known.fingerprint != sub.request_fingerprint)
+      return rejected({reject_code::key_reused,
+                       fmt::format("the idempotency key `{}` was used for another request (ticket "
+                                   "{}); use a new key for a new request",
+                                   sub.idempotency_key, known.ticket),
+                       {}});
+    if (!known.ticket.empty()) {
       command_result r;
-      r.state = lookup(self, known, failure).first.state;
+      r.state = lookup(self, known.ticket, failure).first.state;
       if (!failure.empty()) return failed(failure);
       r.replayed = true;
+      r.flow = flow_library::find_in(deployed(self), r.state->flow, r.state->version);
+      r.decided_at = now;
       return r;
     }
   }
@@ -223,8 +237,9 @@ command_result handle(self_ptr self, submission& sub) {
     cmd.customer_granted = cap->pending() + granted;
   }
 
-  // Notifications only for webhooks; queues follow the committed tickets, not enqueue effects.
-  auto out = decide(*f, current, cmd, now, {.notify = !s.env.webhooks.empty(), .enqueue = false});
+  // Notifications only for outbound channels; queues follow the committed tickets, not enqueue
+  // effects.
+  auto out = decide(*f, current, cmd, now, {.notify = !s.env.channels.empty(), .enqueue = false});
   if (auto* r = std::get_if<rejection>(&out)) return rejected(std::move(*r));
   auto& d = std::get<decision>(out);
 
@@ -243,8 +258,8 @@ command_result handle(self_ptr self, submission& sub) {
       if (!s.earliest_armed || a->due < *s.earliest_armed) s.earliest_armed = a->due;
     } else if (auto* c = std::get_if<cancel_timer>(&fx)) {
       b.disarm(s.index, id, c->timer, c->due);
-    } else if (auto* n = std::get_if<notify>(&fx); n && !s.env.webhooks.empty()) {
-      for (auto& row : outbox_rows(s.env.webhooks, *next, d.events, *n, now)) b.outbox(row);
+    } else if (auto* n = std::get_if<notify>(&fx); n && !s.env.channels.empty()) {
+      for (auto& row : outbox_rows(s.env.channels, *next, f, d.events, *n, now)) b.outbox(row);
     }
   }
   for (auto& e : d.events) {
@@ -265,11 +280,11 @@ command_result handle(self_ptr self, submission& sub) {
   }
   if (!current.exists()) b.opened(id, next->opened_at);
   if (opening && !sub.idempotency_key.empty()) {
-    b.idempotency(sub.idempotency_key, id);
-    s.new_keys[sub.idempotency_key] = id;
+    b.idempotency(sub.idempotency_key, id, sub.request_fingerprint);
+    s.new_keys[sub.idempotency_key] = {id, sub.request_fingerprint};
   }
   auto events = std::make_shared<const std::vector<event>>(std::move(d.events));
-  s.published.push_back({next, events, entry.state,
+  s.published.push_back({next, events, entry.state, f,
                          s.departments->of(*entry.state) | s.departments->of(*next)});
   if (cached)
     s.cache.stage(*cached, {next, entry.snapshot_seq});
@@ -278,6 +293,8 @@ command_result handle(self_ptr self, submission& sub) {
   command_result r;
   r.state = std::move(next);
   r.events = std::move(events);
+  r.flow = f;
+  r.decided_at = now;
   return r;
 }
 
@@ -377,8 +394,8 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         schedule_flush(self);
         return rp;
       },
-      [=](fetch_atom, const std::string& id) -> ticket_view {
-        ticket_view v;
+      [=](fetch_atom, const std::string& id) -> ticket_record {
+        ticket_record v;
         auto& s = self->state;
         if (auto* t = s.cache.find(id)) {
           // Durable states only: none yet while the ticket's opening is being written.

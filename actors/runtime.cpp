@@ -98,11 +98,11 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
     else if (moved)
       spdlog::info("moved {} timers to {} partitions", moved, n);
   }
-  std::vector<std::string> webhook_names;
-  for (auto& w : options.webhooks) webhook_names.push_back(w.name);
-  env.stats = std::make_shared<runtime_stats>(env.partitions, webhook_names);
+  std::vector<std::string> channel_names;
+  for (auto& c : options.channels) channel_names.push_back(c.name);
+  env.stats = std::make_shared<runtime_stats>(env.partitions, channel_names);
   env.grants = std::make_shared<pending_grants>();
-  env.webhooks = std::move(options.webhooks);
+  env.channels = std::move(options.channels);
   std::unique_ptr<runtime> rt{new runtime(sys, env)};
   rt->id_counter_ = std::random_device{}() & 0x3fffff;
 
@@ -113,9 +113,10 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   for (auto& [name, _] : env.flows->org().departments) queues[name];
   open_gauges open;
   auto scanned = env.db->for_each_ticket([&](const ticket& t) {
+    auto f = env.flows->find(t.flow, t.version);
     for (auto& [name, queue] : queues) {
       queue_entry e;
-      if (queue_view(t, name, e)) queue.emplace(t.id, std::move(e));
+      if (queue_view(t, f.get(), name, e)) queue.emplace(t.id, std::move(e));
     }
     open.count(t, +1);
     return true;

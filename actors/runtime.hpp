@@ -19,7 +19,7 @@ struct runtime_options {
   runtime_config cfg;
   wall_clock clock;         // default: the system clock
   double clock_rate = 1.0;  // how much faster than real time `clock` runs
-  std::vector<webhook_config> webhooks;  // notifications to put in the outbox
+  std::vector<channel_subscription> channels;  // outbound channels: their notifications
 };
 
 class runtime {

@@ -36,20 +36,20 @@ void histogram::render(std::string& out, const std::string& name, const std::str
   out += fmt::format("{}_count{} {}\n", name, braces, cumulative);
 }
 
-webhook_stats::webhook_stats(std::string n)
+channel_stats::channel_stats(std::string n)
     : name(std::move(n)), attempt_seconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}) {}
 
-runtime_stats::runtime_stats(uint32_t partitions, const std::vector<std::string>& webhook_names)
+runtime_stats::runtime_stats(uint32_t partitions, const std::vector<std::string>& channel_names)
     : commit_seconds({0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}),
       commit_commands({1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000}),
       timer_lateness_seconds(
           {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}),
       backlog(partitions) {
-  for (auto& n : webhook_names) webhooks.push_back(std::make_unique<webhook_stats>(n));
+  for (auto& n : channel_names) channels.push_back(std::make_unique<channel_stats>(n));
 }
 
-webhook_stats* runtime_stats::webhook(std::string_view name) const {
-  for (auto& w : webhooks)
+channel_stats* runtime_stats::channel(std::string_view name) const {
+  for (auto& w : channels)
     if (w->name == name) return w.get();
   return nullptr;
 }

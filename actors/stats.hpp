@@ -26,9 +26,9 @@ class histogram {
   std::atomic<double> sum_{0};
 };
 
-// One outbound webhook, updated by its notifier.
-struct webhook_stats {
-  explicit webhook_stats(std::string name);
+// One outbound channel, updated by its notifier.
+struct channel_stats {
+  explicit channel_stats(std::string name);
   const std::string name;
   std::atomic<uint64_t> delivered{0};  // accepted by the receiver
   std::atomic<uint64_t> failed{0};     // attempts that failed (will be retried)
@@ -39,7 +39,7 @@ struct webhook_stats {
 };
 
 struct runtime_stats {
-  runtime_stats(uint32_t partitions, const std::vector<std::string>& webhooks = {});
+  runtime_stats(uint32_t partitions, const std::vector<std::string>& channels = {});
 
   histogram commit_seconds;          // one group commit (RocksDB write, fsync included)
   histogram commit_commands;         // commands in one group commit
@@ -48,9 +48,9 @@ struct runtime_stats {
   std::atomic<uint64_t> accepted{0}, rejected{0}, failed{0};  // commands
   std::atomic<uint64_t> timer_read_failures{0};  // passes of a timer service that could not read
   std::vector<std::atomic<int64_t>> backlog;  // per partition: messages waiting, last seen
-  std::vector<std::unique_ptr<webhook_stats>> webhooks;  // fixed at start
+  std::vector<std::unique_ptr<channel_stats>> channels;  // fixed at start
 
-  webhook_stats* webhook(std::string_view name) const;
+  channel_stats* channel(std::string_view name) const;
 };
 
 }  // namespace vocflow::actors

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "app/ticket_text.hpp"
 #include "connectors/http_client.hpp"
 #include "workflows/duration.hpp"
 
@@ -29,27 +30,27 @@ connectors::http_call call(const client_options& c, std::string method, std::str
   return h;
 }
 
-std::string str(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "-";
-  return v.dump();
-}
-
 // Prints a failed call; returns the exit code.
-int failed(const connectors::http_result& r) {
+int failed(const connectors::http_call& c, const connectors::http_result& r) {
   if (r.status == 0) {
-    std::cerr << "cannot reach vocflow: " << r.error << "\n";
+    std::cerr << "cannot reach vocflow at " << c.base_url << ": " << r.error
+              << " (is it running? --url or VOCFLOW_URL name another server)\n";
     return 2;
+  }
+  if (r.status == 401 && c.token.empty()) {
+    std::cerr << "no token: pass --token or set VOCFLOW_TOKEN (tokens are in the server's "
+                 "configuration, auth.tokens)\n";
+    return 1;
   }
   auto j = json::parse(r.body, nullptr, false);
   if (j.is_object() && j.contains("error")) {
-    std::cerr << fmt::format("error {} {}: {}", r.status, str(j["error"]),
-                             str(j.value("message", json())));
+    std::cerr << fmt::format("error {} {}: {}", r.status, text_of(j["error"]),
+                             text_of(j.value("message", json())));
     if (j.contains("allowed"))
       std::cerr << fmt::format(" [allowed: {}]", fmt::join(j["allowed"], ", "));
     std::cerr << "\n";
     if (j.contains("diagnostics"))
-      for (auto& d : j["diagnostics"]) std::cerr << str(d["text"]) << "\n";
+      for (auto& d : j["diagnostics"]) std::cerr << text_of(d["text"]) << "\n";
   } else {
     std::cerr << "error " << r.status << ": " << r.body << "\n";
   }
@@ -60,69 +61,12 @@ bool ok(const connectors::http_result& r) {
   return r.status >= 200 && r.status < 300;
 }
 
-// "handed_off  from=customer_service to=engineering reason=..." without bookkeeping fields.
-std::string event_details(const json& e) {
-  static const std::set<std::string> skip = {
-      "seq", "at", "actor", "role", "type", "clock", "timer", "due", "threshold", "has_sentiment"};
-  std::vector<std::string> parts;
-  for (auto& [k, v] : e.items()) {
-    if (skip.contains(k)) continue;
-    if ((v.is_string() && v.get<std::string>().empty()) || v.is_null() ||
-        (v.is_boolean() && !v.get<bool>()) || (v.is_array() && v.empty()) ||
-        (v.is_object() && k != "fields"))
-      continue;
-    if (k == "fields") {
-      parts.push_back(
-          fmt::format("{} / {} via {}", str(v["category"]), str(v["product"]), str(v["channel"])));
-      continue;
-    }
-    if ((k == "total" || k == "taken" || k == "margin" || k == "consumed") && v.is_number_integer())
-      parts.push_back(fmt::format("{}={}", k, format_millis(millis{v.get<int64_t>()})));
-    else
-      parts.push_back(fmt::format("{}={}", k, str(v)));
-  }
-  return fmt::format("{}", fmt::join(parts, " "));
-}
-
-// A ticket as the API returns it: a full view (GET) or a summary (after an action). Every part
-// is optional here: the client prints what it gets.
-void print_ticket(const json& t) {
-  auto get = [](const json& j, const char* k) {
-    return j.is_object() && j.contains(k) ? j[k] : json();
-  };
-  std::cout << fmt::format("{}  {}@{}  {}  step {}  owner {}  priority {}\n", str(get(t, "id")),
-                           str(get(t, "flow")), str(get(t, "version")), str(get(t, "status")),
-                           str(get(t, "step")), str(get(t, "owner")), str(get(t, "priority")));
-  if (auto f = get(t, "fields"); f.is_object()) {
-    std::cout << fmt::format("  customer {}  {} / {} via {}\n", str(get(f, "customer")),
-                             str(get(f, "category")), str(get(f, "product")),
-                             str(get(f, "channel")));
-    if (auto text = get(f, "text"); text.is_string() && !text.get<std::string>().empty())
-      std::cout << fmt::format("  \"{}\"\n", str(text));
-  }
-  if (auto ds = get(t, "deadlines"); ds.is_array())
-    for (auto& d : ds)
-      std::cout << fmt::format("  SLA {:<15} {:<16} due {}{}{}\n", str(get(d, "target")),
-                               str(get(d, "name")), str(get(d, "deadline")),
-                               get(d, "paused") == true ? " (paused)" : "",
-                               get(d, "breached") == true ? " (BREACHED)" : "");
-  if (auto tasks = get(t, "tasks"); tasks.is_array())
-    for (auto& k : tasks)
-      std::cout << fmt::format("  task {} ({}): {}\n", str(get(k, "task")), str(get(k, "owner")),
-                               str(get(k, "title")));
-  if (auto c = get(t, "compensation"); c.is_object() && get(c, "granted") != "0")
-    std::cout << fmt::format("  compensation {} {}\n", str(get(c, "granted")),
-                             str(get(c, "currency")));
-  if (auto a = get(t, "allowed_actions"); a.is_array())
-    std::cout << fmt::format("  allowed: {}\n", fmt::join(a, ", "));
-}
-
-void print_events(const json& events) {
-  if (!events.is_array()) return;
-  for (auto& e : events)
-    std::cout << fmt::format("{:>4}  {}  {:<26} {:<22} {}\n", str(e["seq"]), str(e["at"]),
-                             fmt::format("{} ({})", str(e["actor"]), str(e["role"])),
-                             str(e["type"]), event_details(e));
+// The display the options ask for (--tz); nullopt, said, for a zone that does not exist.
+std::optional<display> display_of(const client_options& c) {
+  std::string error;
+  auto d = make_display(c.tz, error);
+  if (!d) std::cerr << error << "\n";
+  return d;
 }
 
 // Runs a command body; a server answer the client cannot read is an error, not a crash.
@@ -170,7 +114,7 @@ std::string seconds_text(const json& v) {
 
 std::string compensation_text(const json& c) {
   std::vector<std::string> parts;
-  for (auto& g : c["granted"]) parts.push_back(str(g["granted"]) + " " + str(g["currency"]));
+  for (auto& g : c["granted"]) parts.push_back(text_of(g["granted"]) + " " + text_of(g["currency"]));
   return parts.empty() ? "-" : fmt::format("{}", fmt::join(parts, ", "));
 }
 
@@ -211,17 +155,17 @@ std::string kpi_value(const kpi_line& l, const json& figures, bool plain) {
   auto& v = figures.at(json::json_pointer{l.path});
   switch (l.kind) {
     case kpi_line::share:
-      return plain ? str(v["rate"]) : share_text(v, l.yes, l.no);
+      return plain ? text_of(v["rate"]) : share_text(v, l.yes, l.no);
     case kpi_line::duration:
-      return plain ? str(v) : seconds_text(v);
+      return plain ? text_of(v) : seconds_text(v);
     case kpi_line::money:
       return compensation_text(v);
     case kpi_line::mean:
-      return plain ? str(v["mean"]) : mean_text(v, l.yes);
+      return plain ? text_of(v["mean"]) : mean_text(v, l.yes);
     case kpi_line::count:
       break;
   }
-  return str(v);
+  return text_of(v);
 }
 
 std::string csv_field(const std::string& s) {
@@ -250,8 +194,9 @@ int report(const client_options& c, const report_options& o) {
     if (!o.to.empty()) q.emplace_back("to", as_time(o.to));
     if (!o.group_by.empty()) q.emplace_back("group_by", o.group_by);
     if (o.fcr_days) q.emplace_back("fcr_days", std::to_string(*o.fcr_days));
-    auto r = send(call(c, "GET", "/v1/kpis" + connectors::query_string(q)));
-    if (!ok(r)) return failed(r);
+    auto h = call(c, "GET", "/v1/kpis" + connectors::query_string(q));
+    auto r = send(h);
+    if (!ok(r)) return failed(h, r);
     if (c.json || o.format == "json") return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);
     // Columns: all tickets, then each group.
@@ -259,7 +204,7 @@ int report(const client_options& c, const report_options& o) {
     std::vector<const json*> figures = {&j["total"]};
     if (j.contains("groups"))
       for (auto& g : j["groups"]) {
-        names.push_back(str(g["group"]));
+        names.push_back(text_of(g["group"]));
         figures.push_back(&g);
       }
     auto& lines = kpi_lines();
@@ -285,7 +230,7 @@ int report(const client_options& c, const report_options& o) {
     }
     std::string period =
         fmt::format("tickets opened {} .. {} (as of {}, first contact settles after {} days)",
-                    str(j["from"]), str(j["to"]), str(j["as_of"]), str(j["fcr_days"]));
+                    text_of(j["from"]), text_of(j["to"]), text_of(j["as_of"]), text_of(j["fcr_days"]));
     if (o.format == "markdown") {
       std::cout << "Closed-loop KPIs: " << period << "\n\n";
       for (size_t i = 0; i < rows.size(); ++i) {
@@ -315,6 +260,8 @@ int report(const client_options& c, const report_options& o) {
 
 int ticket_open(const client_options& c, const open_options& o) {
   return guarded([&] {
+    auto d = display_of(c);
+    if (!d) return 2;
     json body = {{"customer", o.customer}};
     for (auto [k, v] : {std::pair{"channel", &o.channel},
                         {"category", &o.category},
@@ -337,32 +284,39 @@ int ticket_open(const client_options& c, const open_options& o) {
     h.body = body.dump();
     if (!o.idempotency_key.empty()) h.headers["Idempotency-Key"] = o.idempotency_key;
     auto r = send(h);
-    if (!ok(r)) return failed(r);
+    if (!ok(r)) return failed(h, r);
     if (c.json) return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);
-    std::cout << fmt::format(
-        "{} {} -> flow {}@{} ({})\n", j["created"].get<bool>() ? "opened" : "already open",
-        str(j["id"]), str(j["flow"]), str(j["version"]), str(j.value("routed", json("given"))));
-    print_ticket(j["ticket"]);
+    auto& t = j["ticket"];
+    std::cout << fmt::format("{} {} -> flow {}@{} ({})\n",
+                             j["created"].get<bool>() ? "opened" : "already open", text_of(j["id"]),
+                             text_of(t["flow"]), text_of(t["version"]),
+                             text_of(j.value("routed", json("given"))));
+    print_ticket(std::cout, t, *d);
     return 0;
   });
 }
 
 int ticket_show(const client_options& c, const std::string& id) {
   return guarded([&] {
-    auto r = send(call(c, "GET", "/v1/tickets/" + id));
-    if (!ok(r)) return failed(r);
+    auto d = display_of(c);
+    if (!d) return 2;
+    auto h = call(c, "GET", "/v1/tickets/" + id);
+    auto r = send(h);
+    if (!ok(r)) return failed(h, r);
     if (c.json) return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);
-    print_ticket(j);
+    print_ticket(std::cout, j, *d);
     std::cout << "\nhistory\n";
-    print_events(j["history"]);
+    print_events(std::cout, j["history"], *d, d->zone_for(j));
     return 0;
   });
 }
 
 int ticket_act(const client_options& c, const act_options& o) {
   return guarded([&] {
+    auto d = display_of(c);
+    if (!d) return 2;
     json body = {{"action", o.action}};
     for (auto [k, v] : {std::pair{"text", &o.text},
                         {"to", &o.to},
@@ -376,17 +330,19 @@ int ticket_act(const client_options& c, const act_options& o) {
     auto h = call(c, "POST", "/v1/tickets/" + o.id + "/actions");
     h.body = body.dump();
     auto r = send(h);
-    if (!ok(r)) return failed(r);
+    if (!ok(r)) return failed(h, r);
     if (c.json) return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);
-    print_ticket(j["ticket"]);
-    print_events(j["events"]);
+    print_ticket(std::cout, j["ticket"], *d);
+    print_events(std::cout, j["events"], *d, d->zone_for(j["ticket"]));
     return 0;
   });
 }
 
 int ticket_list(const client_options& c, const list_options& o) {
   return guarded([&] {
+    auto d = display_of(c);
+    if (!d) return 2;
     std::vector<std::pair<std::string, std::string>> q;
     for (auto [k, v] : {std::pair{"department", &o.department},
                         {"status", &o.status},
@@ -394,19 +350,15 @@ int ticket_list(const client_options& c, const list_options& o) {
                         {"cursor", &o.cursor}})
       if (!v->empty()) q.emplace_back(k, *v);
     if (o.limit) q.emplace_back("limit", std::to_string(o.limit));
-    auto r = send(call(c, "GET", "/v1/tickets" + connectors::query_string(q)));
-    if (!ok(r)) return failed(r);
+    auto h = call(c, "GET", "/v1/tickets" + connectors::query_string(q));
+    auto r = send(h);
+    if (!ok(r)) return failed(h, r);
     if (c.json) return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);
-    std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", "ID", "FLOW", "STATUS",
-                             "STEP", "PRIORITY", "BREACHED", "NEXT DEADLINE");
-    for (auto& e : j["items"])
-      std::cout << fmt::format("{:<16} {:<18} {:<9} {:<16} {:<8} {:<8} {}\n", str(e["id"]),
-                               str(e["flow"]), str(e["status"]), str(e["step"]), str(e["priority"]),
-                               e["breached"].get<bool>() ? "yes" : "", str(e["next_deadline"]));
-    if (j.contains("total")) std::cout << fmt::format("{} in this queue\n", str(j["total"]));
+    print_rows(std::cout, j["items"], *d);
+    if (j.contains("total")) std::cout << fmt::format("{} in this queue\n", text_of(j["total"]));
     if (!j["next_cursor"].is_null())
-      std::cout << fmt::format("more: --cursor {}\n", str(j["next_cursor"]));
+      std::cout << fmt::format("more: --cursor {}\n", text_of(j["next_cursor"]));
     return 0;
   });
 }
@@ -424,27 +376,28 @@ int flow_deploy(const client_options& c, const std::string& file) {
     h.body = text.str();
     h.content_type = "application/yaml";
     auto r = send(h);
-    if (!ok(r)) return failed(r);
+    if (!ok(r)) return failed(h, r);
     if (c.json) return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);
-    for (auto& d : j["diagnostics"]) std::cerr << str(d["text"]) << "\n";
-    std::cout << (j["deployed"].get<bool>() ? "deployed " : "unchanged ") << str(j["flow"]) << "\n";
+    for (auto& d : j["diagnostics"]) std::cerr << text_of(d["text"]) << "\n";
+    std::cout << (j["deployed"].get<bool>() ? "deployed " : "unchanged ") << text_of(j["flow"]) << "\n";
     return 0;
   });
 }
 
 int flow_list(const client_options& c) {
   return guarded([&] {
-    auto r = send(call(c, "GET", "/v1/flows"));
-    if (!ok(r)) return failed(r);
+    auto h = call(c, "GET", "/v1/flows");
+    auto r = send(h);
+    if (!ok(r)) return failed(h, r);
     if (c.json) return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);
     std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", "FLOW", "VERSION", "", "TITLE");
     for (auto& f : j["flows"])
-      std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", str(f["id"]), str(f["version"]),
+      std::cout << fmt::format("{:<20} {:>7}  {:<8} {}\n", text_of(f["id"]), text_of(f["version"]),
                                std::string{f["newest"].get<bool>() ? "newest" : ""} +
                                    (f["default"].get<bool>() ? "*" : ""),
-                               str(f["title"]));
+                               text_of(f["title"]));
     return 0;
   });
 }

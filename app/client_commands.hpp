@@ -11,6 +11,7 @@ namespace vocflow::app {
 struct client_options {
   std::string url;    // default: $VOCFLOW_URL, else http://127.0.0.1:8080
   std::string token;  // default: $VOCFLOW_TOKEN
+  std::string tz;     // times in this zone; default: $VOCFLOW_TZ, else each ticket's own
   bool json = false;
 };
 

@@ -49,7 +49,7 @@ std::shared_ptr<const flow> load_one(const std::string& path, const std::string&
 
 int run_validate(const validate_options& o) {
   diagnostics d;
-  auto c = load(o.files, "", d);
+  auto c = load(o.files, o.organization_file, d);
   print(d);
   size_t errors = d.error_count(), warnings = d.items().size() - errors;
   if (!o.quiet)

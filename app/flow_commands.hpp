@@ -9,6 +9,7 @@ namespace vocflow::app {
 
 struct validate_options {
   std::vector<std::string> files;
+  std::string organization_file;  // default: organization.yaml beside the flows
   bool warnings_are_errors = false;
   bool quiet = false;  // only problems, no summary
 };

@@ -1,24 +1,16 @@
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <iostream>
 #include <map>
 
 #include "app/server_commands.hpp"
+#include "app/ticket_text.hpp"
 #include "storage/store.hpp"
-#include "workflows/describe.hpp"
 #include "workflows/json_codec.hpp"
+#include "workflows/ticket_view.hpp"
 
 namespace vocflow::app {
 namespace {
-
-calendar utc_calendar() {
-  calendar_definition d;
-  d.name = "utc";
-  d.zone = date::locate_zone("UTC");
-  d.always = true;
-  return calendar{d};
-}
 
 // A read that failed: said, with what could not be read; exit code 1. A store that cannot be
 // read is never shown as an empty one.
@@ -27,7 +19,7 @@ int unreadable(const std::string& what, const storage::status& st) {
   return 1;
 }
 
-int show_ticket(const storage::store& db, const std::string& id, bool json) {
+int show_ticket(const storage::store& db, const std::string& id, bool json, const display& d) {
   ticket t;
   if (auto st = db.load(id, t); !st) {
     if (!st.is_not_found()) return unreadable("ticket " + id, st);
@@ -36,25 +28,19 @@ int show_ticket(const storage::store& db, const std::string& id, bool json) {
   }
   std::vector<event> history;
   if (auto st = db.history(id, history); !st) return unreadable("the history of " + id, st);
+  // What GET /v1/tickets/{id} answers, from the store (the flow is not at hand here: no allowed
+  // actions; times in the zone --tz names, else this machine's).
+  auto view = to_json(project(t), project_detail(t, nullptr));
+  nlohmann::json events = nlohmann::json::array();
+  for (auto& e : history) events.push_back(to_json(e));
+  view["history"] = std::move(events);
   if (json) {
-    nlohmann::json events = nlohmann::json::array();
-    for (auto& e : history) events.push_back(to_json(e));
-    std::cout << nlohmann::json{{"ticket", to_json(t)}, {"history", events}}.dump(2) << "\n";
+    std::cout << view.dump(2) << "\n";
     return 0;
   }
-  auto cal = utc_calendar();
-  std::cout << fmt::format("{}  flow {}@{}  {} in step `{}`  owner {}  priority {}  reopens {}\n",
-                           t.id, t.flow, t.version, to_string(t.status), t.step, t.owner,
-                           t.priority, t.reopens);
-  for (auto& c : t.clocks)
-    std::cout << fmt::format("  SLA {} `{}` due {}{}\n", to_string(c.kind), c.name,
-                             format_utc(c.deadline),
-                             c.paused     ? " (paused)"
-                             : c.breached ? " (breached)"
-                                          : "");
-  std::cout << "\n";
-  for (auto& e : history)
-    std::cout << fmt::format("{:>4}  {}  {}\n", e.seq, format_utc(e.at), describe(e, cal));
+  print_ticket(std::cout, view, d);
+  std::cout << "\nhistory\n";
+  print_events(std::cout, view["history"], d, d.zone_for(view));
   return 0;
 }
 
@@ -68,7 +54,13 @@ int run_inspect(const inspect_options& o) {
     std::cerr << "cannot open " << o.data_dir << ": " << st.message() << "\n";
     return 1;
   }
-  if (!o.ticket.empty()) return show_ticket(*db, o.ticket, o.json);
+  std::string error;
+  auto d = make_display(o.tz, error);
+  if (!d) {
+    std::cerr << error << "\n";
+    return 2;
+  }
+  if (!o.ticket.empty()) return show_ticket(*db, o.ticket, o.json, *d);
   if (o.due) {
     st = db->for_each_due([&](uint16_t p, const storage::due_timer& d) {
       std::cout << fmt::format("{}  partition {}  {}  timer {}\n", format_utc(d.due), p, d.ticket,

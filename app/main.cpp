@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
       "vocflow: closed-loop complaint orchestration. Every complaint becomes a ticket driven "
       "through a YAML workflow: SLA clocks, escalations, hand-offs, parallel tasks, "
       "compensation and confirmation with the customer."};
+  app.set_version_flag("--version", "vocflow " VOCFLOW_VERSION);
   app.require_subcommand(1);
   int code = 0;
 
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
       "Exit 1 on errors. organization.yaml beside the flows is read when not named.");
   validate->add_option("files", vo.files, "Flow and organization YAML files")
       ->required()
+      ->check(CLI::ExistingFile);
+  validate->add_option("--org", vo.organization_file,
+                       "Organization file (default: organization.yaml beside the flows)")
       ->check(CLI::ExistingFile);
   validate->add_flag("--werror", vo.warnings_are_errors, "Treat warnings as errors");
   validate->add_flag("-q,--quiet", vo.quiet, "Print problems only, no summary");
@@ -76,6 +80,8 @@ int main(int argc, char** argv) {
   inspect->add_option("-t,--ticket", io.ticket, "Show this ticket and its history");
   inspect->add_flag("--due", io.due, "List the due timers");
   inspect->add_flag("--json", io.json, "JSON output");
+  inspect->add_option("--tz", io.tz,
+                      "Show times in this time zone (default $VOCFLOW_TZ, else this machine's)");
   inspect->callback([&] { code = run_inspect(io); });
 
   // The client of a running server.
@@ -84,6 +90,9 @@ int main(int argc, char** argv) {
     cmd->add_option("--url", co.url,
                     "Server URL (default $VOCFLOW_URL, else http://127.0.0.1:8080)");
     cmd->add_option("--token", co.token, "Bearer token (default $VOCFLOW_TOKEN)");
+    cmd->add_option("--tz", co.tz,
+                    "Show times in this time zone, e.g. Asia/Shanghai (default $VOCFLOW_TZ, else "
+                    "each ticket's own: its flow's calendar)");
     cmd->add_flag("--json", co.json, "Print the server's JSON");
   };
   auto* ticket =

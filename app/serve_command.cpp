@@ -5,14 +5,9 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <thread>
 
-#include "actors/runtime.hpp"
+#include "app/node.hpp"
 #include "app/server_commands.hpp"
-#include "config/config.hpp"
-#include "connectors/api.hpp"
-#include "connectors/http_server.hpp"
-#include "connectors/notifier.hpp"
 
 namespace vocflow::app {
 namespace {
@@ -60,74 +55,24 @@ int run_serve(const serve_options& o) {
   // goes on), not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
 
-  std::error_code ec;
-  std::filesystem::create_directories(c->data.dir, ec);
-  storage::status st;
-  auto db = storage::store::open(
-      {.path = c->data.dir, .sync = c->data.fsync, .cache_mb = c->data.cache_mb}, st);
-  if (!db) {
-    spdlog::critical("cannot open the store in {}: {}", c->data.dir, st.message());
+  std::string error;
+  auto n = node::start({.cfg = *c}, error);
+  if (!n) {
+    spdlog::critical("{}", error);
     return 1;
   }
-  auto lib = actors::load_library(c->flows.dir, *db);
-  for (auto& d : lib.diags.items()) std::cerr << to_string(d) << "\n";
-  if (!lib.library) {
-    spdlog::critical("the flows in {} have errors; not starting", c->flows.dir);
-    return 1;
-  }
-  for (auto& n : lib.notes) spdlog::warn("{}", n);
-  for (auto& k : lib.deployed) spdlog::info("deployed {} from {}", k, c->flows.dir);
-
-  // Outlives the actor system: an actor may still hold a responder (and with it a connection)
-  // until the system is gone, and connections need their server.
-  std::unique_ptr<connectors::http_server> server;
-  caf::actor_system_config caf_cfg;
-  caf_cfg.set("logger.console", caf::atom("none"));
-  actors::configure_scheduler(caf_cfg, c->runtime);
-  {
-    caf::actor_system sys{caf_cfg};
-    auto rt = actors::runtime::start(sys, db, lib.library,
-                                     {.cfg = c->runtime, .webhooks = c->notify.webhooks});
-    auto notifiers = connectors::start_notifiers(*rt, c->notify);
-    // Before the runtime goes, so does the API (its gateway holds the runtime).
-    std::optional<connectors::api> api{std::in_place, *rt, *c};
-    server = std::make_unique<connectors::http_server>(
-        c->server, [&api](connectors::http_request&& req, connectors::responder r,
-                          connectors::stream_opener s) {
-          api->handle(std::move(req), std::move(r), std::move(s));
-        });
-    std::string error;
-    auto port = server->start(error);
-    if (!port) {
-      spdlog::critical("{}", error);
-      connectors::stop_notifiers(notifiers);
-      rt->stop();
-      return 1;
-    }
-    api->set_ready(true);
-    spdlog::info(
-        "vocflow serving on http://{}:{}: {} partitions, data in {} ({}), {} flow versions, {} "
-        "webhooks",
-        c->server.host, *port, rt->partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
-        lib.library->all()->size(), notifiers.size());
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    // No new connections; requests already here are answered (bounded), then the partitions
-    // write what is queued, then everything stops.
-    api->set_ready(false);
-    server->stop_accepting();
-    auto give_up = std::chrono::steady_clock::now() + c->runtime.request_timeout;
-    while (server->in_flight() > 0 && std::chrono::steady_clock::now() < give_up)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    server->stop();
-    connectors::stop_notifiers(notifiers);
-    api.reset();
-    rt->stop();
-    rt.reset();
-  }
-  server.reset();
-  db.reset();
+  for (auto& d : n->flows().diags.items()) std::cerr << to_string(d) << "\n";
+  for (auto& note : n->flows().notes) spdlog::warn("{}", note);
+  for (auto& k : n->flows().deployed) spdlog::info("deployed {} from {}", k, c->flows.dir);
+  spdlog::info(
+      "vocflow serving on {}: {} partitions, data in {} ({}), {} flow versions, {} outbound "
+      "channels",
+      n->url(), n->runtime().partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
+      n->flows().library->all()->size(), channels(c->notify).size());
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  n->stop();
   spdlog::info("stopped cleanly");
   return 0;
 }

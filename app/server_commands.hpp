@@ -18,6 +18,7 @@ int run_serve(const serve_options& o);
 struct inspect_options {
   std::string data_dir = "./vocflow-data";
   std::string ticket;  // show this ticket's state and history
+  std::string tz;      // times in this zone; default: $VOCFLOW_TZ, else this machine's
   bool due = false;    // list due timers
   bool json = false;
 };

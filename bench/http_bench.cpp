@@ -18,11 +18,9 @@
 #include <mutex>
 #include <set>
 
-#include "actors/runtime.hpp"
+#include "app/node.hpp"
 #include "bench/bench_common.hpp"
-#include "connectors/api.hpp"
 #include "connectors/asio.hpp"
-#include "connectors/http_server.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace vocflow;
@@ -271,33 +269,23 @@ int main(int argc, char** argv) {
 
   // The vocflow server, as `vocflow serve` runs it, with a wall clock the benchmark can move.
   testing::temp_dir dir;
-  config cfg;
-  cfg.server.port = 0;
-  cfg.auth.tokens.push_back({token, "bench", "agent", "agent"});
-  storage::status st;
-  auto db = storage::store::open({.path = dir / "data", .sync = true, .cache_mb = 256}, st);
-  auto lib = actors::load_library(VOCFLOW_SOURCE_DIR "/bench/flows", *db);
-  if (!lib.library) return 1;
   std::atomic<int64_t> offset_ms{0};
-  caf::actor_system_config caf_cfg;
-  actors::configure_scheduler(caf_cfg, cfg.runtime);
-  caf::actor_system sys{caf_cfg};
-  auto rt =
-      actors::runtime::start(sys, db, lib.library, {.cfg = cfg.runtime, .clock = [&] {
-                                                      return std::chrono::time_point_cast<millis>(
-                                                                 std::chrono::system_clock::now()) +
-                                                             millis{offset_ms.load()};
-                                                    }});
-  connectors::api api{*rt, cfg};
-  api.set_ready(true);
-  connectors::http_server server{
-      cfg.server,
-      [&](connectors::http_request&& req, connectors::responder r, connectors::stream_opener s) {
-        api.handle(std::move(req), std::move(r), std::move(s));
-      }};
+  node_options no;
+  no.cfg.server.port = 0;
+  no.cfg.auth.tokens.push_back({token, "bench", "agent", "agent"});
+  no.cfg.data.dir = dir / "data";
+  no.cfg.flows.dir = VOCFLOW_SOURCE_DIR "/bench/flows";
+  no.clock = [&] {
+    return std::chrono::time_point_cast<millis>(std::chrono::system_clock::now()) +
+           millis{offset_ms.load()};
+  };
   std::string error;
-  auto port = server.start(error);
-  if (!port) return std::fprintf(stderr, "%s\n", error.c_str()), 1;
+  auto n = node::start(std::move(no), error);
+  if (!n) return std::fprintf(stderr, "%s\n", error.c_str()), 1;
+  auto port = std::optional<uint16_t>{n->port()};
+  auto& sys = n->system();
+  auto* rt = &n->runtime();
+  auto cfg = n->cfg();
 
   // Escalated tickets go back to the connections.
   std::atomic<workload*> current{nullptr};  // set by this thread, read by the watcher's
@@ -334,9 +322,8 @@ int main(int argc, char** argv) {
   auto h = drive(*port, half, connections, fields, interval, escalate);
   double half_rate = static_cast<double>(half.tickets * 5) / h.seconds;
 
-  server.stop();
-  rt->stop();
   caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
+  n->stop();
 
   // The baseline: a Beast hello-world server with as many I/O threads, the same client.
   server_config hello_cfg = cfg.server;

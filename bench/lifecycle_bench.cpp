@@ -25,7 +25,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "actors/runtime.hpp"
+#include "app/node.hpp"
 #include "bench/bench_common.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -323,25 +323,35 @@ int main(int argc, char** argv) {
     return 1;
   }
   testing::temp_dir dir;
-  storage::status st;
-  // The same options for vocflow's store and for the baselines' (only the folder differs).
+  // The same options for vocflow's store (the node's) and for the baselines' (only the folder
+  // differs).
   auto store_at = [&](const char* folder) {
     return storage::store_options{.path = dir / folder,
                                   .sync = o.fsync,
                                   .cache_mb = 256,
                                   .rocksdb_memtable = o.rocksdb_memtable};
   };
-  auto db = storage::store::open(store_at("vocflow"), st);
-  auto lib = actors::load_library(VOCFLOW_SOURCE_DIR "/bench/flows", *db);
-  if (!lib.library) {
-    for (auto& d : lib.diags.items()) std::fprintf(stderr, "%s\n", to_string(d).c_str());
-    return 1;
-  }
+  // vocflow as `vocflow serve` runs it, without HTTP, on the runtime's defaults.
   std::atomic<int64_t> offset_ms{0};  // the wall clock jumps to make the 1h SLA fire
-  actors::wall_clock clock = [&] {
+  node_options no;
+  no.cfg.data = {.dir = dir / "vocflow", .fsync = o.fsync, .cache_mb = 256};
+  no.cfg.flows.dir = VOCFLOW_SOURCE_DIR "/bench/flows";
+  no.cfg.runtime.partitions = o.partitions;
+  no.cfg.runtime.dedicated_threads = o.detached;
+  no.cfg.runtime.scheduler_nice = o.scheduler_nice;
+  no.http = no.api = no.notifiers = false;
+  no.clock = [&] {
     return std::chrono::time_point_cast<millis>(std::chrono::system_clock::now()) +
            millis{offset_ms.load()};
   };
+  no.rocksdb_memtable = o.rocksdb_memtable;
+  std::string error;
+  auto n = node::start(std::move(no), error);
+  if (!n) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  auto db = n->store_handle();
   auto before = db->stats();
   std::mutex captured_lock;
   std::vector<std::string> captured;
@@ -350,22 +360,16 @@ int main(int argc, char** argv) {
       std::lock_guard lock{captured_lock};
       captured.emplace_back(b);
     });
-
-  caf::actor_system_config cfg;
-  runtime_config rc;
-  rc.partitions = o.partitions;
-  rc.dedicated_threads = o.detached;
-  rc.scheduler_nice = o.scheduler_nice;
-  actors::configure_scheduler(cfg, rc);
-  caf::actor_system sys{cfg};
-  auto rt = actors::runtime::start(sys, db, lib.library, {.cfg = rc, .clock = clock});
-  caf::scoped_actor main{sys};
+  auto* rt = &n->runtime();
+  auto& sys = n->system();
+  auto main_actor = std::make_unique<caf::scoped_actor>(sys);  // gone before the node
+  auto& main = *main_actor;
   const size_t drivers_n = 2;
   std::vector<caf::actor> drivers;
   std::vector<std::vector<uint32_t>> driver_latencies(drivers_n);
   for (size_t d = 0; d < drivers_n; ++d) {
     size_t first = o.tickets * d / drivers_n, last = o.tickets * (d + 1) / drivers_n;
-    drivers.push_back(sys.spawn(driver, rt.get(), &fields, first, last - first,
+    drivers.push_back(sys.spawn(driver, rt, &fields, first, last - first,
                                 o.concurrency / drivers_n, caf::actor{main}, &driver_latencies[d]));
   }
   auto watch = sys.spawn(watcher, drivers);
@@ -402,8 +406,8 @@ int main(int argc, char** argv) {
   caf::anon_send_exit(watch, caf::exit_reason::user_shutdown);
   for (auto& d : drivers) main->wait_for(d);
   main->wait_for(watch);
-  rt->stop();
-  rt.reset();
+  main_actor.reset();
+  n->stop();
 
   uint64_t commands = o.tickets * 5;
   uint64_t bytes = after.bytes - before.bytes, writes = after.writes - before.writes,

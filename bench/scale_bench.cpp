@@ -24,7 +24,7 @@
 #include <fstream>
 #include <functional>
 
-#include "actors/runtime.hpp"
+#include "app/node.hpp"
 #include "bench/bench_common.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -251,37 +251,36 @@ caf::behavior lateness_watcher(caf::stateful_actor<lateness_state>* self) {
   };
 }
 
-std::shared_ptr<storage::store> open_store(const std::string& dir) {
-  storage::status st;
-  auto db = storage::store::open({.path = dir, .sync = true, .cache_mb = 256}, st);
-  if (!db) std::fprintf(stderr, "cannot open %s: %s\n", dir.c_str(), st.message().c_str());
-  return db;
+// vocflow as `vocflow serve` runs it, without HTTP, on the store in `dir`.
+std::unique_ptr<node> start_node(const options& o, actors::wall_clock clock) {
+  node_options no;
+  no.cfg.data = {.dir = o.dir, .fsync = true, .cache_mb = 256};
+  no.cfg.flows.dir = VOCFLOW_SOURCE_DIR "/bench/flows";
+  no.cfg.runtime.partitions = o.partitions;
+  no.http = no.api = no.notifiers = false;
+  no.clock = std::move(clock);
+  std::string error;
+  auto n = node::start(std::move(no), error);
+  if (!n) std::fprintf(stderr, "%s\n", error.c_str());
+  return n;
 }
 
 // Child mode: the restart. Prints "ready <ms>" once a command is acknowledged (ms since main
 // began), then how long until no timer that was due at the restart is left.
 int restart(const options& o, steady::time_point main_start) {
   spdlog::set_level(spdlog::level::warn);
-  auto db = open_store(o.dir);
-  if (!db) return 1;
-  auto lib = actors::load_library(VOCFLOW_SOURCE_DIR "/bench/flows", *db);
-  if (!lib.library) return 1;
   bench_clock clock;
   auto at = *parse_utc(o.restart_at);
   clock.run_from(at);
-  caf::actor_system_config cfg;
-  runtime_config rc;
-  rc.partitions = o.partitions;
-  actors::configure_scheduler(cfg, rc);
-  caf::actor_system sys{cfg};
-  auto opened_ms = ms_since(main_start);
-  auto rt = actors::runtime::start(sys, db, lib.library,
-                                   {.cfg = rc, .clock = [&] { return clock.now(); }});
+  auto n = start_node(o, [&] { return clock.now(); });
+  if (!n) return 1;
   auto started_ms = ms_since(main_start);
-  caf::scoped_actor self{sys};
+  auto* rt = &n->runtime();
+  auto& db = n->store();
+  auto self = std::make_unique<caf::scoped_actor>(n->system());
   auto id = rt->new_ticket_id();
   bool ok = false;
-  self->request(rt->partition_for(id), 60s, actors::submit_atom::value,
+  (*self)->request(rt->partition_for(id), 60s, actors::submit_atom::value,
                 bench::lifecycle_command(id, 0, ticket_fields{.customer = "C-1", .channel = "web"}))
       .receive(
           [&](actors::command_result& r) {
@@ -290,19 +289,20 @@ int restart(const options& o, steady::time_point main_start) {
           [&](caf::error&) {});
   auto ready = steady::now();
   std::printf(
-      "ready %.0f ms (store and flows %.0f ms, runtime started %.0f ms), acknowledged %s, "
-      "resident %ld MB\n",
-      ms_since(main_start), opened_ms, started_ms, ok ? "yes" : "NO", rss_mb());
+      "ready %.0f ms (store, flows and runtime started %.0f ms), acknowledged %s, resident %ld "
+      "MB\n",
+      ms_since(main_start), started_ms, ok ? "yes" : "NO", rss_mb());
   std::fflush(stdout);
   // Overdue: due at or before `at`. Done when no partition's earliest due row is that old.
   auto overdue_left = [&] {
     for (uint16_t p = 0; p < rt->partitions(); ++p)
-      if (auto d = bench::earliest_due(*db, p); d && *d <= at) return true;
+      if (auto d = bench::earliest_due(db, p); d && *d <= at) return true;
     return false;
   };
   while (overdue_left() && ms_since(ready) < 60'000) std::this_thread::sleep_for(1ms);
   std::printf("overdue done %.0f ms after ready, resident %ld MB\n", ms_since(ready), rss_mb());
-  rt->stop();
+  self.reset();
+  n->stop();
   return 0;
 }
 
@@ -351,10 +351,6 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<testing::temp_dir> tmp;
   if (o.dir.empty()) tmp = std::make_unique<testing::temp_dir>(), o.dir = *tmp / "vocflow";
-  auto db = open_store(o.dir);
-  if (!db) return 1;
-  auto lib = actors::load_library(VOCFLOW_SOURCE_DIR "/bench/flows", *db);
-  if (!lib.library) return 1;
   auto origin = std::chrono::time_point_cast<millis>(std::chrono::system_clock::now());
   bench_clock clock;
   clock.load_origin_ms = to_ms(origin);
@@ -365,20 +361,20 @@ int main(int argc, char** argv) {
       "workload     %zu tickets opened (1h first-response SLA, escalation at 100%%), "
       "fsync\n",
       o.tickets);
+  std::shared_ptr<storage::store> db;  // kept after the node stops, for the restart's count
   {
-    caf::actor_system_config cfg;
-    runtime_config rc;
-    rc.partitions = o.partitions;
-    actors::configure_scheduler(cfg, rc);
-    caf::actor_system sys{cfg};
-    auto rt = actors::runtime::start(sys, db, lib.library,
-                                     {.cfg = rc, .clock = [&] { return clock.now(); }});
-    caf::scoped_actor main{sys};
+    auto n = start_node(o, [&] { return clock.now(); });
+    if (!n) return 1;
+    db = n->store_handle();
+    auto& sys = n->system();
+    auto* rt = &n->runtime();
+    auto main_actor = std::make_unique<caf::scoped_actor>(sys);  // gone before the node
+    auto& main = *main_actor;
 
     // 1. Load.
     size_t opened = 0;
     pump_state load;
-    load.rt = rt.get();
+    load.rt = rt;
     load.limit = 128;  // few in flight: each clump of equal opening times stays small
     load.acknowledged = &clock.acknowledged;
     load.done = main;
@@ -406,7 +402,7 @@ int main(int argc, char** argv) {
     size_t peak_acked = 0;
     auto peak_until = steady::now() + std::chrono::seconds(o.peak_seconds);
     pump_state peak;
-    peak.rt = rt.get();
+    peak.rt = rt;
     peak.limit = 4096;
     peak.done = main;
     peak.next = [&]() -> std::optional<std::pair<actors::submission, int>> {
@@ -440,7 +436,7 @@ int main(int argc, char** argv) {
     clock.run_from(first_due.value_or(origin + 1h));
     rt->poke_timers();
     pacer_state ps;
-    ps.rt = rt.get(), ps.fields = &fields, ps.rate = rate, ps.done = main;
+    ps.rt = rt, ps.fields = &fields, ps.rate = rate, ps.done = main;
     ps.start = steady::now(), ps.until = ps.start + std::chrono::seconds(o.seconds);
     auto pacer_actor = sys.spawn(pacer, std::move(ps));
     caf::anon_send(pacer_actor, tick_atom::value);
@@ -467,8 +463,9 @@ int main(int argc, char** argv) {
         bench::percentile(late, 0.99),
         late.empty() ? 0.0 : static_cast<double>(*std::max_element(late.begin(), late.end())));
     std::printf("resident     %ld MB now, peak %ld MB\n", rss_mb(), bench::peak_rss_mb());
-    rt->stop();
     caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
+    main_actor.reset();
+    n->stop();
   }
   // 3. Restart after `gap` seconds of wall time, in a fresh process.
   auto stopped_at = clock.now();

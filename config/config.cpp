@@ -34,7 +34,7 @@ void read_server(yaml_context& cx, const YAML::Node& n, server_config& s) {
              n,
              "server",
              {"host", "port", "threads", "max_body", "max_header", "request_timeout",
-              "idle_timeout", "max_connections"}};
+              "idle_timeout", "max_connections", "query_threads", "max_queries"}};
   read_text(cx, m, "host", s.host);
   read_number(cx, m, "port", s.port, 0, 65535);
   read_number(cx, m, "threads", s.threads, 1, 256);
@@ -43,6 +43,8 @@ void read_server(yaml_context& cx, const YAML::Node& n, server_config& s) {
   read_wall(cx, m, "request_timeout", s.request_timeout);
   read_wall(cx, m, "idle_timeout", s.idle_timeout);
   read_number(cx, m, "max_connections", s.max_connections, 1, 1'000'000);
+  read_number(cx, m, "query_threads", s.query_threads, 1, 64);
+  read_number(cx, m, "max_queries", s.max_queries, 1, 10'000);
 }
 
 bool is_access_role(std::string_view r) {
@@ -185,6 +187,12 @@ void read_notify(yaml_context& cx, const YAML::Node& node, notify_config& n) {
 }
 
 }  // namespace
+
+std::vector<channel_subscription> channels(const notify_config& n) {
+  std::vector<channel_subscription> out;
+  for (auto& w : n.webhooks) out.push_back(w.subscription());
+  return out;
+}
 
 std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   yaml_context cx{file.path, diags};

@@ -41,6 +41,10 @@ struct server_config {
   millis request_timeout{10'000};  // to receive a whole request. Default: 10s
   millis idle_timeout{60'000};     // a kept-alive connection without a request. Default: 60s
   size_t max_connections = 1024;   // more are answered 503 and closed. Default: 1024
+  // Queries that read many rows (ticket lists, breaches, KPIs, graphs) run on threads of their
+  // own, at the scheduler's lower priority. Default: 2
+  uint32_t query_threads = 2;
+  size_t max_queries = 16;  // running or waiting at once; more are answered 503. Default: 16
 };
 
 // Who may call the API: each bearer token has a name (shown in histories and logs) and an
@@ -62,15 +66,26 @@ struct metrics_config {
   std::string scrape_token;
 };
 
-// An outbound webhook: the notifications the flows raise (escalations, breaches, approval
-// requests, ...) for some roles or departments, POSTed as JSON and signed with the secret.
+// What an outbound channel receives of the notifications the flows raise (escalations,
+// breaches, approval requests, ...): the same for every kind of channel.
+struct channel_subscription {
+  std::string name;  // the channel's, unique; its outbox, metrics and logs go by it
+  // Notification types; default: escalated, sla_breached, compensation_requested.
+  std::vector<std::string> events = {"escalated", "sla_breached", "compensation_requested"};
+  std::vector<std::string> to;  // roles or departments; empty: every recipient
+};
+
+// An outbound webhook: the notifications it subscribes to, POSTed as JSON and signed with
+// the secret.
 struct webhook_config {
-  std::string name;    // unique; in metrics and logs
+  std::string name;    // unique among the channels; in metrics and logs
   std::string url;     // http://host[:port]/path
   std::string secret;  // X-Vocflow-Signature: sha256=<hex HMAC-SHA256(secret, body)>
   // Notification types; default: escalated, sla_breached, compensation_requested.
   std::vector<std::string> events = {"escalated", "sla_breached", "compensation_requested"};
   std::vector<std::string> to;  // roles or departments; empty: every recipient
+
+  channel_subscription subscription() const { return {name, events, to}; }
 };
 
 // The notification types a flow raises (and a webhook may ask for).
@@ -104,6 +119,9 @@ struct config {
   flows_config flows;
   log_config log;
 };
+
+// The subscriptions of every outbound channel configured (the webhooks).
+std::vector<channel_subscription> channels(const notify_config& n);
 
 // Reads a configuration; every key is optional and falls back to its default.
 std::optional<config> load_config(const source_file& file, diagnostics& diags);

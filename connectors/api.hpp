@@ -1,8 +1,14 @@
 // The HTTP API of vocflow: service agents act on tickets, process owners deploy flows, ops read.
-// Routes, access roles, and the handlers that turn requests into runtime calls. Every error is
-// JSON: {"error": code, "message": ...}. Described in openapi.yaml (served at /v1/openapi.yaml).
+// One route table (api::routes()) says, for every endpoint, its method and path, the access
+// roles that may call it, the query parameters it accepts and its handler; the handlers live
+// by resource (api_tickets.cpp, api_flows.cpp, api_ops.cpp). A new endpoint is one row and
+// one handler, and the OpenAPI test holds openapi.yaml to the table both ways.
+//
+// Every error is JSON: {"error": code, "message": ...}. Queries that read many rows (ticket
+// lists, breaches, KPIs, flow graphs) run on a pool of their own, bounded: beyond it, 503.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,21 +18,46 @@
 #include "config/config.hpp"
 #include "connectors/gateway.hpp"
 #include "connectors/http_server.hpp"
+#include "connectors/intake.hpp"
+#include "connectors/query_pool.hpp"
 
 namespace vocflow::connectors {
 
-struct route_info {
+// One request on its way through the API: what came in, who sent it, the way back.
+struct request {
+  http_request http;
+  responder respond;
+  stream_opener open_stream;
+  caller who;
+  std::map<std::string, std::string> params;  // from the path's {placeholders}
+  std::map<std::string, std::string> query;   // only those the route accepts
+
+  // A query parameter, "" when not given.
+  const std::string& q(const std::string& name) const;
+};
+
+// What the handlers reach.
+struct api_services {
+  actors::runtime& rt;
+  gateway& commands;
+  query_pool& queries;
+  const config& cfg;
+  caf::actor feed;  // the live feed of Server-Sent Events
+  const std::atomic<bool>& ready;
+};
+
+struct route {
   std::string method;
   std::string path;                // with {placeholders}
   std::vector<std::string> roles;  // access roles allowed; empty: no token needed
+  std::vector<std::string> query;  // the query parameters it accepts; any other is a 400
+  void (*handle)(const api_services&, request&) = nullptr;
 };
 
-// Who is calling: resolved from the bearer token.
-struct caller {
-  std::string name;
-  std::string role;     // access role
-  std::string acts_as;  // role in the workflows
-};
+// The routes of each resource.
+std::vector<route> ticket_routes();
+std::vector<route> flow_routes();
+std::vector<route> ops_routes();
 
 class api {
  public:
@@ -38,29 +69,17 @@ class api {
   // Readiness for /readyz: false while starting and draining.
   void set_ready(bool ready) { ready_ = ready; }
 
-  static const std::vector<route_info>& routes();
+  static const std::vector<route>& routes();
 
  private:
-  struct context;
-  void dispatch(context& cx);
-  void open_ticket(context& cx);
-  void get_ticket(context& cx);
-  void act(context& cx);
-  void list_tickets(context& cx);
-  void list_flows(context& cx);
-  void metrics(context& cx);
-  void breaches(context& cx);
-  void kpis(context& cx);
-  void stream(context& cx);
-  void deploy(context& cx);
-  void graph(context& cx);
-
+  config cfg_;
   actors::runtime& rt_;
   gateway gateway_;
-  caf::actor feed_;  // the live feed of Server-Sent Events
-  config cfg_;
+  query_pool queries_;
+  caf::actor feed_;
   std::map<std::string, caller> tokens_;
   std::atomic<bool> ready_{false};
+  api_services services_;
 };
 
 // The OpenAPI document (openapi.yaml), compiled in.

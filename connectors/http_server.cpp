@@ -291,6 +291,12 @@ http_server::~http_server() {
 }
 
 std::optional<uint16_t> http_server::start(std::string& error) {
+  auto port = bind(error);
+  if (port) run();
+  return port;
+}
+
+std::optional<uint16_t> http_server::bind(std::string& error) {
   beast::error_code ec;
   auto address = asio::ip::make_address(impl_->cfg.host, ec);
   if (ec) {
@@ -310,11 +316,15 @@ std::optional<uint16_t> http_server::start(std::string& error) {
             ec.message();
     return std::nullopt;
   }
+  return acc.local_endpoint().port();
+}
+
+void http_server::run() {
+  if (!impl_->acceptor || !impl_->threads.empty()) return;
   impl_->work.emplace(impl_->ioc.get_executor());
   impl_->accept();
   for (uint32_t i = 0; i < impl_->cfg.threads; ++i)
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
-  return acc.local_endpoint().port();
 }
 
 void http_server::stop_accepting() {
@@ -330,7 +340,12 @@ size_t http_server::in_flight() const {
 }
 
 void http_server::stop() {
-  if (!impl_ || impl_->threads.empty()) return;
+  if (!impl_) return;
+  if (impl_->threads.empty()) {  // bound, never run: nothing but the listening socket
+    beast::error_code ignored;
+    if (impl_->acceptor) impl_->acceptor->close(ignored);
+    return;
+  }
   stop_accepting();
   impl_->work.reset();
   impl_->ioc.stop();

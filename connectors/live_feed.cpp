@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "workflows/json_codec.hpp"
+#include "workflows/ticket_view.hpp"
 
 namespace vocflow::connectors {
 namespace {
@@ -14,11 +15,11 @@ struct feed_state {
 
 }  // namespace
 
-std::string sse_message(const std::string& ticket, const std::string& flow, const event& e) {
+std::string sse_message(const ticket_view& ticket, const event& e) {
   auto j = to_json(e);
-  j["ticket"] = ticket;
-  j["flow"] = flow;
-  return fmt::format("id: {}:{}\nevent: {}\ndata: {}\n\n", ticket, e.seq, e.type(), json_text(j));
+  j["ticket"] = to_json(ticket);
+  return fmt::format("id: {}:{}\nevent: {}\ndata: {}\n\n", ticket.id, e.seq, e.type(),
+                     json_text(j));
 }
 
 feed_actor spawn_feed(caf::actor_system& sys) {
@@ -28,16 +29,19 @@ feed_actor spawn_feed(caf::actor_system& sys) {
           auto& ws = self->state.watchers;
           std::erase_if(ws, [](auto& w) { return !w->sink->open(); });
           if (ws.empty()) return;
-          for (auto& c : *batch)
+          for (auto& c : *batch) {
+            std::optional<ticket_view> view;  // projected once, if an event is wanted
             for (auto& e : *c.events) {
               std::string type{e.type()};
               std::string message;
               for (auto& w : ws) {
                 if (!w->types.contains(type)) continue;
-                if (message.empty()) message = sse_message(c.state->id, c.state->flow, e);
+                if (!view) view = project(*c.state, c.flow);
+                if (message.empty()) message = sse_message(*view, e);
                 w->sink->send(message);
               }
             }
+          }
         },
         [=](watch_atom, std::shared_ptr<watcher> w) {
           // Greeted only once registered: whatever is committed after the client has read

@@ -8,6 +8,7 @@
 
 #include "actors/interfaces.hpp"
 #include "connectors/http_server.hpp"
+#include "workflows/ticket_view.hpp"
 
 namespace vocflow::connectors {
 
@@ -25,8 +26,9 @@ using feed_actor =
 
 feed_actor spawn_feed(caf::actor_system& sys);
 
-// One event as a Server-Sent Event: "id: T-1:7\nevent: sla_breached\ndata: {...}\n\n".
-std::string sse_message(const std::string& ticket, const std::string& flow, const event& e);
+// One event as a Server-Sent Event: "id: T-1:7\nevent: sla_breached\ndata: {...}\n\n", the
+// data being the event's JSON with the ticket's view after it ("ticket": {...}).
+std::string sse_message(const ticket_view& ticket, const event& e);
 
 }  // namespace vocflow::connectors
 

@@ -1,14 +1,9 @@
 #include "connectors/notifier.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "connectors/http_client.hpp"
+#include <algorithm>
 
 namespace vocflow::connectors {
 namespace {
@@ -23,45 +18,31 @@ constexpr millis longest_sleep{60'000};  // a wake-up at least this often (real 
 struct notifier_state {
   static inline const char* name = "vocflow.notifier";
   actors::runtime_env env;
-  webhook_config hook;
+  std::shared_ptr<channel> ch;
+  channel_subscription subscription;
   notify_config cfg;
-  std::string base_url, target;  // from hook.url
-  actors::webhook_stats* stats = nullptr;
+  actors::channel_stats* stats = nullptr;
   uint64_t generation = 0;  // of the wake-up in flight
   bool poke_queued = false;
 };
 using self_ptr = notifier_actor::stateful_pointer<notifier_state>;
 
-// The outcome of one attempt: "" when the receiver took it.
+// The outcome of one attempt: "" when the channel delivered it.
 std::string attempt(notifier_state& s, const storage::outbox_entry& row) {
-  http_call call;
-  call.base_url = s.base_url;
-  call.method = "POST";
-  call.target = s.target;
-  call.body = row.body;
-  call.timeout = s.cfg.timeout;
-  call.headers = {{"User-Agent", "vocflow-webhook"},
-                  {"X-Vocflow-Event", row.type},
-                  {"X-Vocflow-Event-Id", row.id()},
-                  {"X-Vocflow-Webhook", s.hook.name},
-                  {"X-Vocflow-Delivery-Attempt", std::to_string(row.attempts + 1)},
-                  {"X-Vocflow-Signature", webhook_signature(s.hook.secret, row.body)}};
   auto started = std::chrono::steady_clock::now();
-  auto res = send(call);
+  auto error = s.ch->deliver(row);
   if (s.stats)
     s.stats->attempt_seconds.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  if (res.status >= 200 && res.status < 300) return {};
-  if (res.status == 0) return res.error.empty() ? "no answer" : res.error;
-  return fmt::format("HTTP {}", res.status);
+  return error;
 }
 
 void schedule(self_ptr self, time_point now) {
   auto& s = self->state;
   std::optional<time_point> next;
-  if (auto st = s.env.db->outbox_next(s.hook.name, next); !st) {
+  if (auto st = s.env.db->outbox_next(s.ch->name(), next); !st) {
     // Not "nothing to send": look again after the first retry's wait.
-    spdlog::error("webhook {}: cannot read the outbox: {}", s.hook.name, st.message());
+    spdlog::error("channel {}: cannot read the outbox: {}", s.ch->name(), st.message());
     self->delayed_send(self, s.cfg.retry_initial, wake_atom::value, ++s.generation);
     return;
   }
@@ -75,10 +56,10 @@ void schedule(self_ptr self, time_point now) {
 // counted (the gauges keep their last value when the outbox cannot be read).
 size_t update_stats(notifier_state& s) {
   size_t left = 0, dead = 0;
-  auto st = s.env.db->outbox_size(s.hook.name, count_cap, left);
-  if (st) st = s.env.db->dead_letters(s.hook.name, count_cap, dead);
+  auto st = s.env.db->outbox_size(s.ch->name(), count_cap, left);
+  if (st) st = s.env.db->dead_letters(s.ch->name(), count_cap, dead);
   if (!st) {
-    spdlog::error("webhook {}: cannot count the outbox: {}", s.hook.name, st.message());
+    spdlog::error("channel {}: cannot count the outbox: {}", s.ch->name(), st.message());
     return s.stats ? static_cast<size_t>(s.stats->backlog.load()) : 0;
   }
   if (s.stats) {
@@ -93,8 +74,8 @@ size_t pass(self_ptr self) {
   auto& s = self->state;
   auto now = s.env.clock();
   std::vector<storage::outbox_entry> due;
-  if (auto st = s.env.db->outbox_due(s.hook.name, now, pass_limit, due); !st) {
-    spdlog::error("webhook {}: cannot read the outbox: {}", s.hook.name, st.message());
+  if (auto st = s.env.db->outbox_due(s.ch->name(), now, pass_limit, due); !st) {
+    spdlog::error("channel {}: cannot read the outbox: {}", s.ch->name(), st.message());
     self->delayed_send(self, s.cfg.retry_initial, wake_atom::value, ++s.generation);
     return 0;
   }
@@ -110,19 +91,19 @@ size_t pass(self_ptr self) {
       if (now - row.created >= s.cfg.give_up_after) {
         b.dead_letter(row);
         if (s.stats) ++s.stats->given_up;
-        spdlog::error("webhook {}: gave up on {} ({}) after {} attempts: {}", s.hook.name, row.id(),
+        spdlog::error("channel {}: gave up on {} ({}) after {} attempts: {}", s.ch->name(), row.id(),
                       row.type, row.attempts, error);
       } else {
         row.next_at = now + retry_delay(s.cfg, row.attempts);
         b.outbox(row);
         if (s.stats) ++s.stats->failed;
-        spdlog::warn("webhook {}: {} ({}) attempt {} failed: {}; next at {}", s.hook.name, row.id(),
+        spdlog::warn("channel {}: {} ({}) attempt {} failed: {}; next at {}", s.ch->name(), row.id(),
                      row.type, row.attempts, error, format_utc(row.next_at));
       }
     }
     if (auto st = s.env.db->write(b); !st) {
       // Not recorded: the row stays as it was and is attempted again (at least once).
-      spdlog::error("webhook {}: cannot update the outbox: {}", s.hook.name, st.message());
+      spdlog::error("channel {}: cannot update the outbox: {}", s.ch->name(), st.message());
       self->delayed_send(self, s.cfg.retry_initial, wake_atom::value, ++s.generation);
       return update_stats(s);
     }
@@ -140,16 +121,6 @@ size_t pass(self_ptr self) {
 
 }  // namespace
 
-std::string webhook_signature(std::string_view secret, std::string_view body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &size);
-  std::string out = "sha256=";
-  for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", mac[i]);
-  return out;
-}
-
 millis retry_delay(const notify_config& cfg, int32_t attempt) {
   auto delay = cfg.retry_initial;
   for (int32_t i = 1; i < attempt && delay < cfg.retry_max; ++i) delay *= 2;
@@ -158,8 +129,10 @@ millis retry_delay(const notify_config& cfg, int32_t attempt) {
 
 std::vector<notifier_actor> start_notifiers(actors::runtime& rt, const notify_config& cfg) {
   std::vector<notifier_actor> out;
-  for (auto& w : cfg.webhooks) {
-    auto n = spawn_notifier(rt.system(), rt.env(), w, cfg);
+  auto subscriptions = channels(cfg);
+  auto made = make_channels(cfg);
+  for (size_t i = 0; i < made.size(); ++i) {
+    auto n = spawn_notifier(rt.system(), rt.env(), made[i], subscriptions[i], cfg);
     rt.subscribe(caf::actor_cast<actors::subscriber_actor>(n));
     out.push_back(std::move(n));
   }
@@ -172,18 +145,15 @@ void stop_notifiers(std::vector<notifier_actor>& notifiers) {
 }
 
 notifier_actor spawn_notifier(caf::actor_system& sys, const actors::runtime_env& env,
-                              webhook_config webhook, notify_config cfg) {
-  auto impl = [env, webhook, cfg](self_ptr self) -> notifier_actor::behavior_type {
+                              std::shared_ptr<channel> ch, channel_subscription subscription,
+                              notify_config cfg) {
+  auto impl = [env, ch, subscription, cfg](self_ptr self) -> notifier_actor::behavior_type {
     auto& s = self->state;
     s.env = env;
-    s.hook = webhook;
+    s.ch = ch;
+    s.subscription = subscription;
     s.cfg = cfg;
-    s.stats = env.stats ? env.stats->webhook(webhook.name) : nullptr;
-    std::string_view url = s.hook.url;
-    if (url.starts_with("http://")) url.remove_prefix(7);
-    auto slash = url.find('/');
-    s.base_url = "http://" + std::string{url.substr(0, slash)};
-    s.target = slash == std::string_view::npos ? "/" : std::string{url.substr(slash)};
+    s.stats = env.stats ? env.stats->channel(ch->name()) : nullptr;
     s.poke_queued = true;
     caf::anon_send(caf::actor_cast<notifier_actor>(self),
                    poke_atom::value);  // what waited in the outbox while vocflow was down
@@ -191,10 +161,10 @@ notifier_actor spawn_notifier(caf::actor_system& sys, const actors::runtime_env&
         [=](actors::committed_atom, const actors::commit_batch& batch) {
           auto& s = self->state;
           if (s.poke_queued) return;
+          auto& wanted = s.subscription.events;
           for (auto& c : *batch)
             for (auto& e : *c.events)
-              if (std::find(s.hook.events.begin(), s.hook.events.end(), e.type()) !=
-                  s.hook.events.end()) {
+              if (std::find(wanted.begin(), wanted.end(), e.type()) != wanted.end()) {
                 s.poke_queued = true;
                 caf::anon_send(caf::actor_cast<notifier_actor>(self), poke_atom::value);
                 return;

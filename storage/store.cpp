@@ -161,11 +161,11 @@ key ledger_key(std::string_view customer, time_point at, std::string_view ticket
 }
 
 key outbox_key(const outbox_entry& e) {
-  return key{}.add(e.webhook).zero().be(ms(e.next_at), 8).add(e.ticket).zero().be(e.seq, 8);
+  return key{}.add(e.channel).zero().be(ms(e.next_at), 8).add(e.ticket).zero().be(e.seq, 8);
 }
 
-std::string outbox_prefix(std::string_view webhook) {
-  return key{}.add(webhook).zero().str();
+std::string outbox_prefix(std::string_view channel) {
+  return key{}.add(channel).zero().str();
 }
 
 status count_prefix(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix,
@@ -234,8 +234,11 @@ void write_set::disarm(uint16_t partition, const std::string& ticket, uint64_t t
   ++operations_;
 }
 
-void write_set::idempotency(const std::string& key, const std::string& ticket) {
-  batch_->Put(store_->column(store::t_idempotency), key, ticket);
+void write_set::idempotency(const std::string& key, const std::string& ticket,
+                            const std::string& fingerprint) {
+  scratch_ = ticket;
+  if (!fingerprint.empty()) scratch_.append(1, '\0').append(fingerprint);
+  batch_->Put(store_->column(store::t_idempotency), key, scratch_);
   ++operations_;
 }
 
@@ -276,7 +279,7 @@ void write_set::outbox_remove(const outbox_entry& e) {
 }
 
 void write_set::dead_letter(const outbox_entry& e) {
-  auto k = key{}.add(e.webhook).zero().add(e.ticket).zero().be(e.seq, 8);
+  auto k = key{}.add(e.channel).zero().add(e.ticket).zero().be(e.seq, 8);
   batch_->Put(store_->column(store::t_dead_letters), k.slice(), encode_record(e));
   ++operations_;
 }
@@ -628,10 +631,17 @@ status store::repartition_due(const std::function<uint16_t(const std::string&)>&
   return write(b);
 }
 
-status store::idempotent(const std::string& key, std::string& ticket) const {
+status store::idempotent(const std::string& key, std::string& ticket,
+                         std::string& fingerprint) const {
   std::shared_lock lock{gate_};
   if (!db_) return closed();
-  return convert(db_->Get(rocksdb::ReadOptions{}, cf(t_idempotency), key, &ticket));
+  std::string value;
+  if (auto st = convert(db_->Get(rocksdb::ReadOptions{}, cf(t_idempotency), key, &value)); !st)
+    return st;
+  auto zero = value.find('\0');
+  ticket = value.substr(0, zero);
+  fingerprint = zero == std::string::npos ? std::string{} : value.substr(zero + 1);
+  return {};
 }
 
 status store::granted_since(const std::string& customer, time_point since, money& out) const {
@@ -685,11 +695,11 @@ status store::for_each_alert(time_point since,
   return st ? failure : st;
 }
 
-status store::outbox_due(const std::string& webhook, time_point upto, size_t limit,
+status store::outbox_due(const std::string& channel, time_point upto, size_t limit,
                          std::vector<outbox_entry>& out) const {
   std::shared_lock lock{gate_};
   if (!db_) return closed();
-  auto prefix = outbox_prefix(webhook);
+  auto prefix = outbox_prefix(channel);
   auto upper = key{}.add(prefix).be(ms(upto) + 1, 8).str();
   rocksdb::Slice upper_slice{upper};
   rocksdb::ReadOptions r;
@@ -698,17 +708,17 @@ status store::outbox_due(const std::string& webhook, time_point upto, size_t lim
   for (it->Seek(prefix); it->Valid() && out.size() < limit; it->Next()) {
     outbox_entry e;
     if (!decode_record(it->value().ToStringView(), e))
-      return {status::code::corruption, "cannot decode an outbox row of " + webhook};
+      return {status::code::corruption, "cannot decode an outbox row of " + channel};
     out.push_back(std::move(e));
   }
   return convert(it->status());
 }
 
-status store::outbox_next(const std::string& webhook, std::optional<time_point>& out) const {
+status store::outbox_next(const std::string& channel, std::optional<time_point>& out) const {
   std::shared_lock lock{gate_};
   if (!db_) return closed();
   out.reset();
-  auto prefix = outbox_prefix(webhook);
+  auto prefix = outbox_prefix(channel);
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, cf(t_outbox))};
   it->Seek(prefix);
   if (it->Valid() && it->key().starts_with(prefix))
@@ -716,16 +726,16 @@ status store::outbox_next(const std::string& webhook, std::optional<time_point>&
   return convert(it->status());
 }
 
-status store::outbox_size(const std::string& webhook, size_t cap, size_t& out) const {
+status store::outbox_size(const std::string& channel, size_t cap, size_t& out) const {
   std::shared_lock lock{gate_};
   if (!db_) return closed();
-  return count_prefix(*db_, cf(t_outbox), outbox_prefix(webhook), cap, out);
+  return count_prefix(*db_, cf(t_outbox), outbox_prefix(channel), cap, out);
 }
 
-status store::dead_letters(const std::string& webhook, size_t cap, size_t& out) const {
+status store::dead_letters(const std::string& channel, size_t cap, size_t& out) const {
   std::shared_lock lock{gate_};
   if (!db_) return closed();
-  return count_prefix(*db_, cf(t_dead_letters), outbox_prefix(webhook), cap, out);
+  return count_prefix(*db_, cf(t_dead_letters), outbox_prefix(channel), cap, out);
 }
 
 status store::for_each_opened(time_point from, time_point to,

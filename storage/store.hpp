@@ -4,13 +4,13 @@
 //   events       ticket \0 first_seq:be64       -> the events of one command (codec.hpp)
 //   tickets      ticket                          -> snapshot: state, last seq, flow id@version
 //   due          partition:be16 due:be64 ticket \0 timer:be64 -> (empty)
-//   idempotency  client key                      -> ticket
+//   idempotency  client key                      -> ticket [\0 request fingerprint]
 //   flows        id \0 version:be32              -> YAML source
 //   ledger       customer \0 at:be64 ticket \0 seq:be64 -> compensation granted (money)
 //   alerts       at:be64 ticket \0 seq:be64        -> an SLA warning, breach or escalation
 //   opened       at:be64 ticket                  -> (empty): tickets by the time they opened
-//   outbox       webhook \0 next:be64 ticket \0 seq:be64 -> a notification to deliver
-//   dead_letters webhook \0 ticket \0 seq:be64   -> a notification given up on
+//   outbox       channel \0 next:be64 ticket \0 seq:be64 -> a notification to deliver
+//   dead_letters channel \0 ticket \0 seq:be64   -> a notification given up on
 //   meta         name                            -> value
 //
 // Thread-safe: partitions write their own batches concurrently; any thread may read.
@@ -78,9 +78,10 @@ struct alert {
   }
 };
 
-// A notification for one webhook, from its commit until the receiver accepts it.
+// A notification for one outbound channel (a webhook, ...), from its commit until the channel
+// has delivered it.
 struct outbox_entry {
-  std::string webhook;
+  std::string channel;  // each channel has its own outbox, by its name
   std::string ticket;
   uint64_t seq = 0;  // of the event it tells about: ticket:seq is the notification's id
   std::string type;
@@ -88,12 +89,14 @@ struct outbox_entry {
   time_point next_at;  // the next attempt
   int32_t attempts = 0;
   std::string last_error;
-  std::string body;  // JSON, fixed at commit so that every attempt sends the same bytes
+  // The notification (JSON), fixed at commit so that every attempt sends the same bytes: what
+  // every channel renders its own way.
+  std::string body;
 
   std::string id() const { return ticket + ":" + std::to_string(seq); }
   template <class S, class F>
   static void fields(S& s, F&& f) {
-    f("webhook", s.webhook), f("ticket", s.ticket), f("seq", s.seq), f("type", s.type);
+    f("channel", s.channel), f("ticket", s.ticket), f("seq", s.seq), f("type", s.type);
     f("created", s.created), f("next_at", s.next_at), f("attempts", s.attempts);
     f("last_error", s.last_error), f("body", s.body);
   }
@@ -117,7 +120,10 @@ class write_set {
   void snapshot(const ticket& t);
   void arm(uint16_t partition, const std::string& ticket, uint64_t timer, time_point due);
   void disarm(uint16_t partition, const std::string& ticket, uint64_t timer, time_point due);
-  void idempotency(const std::string& key, const std::string& ticket);
+  // `fingerprint`: of the request that opened the ticket, to tell a retry from a different
+  // request under the same key.
+  void idempotency(const std::string& key, const std::string& ticket,
+                   const std::string& fingerprint = {});
   void grant(const std::string& customer, time_point at, const std::string& ticket, uint64_t seq,
              money amount);
   void flow(const std::string& id, int32_t version, const std::string& source);
@@ -194,8 +200,9 @@ class store {
   status repartition_due(const std::function<uint16_t(const std::string& ticket)>& owner,
                          size_t& moved);
 
-  // The ticket an idempotency key opened; not_found when the key is new.
-  status idempotent(const std::string& key, std::string& ticket) const;
+  // The ticket an idempotency key opened, and the fingerprint of its request ("" for keys
+  // written without one); not_found when the key is new.
+  status idempotent(const std::string& key, std::string& ticket, std::string& fingerprint) const;
   // Compensation granted to a customer since `since`, over every ticket.
   status granted_since(const std::string& customer, time_point since, money& out) const;
   status for_each_flow(const std::function<void(const std::string& id, int32_t version,
@@ -203,14 +210,14 @@ class store {
 
   // Alerts from `since` on, in time order; stop by returning false.
   status for_each_alert(time_point since, const std::function<bool(const alert&)>& visit) const;
-  // A webhook's notifications due by `upto`, in due order, at most `limit`.
-  status outbox_due(const std::string& webhook, time_point upto, size_t limit,
+  // A channel's notifications due by `upto`, in due order, at most `limit`.
+  status outbox_due(const std::string& channel, time_point upto, size_t limit,
                     std::vector<outbox_entry>& out) const;
   // When its next notification is due; `out` is nullopt when its outbox is empty.
-  status outbox_next(const std::string& webhook, std::optional<time_point>& out) const;
-  // Rows waiting for a webhook (counting stops at `cap`), and its dead letters.
-  status outbox_size(const std::string& webhook, size_t cap, size_t& out) const;
-  status dead_letters(const std::string& webhook, size_t cap, size_t& out) const;
+  status outbox_next(const std::string& channel, std::optional<time_point>& out) const;
+  // Rows waiting for a channel (counting stops at `cap`), and its dead letters.
+  status outbox_size(const std::string& channel, size_t cap, size_t& out) const;
+  status dead_letters(const std::string& channel, size_t cap, size_t& out) const;
 
   // Tickets opened in [from, to), in the order they opened; stop by returning false.
   status for_each_opened(time_point from, time_point to,

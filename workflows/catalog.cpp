@@ -112,12 +112,23 @@ catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags) 
   }
   std::map<std::string, std::string> texts;
   for (auto& f : files) texts[f.path] = f.text;
+  bool organized = std::any_of(docs.begin(), docs.end(), [](auto& d) { return d.is_organization; });
   for (auto& d : docs) {
     if (d.is_organization) continue;
     yaml_context cx{d.file, diags};
     auto errors_before = diags.error_count();
     auto f = detail::read_flow(cx, d.node);
     if (!f) continue;
+    // Without an organization every role, department and calendar a flow names is unknown:
+    // one error that says what is missing, not one per name.
+    if (!organized) {
+      cx.error(f->pos, "no-organization",
+               fmt::format("flow `{}` names roles, departments and a calendar, but no organization "
+                           "declares them: put organization.yaml (kind: organization) beside the "
+                           "flow, or name it with --org",
+                           f->id));
+      continue;
+    }
     detail::check_flow(cx, *f, out.org);
     f->source = texts[d.file];
     for (auto& other : out.flows) {

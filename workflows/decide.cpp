@@ -13,15 +13,6 @@
 
 namespace vocflow {
 namespace detail {
-namespace {
-
-std::string priority_of(std::string_view severity) {
-  if (is_priority(severity)) return std::string{severity};
-  if (severity == "critical") return "urgent";
-  return "normal";
-}
-
-}  // namespace
 
 std::string format_amount(const flow& f, money m) {
   return fmt::format("{} {}", to_string(m), f.compensation.currency);
@@ -153,7 +144,12 @@ void decider::open() {
     return reject(reject_code::already_exists, fmt::format("ticket {} already exists", before_.id));
   if (cmd_.ticket_id.empty())
     return reject(reject_code::invalid_argument, "open needs a ticket id");
-  emit(ev::opened{cmd_.ticket_id, cmd_.info, priority_of(cmd_.info->severity)});
+  auto priority = priority_for(cmd_.info->severity);
+  if (!priority)
+    return reject(reject_code::invalid_argument,
+                  fmt::format("severity `{}` is none of {}", cmd_.info->severity,
+                              fmt::join(severities, ", ")));
+  emit(ev::opened{cmd_.ticket_id, cmd_.info, std::move(*priority)});
   std::string reason = match(f_, *cmd_.info) ? "match " + describe_match(f_.match)
                        : f_.is_default       ? "default flow"
                                              : "chosen explicitly";
@@ -384,6 +380,8 @@ std::string_view to_string(reject_code c) {
       return "ticket_closed";
     case reject_code::stale_timer:
       return "stale_timer";
+    case reject_code::key_reused:
+      return "idempotency_key_reused";
   }
   return "?";
 }

@@ -52,6 +52,7 @@ enum class reject_code : uint8_t {
   invalid_argument,    // missing or bad field
   ticket_closed,
   stale_timer,  // the timer was cancelled or re-armed meanwhile
+  key_reused,   // an open's idempotency key was used before for a different request
 };
 std::string_view to_string(reject_code c);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -23,5 +24,10 @@ template <class T>
 struct is_map : std::false_type {};
 template <class K, class V>
 struct is_map<std::map<K, V>> : std::true_type {};
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
 
 }  // namespace vocflow

@@ -3,6 +3,7 @@
 #include "workflows/fields.hpp"
 #include "workflows/model.hpp"
 #include "workflows/shared_value.hpp"
+#include "workflows/ticket_view.hpp"
 
 namespace vocflow {
 namespace {
@@ -39,6 +40,8 @@ json value(const auto& v) {
     return o;
   } else if constexpr (is_shared_value<T>::value) {
     return value(*v);
+  } else if constexpr (is_optional<T>::value) {
+    return v ? value(*v) : json(nullptr);
   } else if constexpr (has_fields<T>) {
     json o = json::object();
     T::fields(v, object_writer{o});
@@ -76,6 +79,16 @@ json to_json(const ticket& t) {
 
 json to_json(const ticket_fields& f) {
   return value(f);
+}
+
+json to_json(const ticket_view& v) {
+  return value(v);
+}
+
+json to_json(const ticket_view& v, const ticket_detail& d) {
+  json o = value(v);
+  ticket_detail::fields(d, object_writer{o});
+  return o;
 }
 
 }  // namespace vocflow

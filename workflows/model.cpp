@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace vocflow {
 
@@ -33,6 +34,15 @@ std::string raise_priority(std::string_view p) {
   if (it == std::end(priorities)) return "normal";
   if (it + 1 == std::end(priorities)) return std::string{p};
   return std::string{*(it + 1)};
+}
+
+std::optional<std::string> priority_for(std::string_view severity) {
+  if (severity.empty()) return "normal";
+  std::string lower;
+  for (char c : severity) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (is_priority(lower)) return lower;
+  if (lower == "critical") return "urgent";
+  return std::nullopt;
 }
 
 bool organization::has_role(std::string_view n) const {

@@ -30,6 +30,12 @@ inline constexpr std::string_view priorities[] = {"low", "normal", "high", "urge
 bool is_priority(std::string_view p);
 std::string raise_priority(std::string_view p);
 
+// What a complaint may say of its severity: a priority, or critical (urgent). Case does not
+// matter; nothing said means normal.
+inline constexpr std::string_view severities[] = {"low", "normal", "high", "urgent", "critical"};
+// The priority a severity asks for; nullopt for a severity that is none of the above.
+std::optional<std::string> priority_for(std::string_view severity);
+
 // Roles that always exist: the customer, and the system (timers, connectors).
 inline constexpr std::string_view customer_role = "customer";
 inline constexpr std::string_view system_role = "system";

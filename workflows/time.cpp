@@ -59,9 +59,7 @@ std::optional<iso_parts> split_iso(std::string_view text) {
 }  // namespace
 
 std::string format_utc(time_point t) {
-  auto ms = to_ms(t) % 1000;
-  if (ms == 0) return date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
-  return date::format("%FT%TZ", t);
+  return date::format("%FT%TZ", t);  // milliseconds always: one format for every time
 }
 
 std::optional<time_point> parse_utc(std::string_view text) {

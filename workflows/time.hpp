@@ -23,7 +23,8 @@ inline time_point from_ms(int64_t ms) {
   return time_point{millis{ms}};
 }
 
-// ISO 8601 in UTC with millisecond precision when needed: 2026-03-06T09:50:00Z.
+// RFC 3339 in UTC, always with milliseconds: 2026-03-06T09:50:00.000Z. Every time vocflow
+// writes for programs has this one format.
 std::string format_utc(time_point t);
 
 // Accepts "2026-03-06T09:50:00Z", "2026-03-06T17:50:00+08:00" and the same with a space

@@ -44,7 +44,7 @@ TEST(DepartmentBits, TheBitsAgreeWithTheQueuesForEveryDepartment) {
   size_t i = 0;
   for (auto& [name, _] : org.departments) {
     queue_entry e;
-    EXPECT_EQ(queue_view(t, name, e), (bits.of(t) & department_bits::bit(i)) != 0) << name;
+    EXPECT_EQ(queue_view(t, nullptr, name, e), (bits.of(t) & department_bits::bit(i)) != 0) << name;
     ++i;
   }
 }

@@ -27,28 +27,31 @@ void runtime_fixture::start(uint32_t partitions, const std::string& flows_dir, b
   steady_origin_ = sched_->clock().now();
   self_ = std::make_unique<caf::scoped_actor>(*sys_, true);
 
-  storage::status st;
-  db_ = storage::store::open(
-      {.path = dir_ / "data", .sync = true, .cache_mb = cache_mb_, .file_system = file_system_}, st);
-  ASSERT_TRUE(st) << st.message();
-  auto lib = actors::load_library(flows_dir.empty() ? example("flows") : flows_dir, *db_);
-  for (auto& d : lib.diags.items()) ADD_FAILURE() << to_string(d);
-  ASSERT_TRUE(lib.library);
-  auto cfg = cfg_;
-  cfg.partitions = partitions;
-  cfg.dedicated_threads = false;  // every actor on the test coordinator, in virtual time
-  rt_ = actors::runtime::start(*sys_, db_, lib.library,
-                               {.cfg = cfg, .clock = [this] { return now(); }});
+  node_options o;
+  o.cfg.data.dir = dir_ / "data";
+  o.cfg.data.cache_mb = cache_mb_;
+  o.cfg.flows.dir = flows_dir.empty() ? example("flows") : flows_dir;
+  o.cfg.runtime = cfg_;
+  o.cfg.runtime.partitions = partitions;
+  o.cfg.runtime.dedicated_threads = false;  // every actor on the test coordinator, in virtual time
+  o.http = o.api = o.notifiers = false;
+  o.clock = [this] { return now(); };
+  o.system = sys_.get();
+  o.file_system = file_system_;
+  std::string error;
+  node_ = node::start(std::move(o), error);
+  ASSERT_TRUE(node_) << error;
+  for (auto& d : node_->flows().diags.items()) ADD_FAILURE() << to_string(d);
   if (settle) sched_->run();
 }
 
 void runtime_fixture::stop() {
   if (!sys_) return;
   auto wall = now();
-  rt_.reset();
+  if (node_) node_->halt();  // the coordinator runs the exits it sent
   sched_->run();
+  node_.reset();
   self_.reset();
-  db_.reset();
   sys_.reset();
   caf_cfg_.reset();
   sched_ = nullptr;
@@ -89,9 +92,9 @@ time_point runtime_fixture::local(const std::string& cal, const std::string& tex
 actors::command_result runtime_fixture::submit(actors::submission sub) {
   if (sub.ticket_id.empty())
     sub.ticket_id = sub.idempotency_key.empty()
-                        ? rt_->new_ticket_id()
+                        ? rt().new_ticket_id()
                         : actors::runtime::ticket_id_for_key(sub.idempotency_key);
-  auto h = (*self_)->request(rt_->partition_for(sub.ticket_id), caf::infinite,
+  auto h = (*self_)->request(rt().partition_for(sub.ticket_id), caf::infinite,
                              actors::submit_atom::value, sub);
   sched_->run();
   actors::command_result out;
@@ -116,13 +119,13 @@ std::vector<actors::command_result> runtime_fixture::submit_all(
                                             actors::submit_atom::value, subs.front()));
   std::vector<handle> handles;
   for (auto& sub : subs)
-    handles.push_back((*self_)->request(rt_->partition_for(sub.ticket_id), caf::infinite,
+    handles.push_back((*self_)->request(rt().partition_for(sub.ticket_id), caf::infinite,
                                         actors::submit_atom::value, sub));
   // The coordinator resumes an actor for one message and puts it back in front, so a partition
   // would run on into the flush it sent itself; moving the next one to the front stops that.
   if (interleaved)
     for (auto& sub : subs) {
-      EXPECT_TRUE(sched_->prioritize(rt_->partition_for(sub.ticket_id)));
+      EXPECT_TRUE(sched_->prioritize(rt().partition_for(sub.ticket_id)));
       sched_->run_once();
     }
   sched_->run();
@@ -134,7 +137,7 @@ std::vector<actors::command_result> runtime_fixture::submit_all(
 }
 
 actors::command_result runtime_fixture::decide_then_kill(actors::submission sub) {
-  auto victim = rt_->partition_for(sub.ticket_id);
+  auto victim = rt().partition_for(sub.ticket_id);
   auto h = (*self_)->request(victim, caf::infinite, actors::submit_atom::value, std::move(sub));
   EXPECT_TRUE(sched_->prioritize(victim));
   sched_->run_once();  // decided, its flush still in the mailbox
@@ -175,19 +178,19 @@ actors::command_result runtime_fixture::act(const std::string& ticket, const std
   return submit(std::move(s));
 }
 
-actors::ticket_view runtime_fixture::fetch(const std::string& ticket) {
-  auto h = (*self_)->request(rt_->partition_for(ticket), caf::infinite, actors::fetch_atom::value,
+actors::ticket_record runtime_fixture::fetch(const std::string& ticket) {
+  auto h = (*self_)->request(rt().partition_for(ticket), caf::infinite, actors::fetch_atom::value,
                              ticket);
   sched_->run();
-  actors::ticket_view out;
-  h.receive([&](actors::ticket_view& v) { out = std::move(v); },
+  actors::ticket_record out;
+  h.receive([&](actors::ticket_record& v) { out = std::move(v); },
             [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
   return out;
 }
 
 actors::queue_page runtime_fixture::queue(const std::string& department, actors::queue_query q) {
   auto h =
-      (*self_)->request(rt_->department(department), caf::infinite, actors::queue_atom::value, q);
+      (*self_)->request(rt().department(department), caf::infinite, actors::queue_atom::value, q);
   sched_->run();
   actors::queue_page out;
   h.receive([&](actors::queue_page& p) { out = std::move(p); },
@@ -196,7 +199,7 @@ actors::queue_page runtime_fixture::queue(const std::string& department, actors:
 }
 
 std::string runtime_fixture::metrics() {
-  auto h = (*self_)->request(rt_->metrics(), caf::infinite, actors::metrics_atom::value);
+  auto h = (*self_)->request(rt().metrics(), caf::infinite, actors::metrics_atom::value);
   sched_->run();
   std::string out;
   h.receive([&](std::string& text) { out = std::move(text); },
@@ -206,13 +209,13 @@ std::string runtime_fixture::metrics() {
 
 money runtime_fixture::granted(const std::string& customer, std::chrono::days period) {
   money out;
-  auto st = db_->granted_since(customer, now() - period, out);
+  auto st = db().granted_since(customer, now() - period, out);
   EXPECT_TRUE(st) << st.message();
   return out;
 }
 
 actors::deploy_result runtime_fixture::deploy(const std::string& yaml) {
-  auto h = (*self_)->request(rt_->registry(), caf::infinite, actors::deploy_atom::value, yaml,
+  auto h = (*self_)->request(rt().registry(), caf::infinite, actors::deploy_atom::value, yaml,
                              std::string{"deploy.yaml"});
   sched_->run();
   actors::deploy_result out;

@@ -1,5 +1,6 @@
-// Runtime tests: real RocksDB in a temporary folder, real CAF actors, and CAF's test
-// coordinator so that every timer fires when the test advances virtual time, never by sleeping.
+// Runtime tests: a real node (RocksDB in a temporary folder, CAF actors) without HTTP, on CAF's
+// test coordinator so that every timer fires when the test advances virtual time, never by
+// sleeping.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,7 +8,7 @@
 #include <caf/detail/test_actor_clock.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "actors/runtime.hpp"
+#include "app/node.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace vocflow::testing {
@@ -44,7 +45,7 @@ class runtime_fixture : public ::testing::Test {
                               const std::string& flow = {});
   actors::command_result act(const std::string& ticket, const std::string& action,
                              const std::string& role, std::function<void(command&)> fill = {});
-  actors::ticket_view fetch(const std::string& ticket);
+  actors::ticket_record fetch(const std::string& ticket);
   actors::queue_page queue(const std::string& department, actors::queue_query q = {});
   actors::deploy_result deploy(const std::string& yaml);
   std::string metrics();  // the exposition text, as GET /metrics serves it
@@ -53,8 +54,8 @@ class runtime_fixture : public ::testing::Test {
 
   caf::actor_system& sys() { return *sys_; }
   caf::scheduler::test_coordinator& sched() { return *sched_; }
-  actors::runtime& rt() { return *rt_; }
-  storage::store& db() { return *db_; }
+  actors::runtime& rt() { return node_->runtime(); }
+  storage::store& db() { return node_->store(); }
 
   temp_dir dir_;
   runtime_config cfg_;
@@ -69,8 +70,7 @@ class runtime_fixture : public ::testing::Test {
   std::unique_ptr<caf::actor_system> sys_;
   caf::scheduler::test_coordinator* sched_ = nullptr;
   std::unique_ptr<caf::scoped_actor> self_;
-  std::shared_ptr<storage::store> db_;
-  std::unique_ptr<actors::runtime> rt_;
+  std::unique_ptr<node> node_;
   time_point wall_origin_;
   caf::actor_clock::time_point steady_origin_;
 };

@@ -1,5 +1,5 @@
-// A process that serves a stream of commands with the real runtime (detached partitions, real
-// RocksDB with fsync) and prints one line per acknowledged command:
+// A process that serves a stream of commands with a real node (detached partitions, real
+// RocksDB with fsync, no HTTP) and prints one line per acknowledged command:
 //     ack <ticket> <action> <seq of its last event> <wall clock, ms since the epoch>
 // The crash test kills it with SIGKILL in the middle and checks the store afterwards.
 // Its wall clock starts at ORIGIN (default 2026-06-01T00:00Z) and runs `speedup` times faster
@@ -12,7 +12,7 @@
 #include <random>
 #include <thread>
 
-#include "actors/runtime.hpp"
+#include "app/node.hpp"
 
 using namespace vocflow;
 
@@ -24,25 +24,28 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   std::string data = argv[1], flows = argv[2];
   double speedup = std::stod(argv[3]);
-  storage::status st;
-  auto db = storage::store::open({.path = data, .sync = true, .cache_mb = 16}, st);
-  if (!db) return 3;
-  auto lib = actors::load_library(flows, *db);
-  if (!lib.library) return 4;
   auto origin = *parse_utc(argc == 5 ? argv[4] : "2026-06-01T00:00:00Z");
   auto steady = std::chrono::steady_clock::now();
   actors::wall_clock clock = [=] {
     auto real = std::chrono::steady_clock::now() - steady;
     return origin + std::chrono::duration_cast<millis>(real * speedup);
   };
-  runtime_config rc;
-  rc.partitions = 2;
-  rc.dedicated_threads = true;
-  caf::actor_system_config cfg;
-  actors::configure_scheduler(cfg, rc);
-  caf::actor_system sys{cfg};
-  auto rt = actors::runtime::start(sys, db, lib.library,
-                                   {.cfg = rc, .clock = clock, .clock_rate = speedup});
+  node_options o;
+  o.cfg.data = {.dir = data, .fsync = true, .cache_mb = 16};
+  o.cfg.flows.dir = flows;
+  o.cfg.runtime.partitions = 2;
+  o.cfg.runtime.dedicated_threads = true;
+  o.http = o.api = o.notifiers = false;
+  o.clock = clock;
+  o.clock_rate = speedup;
+  std::string error;
+  auto n = node::start(std::move(o), error);
+  if (!n) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 3;
+  }
+  auto* rt = &n->runtime();
+  auto& sys = n->system();
 
   std::mutex out;
   auto worker = [&](int seed) {

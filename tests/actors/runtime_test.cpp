@@ -119,7 +119,7 @@ TEST_F(RuntimeTest, EscalationsAndBreachesFireAtTheRightVirtualTimes) {
   // The breach put the ticket in the breached part of the queue.
   auto page = queue("customer_service", {.breached = 1});
   ASSERT_EQ(page.total, 1u);
-  EXPECT_EQ(page.entries[0].ticket, r.state->id);
+  EXPECT_EQ(page.entries[0].view.id, r.state->id);
 }
 
 TEST_F(RuntimeTest, ARestartedSystemRebuildsTheSameStateAndFiresOverdueTimersOnce) {
@@ -328,7 +328,7 @@ TEST_F(RuntimeTest, HandOffMovesTheTicketBetweenDepartmentQueues) {
   EXPECT_EQ(queue("customer_service").total, 0u);
   auto eng = queue("engineering");
   ASSERT_EQ(eng.total, 1u);
-  EXPECT_EQ(eng.entries[0].step, "fix");
+  EXPECT_EQ(eng.entries[0].view.step, "fix");
 }
 
 TEST_F(RuntimeTest, QueuesArePaginatedByCursor) {
@@ -338,7 +338,7 @@ TEST_F(RuntimeTest, QueuesArePaginatedByCursor) {
   actors::queue_query q{.limit = 3};
   for (int pages = 0; pages < 5; ++pages) {
     auto page = queue("customer_service", q);
-    for (auto& e : page.entries) seen.push_back(e.ticket);
+    for (auto& e : page.entries) seen.push_back(e.view.id);
     if (page.next_cursor.empty()) break;
     q.cursor = page.next_cursor;
   }
@@ -362,7 +362,7 @@ TEST_F(RuntimeTest, AFailedPartitionIsRestartedAndServesItsTickets) {
   EXPECT_EQ(fetch(id).state.interactions, 1);
   // The restarted partition publishes to the queues again.
   ASSERT_EQ(act(id, "resolve", "agent").result, kind::accepted);
-  EXPECT_EQ(queue("customer_service").entries.at(0).status, ticket_status::resolved);
+  EXPECT_EQ(queue("customer_service").entries.at(0).view.status, ticket_status::resolved);
 }
 
 // A subscriber that records which tickets each commit carried.
@@ -390,7 +390,7 @@ TEST_F(RuntimeTest, ReadModelsSeeTheFirstCommitAfterAStart) {
   auto& id = opened.state->id;
   auto page = queue(opened.state->owner);
   ASSERT_EQ(page.entries.size(), 1u);
-  EXPECT_EQ(page.entries[0].ticket, id);
+  EXPECT_EQ(page.entries[0].view.id, id);
   auto text = metrics();
   EXPECT_NE(text.find("vocflow_tickets_opened_total{flow=\"" + opened.state->flow),
             std::string::npos)

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/runtime.hpp"
+#include "app/node.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace vocflow::actors {
@@ -108,20 +108,17 @@ TEST(SchedulerTest, ARestartedPartitionKeepsThePriorityOfTheReplyPath) {
   int base = thread_nice();
   if (base > 19 - 3) GTEST_SKIP() << "this process already runs at nice " << base;
   testing::temp_dir dir;
-  storage::status st;
-  auto db = storage::store::open({.path = dir / "data", .sync = false, .cache_mb = 8}, st);
-  ASSERT_TRUE(db) << st.message();
-  auto lib = load_library(VOCFLOW_SOURCE_DIR "/examples/flows", *db);
-  ASSERT_TRUE(lib.library);
-  runtime_config rc;
-  rc.partitions = 2;
-  rc.dedicated_threads = true;
-  rc.scheduler_nice = 3;
-  caf::actor_system_config cfg;
-  cfg.set("logger.console", caf::atom("none"));
-  configure_scheduler(cfg, rc);
-  caf::actor_system sys{cfg};
-  auto rt = runtime::start(sys, db, lib.library, {.cfg = rc});
+  vocflow::node_options o;
+  o.cfg.data = {.dir = dir / "data", .fsync = false, .cache_mb = 8};
+  o.cfg.flows.dir = VOCFLOW_SOURCE_DIR "/examples/flows";
+  o.cfg.runtime.partitions = 2;
+  o.cfg.runtime.dedicated_threads = true;
+  o.cfg.runtime.scheduler_nice = 3;
+  o.http = o.api = o.notifiers = false;
+  std::string error;
+  auto n = vocflow::node::start(std::move(o), error);
+  ASSERT_TRUE(n) << error;
+  auto* rt = &n->runtime();
   auto victim = rt->all_partitions()[0];
   caf::anon_send_exit(victim, caf::exit_reason::kill);
   // The supervisor replaces it in the routing table as it restarts it.
@@ -135,7 +132,6 @@ TEST(SchedulerTest, ARestartedPartitionKeepsThePriorityOfTheReplyPath) {
   EXPECT_GE(nices.size(), 3u);
   for (int n : nices) EXPECT_EQ(n, base);
   EXPECT_EQ(nice_of_threads("caf.multiplexer").at(0), base + 3);
-  rt->stop();
 }
 
 }  // namespace

@@ -27,29 +27,14 @@ void api_fixture::SetUp() {
 }
 
 void api_fixture::start() {
-  caf_cfg_ = std::make_unique<caf::actor_system_config>();
-  actors::configure_scheduler(*caf_cfg_, cfg_.runtime);
-  sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
-  storage::status st;
-  auto db = storage::store::open({.path = dir_ / "data", .sync = true, .cache_mb = 8}, st);
-  ASSERT_TRUE(db) << st.message();
-  auto lib = actors::load_library(example("flows"), *db);
-  ASSERT_TRUE(lib.library);
-  rt_ = actors::runtime::start(
-      *sys_, db, lib.library,
-      {.cfg = cfg_.runtime, .clock = [this] { return now(); }, .webhooks = cfg_.notify.webhooks});
-  notifiers_ = connectors::start_notifiers(*rt_, cfg_.notify);
-  api_ = std::make_unique<connectors::api>(*rt_, cfg_);
-  server_ = std::make_unique<connectors::http_server>(
-      cfg_.server,
-      [this](connectors::http_request&& req, connectors::responder r, connectors::stream_opener s) {
-        api_->handle(std::move(req), std::move(r), std::move(s));
-      });
+  auto c = cfg_;
+  c.data.dir = dir_ / "data";
+  c.data.cache_mb = 8;
+  c.flows.dir = example("flows");
   std::string error;
-  auto port = server_->start(error);
-  ASSERT_TRUE(port) << error;
-  port_ = *port;
-  api_->set_ready(true);
+  node_ = node::start({.cfg = c, .clock = [this] { return now(); }}, error);
+  ASSERT_TRUE(node_) << error;
+  port_ = node_->port();
 }
 
 void api_fixture::TearDown() {
@@ -57,13 +42,7 @@ void api_fixture::TearDown() {
 }
 
 void api_fixture::stop() {
-  if (server_) server_->stop();
-  connectors::stop_notifiers(notifiers_);
-  if (rt_) rt_->stop();
-  api_.reset();
-  rt_.reset();
-  sys_.reset();
-  server_.reset();  // last: actors may hold responders, and with them connections, till now
+  node_.reset();
 }
 
 connectors::http_result api_fixture::call(const std::string& method, const std::string& target,
@@ -83,7 +62,7 @@ connectors::http_result api_fixture::call(const std::string& method, const std::
 
 std::optional<time_point> api_fixture::earliest_due(uint16_t partition) {
   std::optional<time_point> due;
-  auto st = rt_->env().db->earliest_due(partition, std::nullopt, due);
+  auto st = rt().env().db->earliest_due(partition, std::nullopt, due);
   EXPECT_TRUE(st) << st.message();
   return due;
 }
@@ -91,7 +70,7 @@ std::optional<time_point> api_fixture::earliest_due(uint16_t partition) {
 void api_fixture::advance_to(time_point t) {
   for (int steps = 0;; ++steps) {
     std::optional<time_point> next;
-    for (uint16_t i = 0; i < rt_->partitions(); ++i)
+    for (uint16_t i = 0; i < rt().partitions(); ++i)
       if (auto due = earliest_due(i); due && (!next || *due < *next)) next = due;
     if (!next || *next > t) break;
     if (steps > 10'000) {
@@ -106,32 +85,32 @@ void api_fixture::advance_to(time_point t) {
 }
 
 void api_fixture::settle() {
-  caf::scoped_actor self{*sys_};
+  caf::scoped_actor self{node_->system()};
   // Bounded by real time, not by a number of rounds: the timer services run on the scheduler's
   // workers, below the partitions' priority (actors/scheduler.hpp), and under a sanitizer on a
   // busy machine a thousand quick rounds could pass before a worker took its turn.
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < give_up) {
-    rt_->poke_timers();
+    rt().poke_timers();
     // A round trip through every partition's mailbox: what the timer services sent is handled.
-    for (auto& p : rt_->all_partitions())
+    for (auto& p : rt().all_partitions())
       self->request(p, std::chrono::seconds(10), actors::fetch_atom::value, std::string{"-"})
-          .receive([](actors::ticket_view&) {}, [](caf::error&) {});
+          .receive([](actors::ticket_record&) {}, [](caf::error&) {});
     // And one through the workers' (the registry runs there, as the timer services do): this
     // thread waits instead of spinning while they catch up.
-    self->request(rt_->registry(), std::chrono::seconds(10), actors::list_atom::value)
+    self->request(rt().registry(), std::chrono::seconds(10), actors::list_atom::value)
         .receive([](std::vector<actors::flow_info>&) {}, [](caf::error&) {});
     bool due = false;
-    for (uint16_t i = 0; i < rt_->partitions(); ++i) {
+    for (uint16_t i = 0; i < rt().partitions(); ++i) {
       std::vector<storage::due_timer> rows;
-      EXPECT_TRUE(rt_->env().db->due(i, now(), 1, rows));
+      EXPECT_TRUE(rt().env().db->due(i, now(), 1, rows));
       due |= !rows.empty();
     }
     if (!due) return;
   }
   std::vector<storage::due_timer> rows;
-  for (uint16_t i = 0; i < rt_->partitions(); ++i)
-    EXPECT_TRUE(rt_->env().db->due(i, now(), 5, rows));
+  for (uint16_t i = 0; i < rt().partitions(); ++i)
+    EXPECT_TRUE(rt().env().db->due(i, now(), 5, rows));
   ADD_FAILURE() << "timers did not settle at " << format_utc(now()) << ", e.g. " << rows.size()
                 << " rows, first "
                 << (rows.empty() ? "" : rows[0].ticket + " due " + format_utc(rows[0].due));

@@ -1,5 +1,5 @@
-// API tests: a real runtime (real actors, real RocksDB in a temporary folder) behind the real
-// Beast server on a free loopback port, called over real sockets.
+// API tests: a real node (real actors, real RocksDB in a temporary folder, the real Beast
+// server on a free loopback port), called over real sockets.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,11 +7,8 @@
 
 #include <memory>
 
-#include "actors/runtime.hpp"
-#include "connectors/api.hpp"
+#include "app/node.hpp"
 #include "connectors/http_client.hpp"
-#include "connectors/http_server.hpp"
-#include "connectors/notifier.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace vocflow::testing {
@@ -62,17 +59,14 @@ class api_fixture : public ::testing::Test {
   // A partition's earliest due timer (a failed read fails the test).
   std::optional<time_point> earliest_due(uint16_t partition);
 
+  actors::runtime& rt() { return node_->runtime(); }
+
   std::atomic<int64_t> now_ms_{
       to_ms(std::chrono::time_point_cast<millis>(std::chrono::system_clock::now()))};
   uint16_t port_ = 0;
   config cfg_;
   temp_dir dir_;
-  std::unique_ptr<caf::actor_system_config> caf_cfg_;
-  std::unique_ptr<caf::actor_system> sys_;
-  std::unique_ptr<actors::runtime> rt_;
-  std::unique_ptr<connectors::api> api_;
-  std::unique_ptr<connectors::http_server> server_;
-  std::vector<connectors::notifier_actor> notifiers_;
+  std::unique_ptr<node> node_;
 };
 
 }  // namespace vocflow::testing

@@ -57,9 +57,9 @@ class ApiTest : public api_fixture {
 TEST_F(ApiTest, HealthReadinessAndTheOpenApiDocumentNeedNoToken) {
   EXPECT_EQ(call("GET", "/healthz", {}, "").status, 200);
   EXPECT_EQ(json_of(call("GET", "/readyz", {}, ""))["status"], "ready");
-  api_->set_ready(false);
+  node_->api().set_ready(false);
   EXPECT_EQ(call("GET", "/readyz", {}, "").status, 503);
-  api_->set_ready(true);
+  node_->api().set_ready(true);
   auto doc = call("GET", "/v1/openapi.yaml", {}, "");
   EXPECT_EQ(doc.status, 200);
   EXPECT_EQ(doc.content_type, "application/yaml");
@@ -70,12 +70,14 @@ TEST_F(ApiTest, OpenRoutesAndAnswersWithIdFlowAndDeadlines) {
   auto r = call("POST", "/v1/tickets", returns.dump());
   ASSERT_EQ(r.status, 201) << r.body;
   auto j = json_of(r);
-  EXPECT_EQ(j["flow"], "apparel-returns");
-  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["ticket"]["flow"], "apparel-returns");
+  EXPECT_EQ(j["ticket"]["version"], 1);
+  EXPECT_EQ(j["ticket"]["id"], j["id"]);
+  EXPECT_EQ(j["ticket"]["time_zone"], "Asia/Shanghai");
   EXPECT_EQ(j["created"], true);
   EXPECT_EQ(r.headers["location"], "/v1/tickets/" + j["id"].get<std::string>());
   std::set<std::string> targets;
-  for (auto& d : j["deadlines"]) targets.insert(d["target"]);
+  for (auto& d : j["ticket"]["deadlines"]) targets.insert(d["target"]);
   EXPECT_EQ(targets, (std::set<std::string>{"first_response", "resolution", "step"}));
   EXPECT_EQ(j["ticket"]["owner"], "customer_service");
   auto full = json_of(call("GET", r.headers["location"]));
@@ -92,6 +94,35 @@ TEST_F(ApiTest, IdempotencyKeyMakesRetriesReturnTheSameTicket) {
   EXPECT_EQ(json_of(b)["created"], false);
   auto c = call("POST", "/v1/tickets", crash.dump(), "agent", {{"Idempotency-Key", "mail-4712"}});
   EXPECT_NE(json_of(c)["id"], json_of(a)["id"]);
+  // The same request written otherwise is a retry; another request under the key is not (the
+  // IETF Idempotency-Key draft: 422).
+  auto reordered = json::parse(crash.dump());
+  EXPECT_EQ(call("POST", "/v1/tickets", reordered.dump(2), "agent",
+                 {{"Idempotency-Key", "mail-4711"}})
+                .status,
+            200);
+  auto other = crash;
+  other["text"] = "Something else entirely";
+  auto reused =
+      call("POST", "/v1/tickets", other.dump(), "agent", {{"Idempotency-Key", "mail-4711"}});
+  EXPECT_EQ(reused.status, 422) << reused.body;
+  EXPECT_EQ(json_of(reused)["error"], "idempotency_key_reused");
+  EXPECT_NE(json_of(reused)["message"].get<std::string>().find("`mail-4711`"), std::string::npos);
+}
+
+// A severity that is none of the known ones is a mistake to say, not a normal ticket.
+TEST_F(ApiTest, AnUnknownSeverityIsRefused) {
+  auto apocalyptic = crash;
+  apocalyptic["severity"] = "apocalyptic";
+  auto r = call("POST", "/v1/tickets", apocalyptic.dump());
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(json_of(r)["message"].get<std::string>().find("low, normal, high, urgent, critical"),
+            std::string::npos);
+  auto critical = crash;
+  critical["severity"] = "Critical";
+  auto ok = call("POST", "/v1/tickets", critical.dump());
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(json_of(ok)["ticket"]["priority"], "urgent");
 }
 
 TEST_F(ApiTest, GetShowsStateOwnerTasksDeadlinesCompensationAndHistory) {
@@ -153,14 +184,25 @@ TEST_F(ApiTest, ActionsAnswerWithTheTicketAndTheirEventsOrSayWhyNot) {
   EXPECT_NE(std::find(nj["allowed"].begin(), nj["allowed"].end(), "escalate_to_engineering"),
             nj["allowed"].end());
 
+  for (auto system_only : {"open", "timer"}) {
+    auto refused = call("POST", "/v1/tickets/" + id + "/actions",
+                        json{{"action", system_only}}.dump());
+    EXPECT_EQ(refused.status, 400) << system_only;
+    EXPECT_EQ(json_of(refused)["field"], "action") << system_only;
+  }
   auto unknown = call("POST", "/v1/tickets/" + id + "/actions", R"({"action":"teleport"})");
   EXPECT_EQ(unknown.status, 409);
   EXPECT_EQ(json_of(unknown)["error"], "action_not_allowed");
 
   auto missing_to =
       call("POST", "/v1/tickets/" + id + "/actions", R"({"action":"hand_off","text":"why"})");
-  EXPECT_EQ(missing_to.status, 422);
-  EXPECT_EQ(json_of(missing_to)["error"], "invalid_argument");
+  EXPECT_EQ(missing_to.status, 400);
+  EXPECT_EQ(json_of(missing_to)["error"], "missing_field");
+  EXPECT_EQ(json_of(missing_to)["field"], "to");
+  auto foreign = call("POST", "/v1/tickets/" + id + "/actions",
+                      R"({"action":"respond","text":"ok","amount":"5"})");
+  EXPECT_EQ(foreign.status, 400);
+  EXPECT_EQ(json_of(foreign)["message"], "`respond` does not take `amount`; it takes text");
 
   auto customer = call("POST", "/v1/tickets/" + id + "/actions",
                        R"({"action":"customer_reply","text":"Pixel 7","on_behalf_of":"customer"})");
@@ -183,7 +225,11 @@ TEST_F(ApiTest, CompensationAboveTheRolesLimitIs403AndFinanceMayApprove) {
   auto finance = call("POST", "/v1/tickets/" + id + "/actions",
                       R"({"action":"approve_compensation"})", "finance");
   ASSERT_EQ(finance.status, 200) << finance.body;
-  EXPECT_EQ(json_of(finance)["ticket"]["compensation"]["granted"], "80");
+  EXPECT_EQ(json_of(finance)["events"][0]["type"], "compensation_granted");
+  EXPECT_EQ(json_of(finance)["events"][0]["total"], "80");
+  auto full = json_of(call("GET", "/v1/tickets/" + id));
+  EXPECT_EQ(full["compensation"]["granted"], "80");
+  EXPECT_EQ(full["compensation"]["currency"], "USD");
 }
 
 TEST_F(ApiTest, QueuesArePaginatedAndFiltered) {
@@ -258,13 +304,13 @@ TEST_F(ApiTest, FlowsAreListedDeployedAndDrawn) {
 
 TEST_F(ApiTest, RoleMatrixForEveryRoute) {
   auto id = open_ticket(returns);
-  auto target = [&](const connectors::route_info& r) {
+  auto target = [&](const connectors::route& r) {
     auto t = r.path;
     if (auto at = t.find("{id}"); at != std::string::npos)
       t.replace(at, 4, r.path.find("flows") != std::string::npos ? "general-complaint" : id);
     return t;
   };
-  auto body = [&](const connectors::route_info& r) -> std::string {
+  auto body = [&](const connectors::route& r) -> std::string {
     if (r.path == "/v1/tickets" && r.method == "POST") return returns.dump();
     if (r.path == "/v1/tickets/{id}/actions") return R"({"action":"note","text":"matrix"})";
     if (r.path == "/v1/flows" && r.method == "POST") return "id: x\n";
@@ -300,6 +346,11 @@ TEST_F(ApiTest, MalformedJsonAndUnknownOrWrongFieldsAre400) {
   auto malformed = call("POST", "/v1/tickets", R"({"customer": "C-1",)");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(json_of(malformed)["error"], "malformed_json");
+  EXPECT_EQ(json_of(malformed)["message"].get<std::string>().find("json.exception"),
+            std::string::npos);
+  auto twice = call("POST", "/v1/tickets", R"({"customer":"C-1","customer":"C-2"})");
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_EQ(json_of(twice)["field"], "customer");
   auto not_object = call("POST", "/v1/tickets", "[1,2]");
   EXPECT_EQ(json_of(not_object)["error"], "malformed_json");
   auto unknown = call("POST", "/v1/tickets", R"({"customer":"C-1","categroy":"returns"})");
@@ -367,7 +418,7 @@ TEST_F(ApiTest, ConnectionsBeyondTheLimitGet503) {
     held.push_back(std::move(s));
   }
   // Wait until the server counts them (it accepts asynchronously).
-  for (int i = 0; i < 1000 && server_->connections() < cfg_.server.max_connections; ++i)
+  for (int i = 0; i < 1000 && node_->server().connections() < cfg_.server.max_connections; ++i)
     std::this_thread::yield();
   auto extra = raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(extra.find("503"), std::string::npos) << extra;

@@ -274,11 +274,13 @@ TEST_F(KpiTest, BadParametersAreClearErrors) {
     EXPECT_EQ(r.status, 400) << query;
     return json_of(r)["message"].get<std::string>();
   };
-  EXPECT_EQ(error("group_by=weekday"), "group_by must be department, flow, agent or category");
-  EXPECT_EQ(error("from=yesterday"), "from must be a time like 2026-03-01T00:00:00Z");
-  EXPECT_EQ(error("from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z"), "from must be before to");
-  EXPECT_EQ(error("fcr_days=-1"), "fcr_days must be from 0 to 365");
-  EXPECT_EQ(error("period=june"), "unknown query parameter `period`");
+  EXPECT_EQ(error("group_by=weekday"), "`group_by` must be department, flow, agent or category");
+  EXPECT_EQ(error("from=yesterday"), "`from` must be a time like 2026-03-09T04:50:00Z");
+  EXPECT_EQ(error("from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z"),
+            "`from` must be before `to`");
+  EXPECT_EQ(error("fcr_days=-1"), "`fcr_days` must be from 0 to 365");
+  EXPECT_EQ(error("period=june"),
+            "unknown query parameter `period`; GET /v1/kpis takes from, to, group_by, fcr_days");
   EXPECT_EQ(call("GET", "/v1/kpis", {}, "").status, 401);
   // No tickets: every rate is null, nothing is invented.
   auto empty = kpis("");

@@ -199,7 +199,7 @@ TEST_F(OpsTest, BreachesAreListedSinceATime) {
       EXPECT_EQ(i["ticket"], id);
       EXPECT_EQ(i["flow"], "apparel-returns");
       EXPECT_EQ(i["department"], "customer_service");
-      EXPECT_EQ(i["at"], "2026-03-09T04:50:00Z");  // Monday 12:50 in Shanghai
+      EXPECT_EQ(i["at"], "2026-03-09T04:50:00.000Z");  // Monday 12:50 in Shanghai
       EXPECT_EQ(i["id"], id + ":" + std::to_string(i["seq"].get<int>()));
     }
   EXPECT_TRUE(breach) << r.body;
@@ -340,7 +340,7 @@ TEST_F(OpsTest, TheDashboardAndRulesReadMetricsVocflowExposes) {
   auto names = ops_metric_names();
   EXPECT_GE(names.size(), 15u);
   for (auto& n : names) {
-    if (n.rfind("vocflow_webhook_", 0) == 0) continue;  // those need a webhook: webhook_test.cpp
+    if (n.rfind("vocflow_outbox_", 0) == 0) continue;  // those need a channel: webhook_test.cpp
     EXPECT_TRUE(families.contains(n)) << n << " is not in /metrics";
   }
 }

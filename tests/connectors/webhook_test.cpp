@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "actors/outbox.hpp"
+#include "connectors/webhook.hpp"
 #include "tests/connectors/api_fixture.hpp"
 #include "tests/connectors/ops_examples.hpp"
 
@@ -127,12 +128,12 @@ class WebhookTest : public api_fixture {
   // Lets the notifiers attempt what is due now and waits for them (a round trip through each
   // one's mailbox, after the passes that commits started). Returns what the outboxes still hold.
   size_t deliver() {
-    caf::scoped_actor self{*sys_};
+    caf::scoped_actor self{node_->system()};
     size_t left = 0;
-    for (auto& n : notifiers_)
+    for (auto& n : node_->notifiers())
       self->request(n, 30s, actors::poke_atom::value)
           .receive([&](size_t k) { left += k; },
-                   [&](caf::error& e) { ADD_FAILURE() << sys_->render(e); });
+                   [&](caf::error& e) { ADD_FAILURE() << node_->system().render(e); });
     return left;
   }
   // The notifiers would sleep until the next retry in real time: the test moves their clock.
@@ -174,7 +175,7 @@ TEST_F(WebhookTest, DeliversEveryNotificationOnceAcrossFailuresAndARestart) {
   EXPECT_EQ(r.attempted(), 7u) << "each notification once, refused";
   restart();  // the outbox has them all
   EXPECT_EQ(deliver(), 7u) << "nothing is due before the first retry";
-  EXPECT_NE(metrics().find("vocflow_webhook_outbox_notifications{webhook=\"pager\"} 7"),
+  EXPECT_NE(metrics().find("vocflow_outbox_notifications{channel=\"pager\"} 7"),
             std::string::npos);
   EXPECT_EQ(move_clock(9s), 7u);
   EXPECT_EQ(r.attempted(), 7u);
@@ -191,18 +192,18 @@ TEST_F(WebhookTest, DeliversEveryNotificationOnceAcrossFailuresAndARestart) {
   }
   for (auto& [id, count] : r.accepted) EXPECT_TRUE(ids.contains(id)) << "unexpected " << id;
   auto m = metrics();
-  EXPECT_NE(m.find("vocflow_webhook_deliveries_total{webhook=\"pager\",result=\"delivered\"} 7"),
+  EXPECT_NE(m.find("vocflow_outbox_deliveries_total{channel=\"pager\",result=\"delivered\"} 7"),
             std::string::npos)
       << m;
-  EXPECT_NE(m.find("vocflow_webhook_deliveries_total{webhook=\"pager\",result=\"failed\"} 7"),
+  EXPECT_NE(m.find("vocflow_outbox_deliveries_total{channel=\"pager\",result=\"failed\"} 7"),
             std::string::npos);
 
   auto& approval = r.bodies[*std::find_if(ids.begin(), ids.end(), [&](auto& id) {
     return r.bodies[id].value("type", "") == "compensation_requested";
   })];
-  EXPECT_EQ(approval["ticket"], tickets[1]);
+  EXPECT_EQ(approval["ticket"]["id"], tickets[1]);
   EXPECT_EQ(approval["to"], json::array({"finance"}));
-  EXPECT_EQ(approval["flow"], "hook-test");
+  EXPECT_EQ(approval["ticket"]["flow"], "hook-test");
   EXPECT_EQ(approval["event"]["amount"], "500");
 }
 
@@ -216,17 +217,17 @@ TEST_F(WebhookTest, ANotificationNobodyTakesBecomesADeadLetter) {
   EXPECT_EQ(move_clock(2h), 0u) << "past give_up_after, the second failure is the last";
   EXPECT_EQ(r.attempted(), 4u);
   size_t dead = 0;
-  ASSERT_TRUE(rt_->env().db->dead_letters("pager", 10, dead));
+  ASSERT_TRUE(rt().env().db->dead_letters("pager", 10, dead));
   EXPECT_EQ(dead, 2u);
   EXPECT_EQ(move_clock(1h), 0u);
   EXPECT_EQ(r.attempted(), 4u) << "a dead letter is not attempted again";
   auto m = metrics();
-  EXPECT_NE(m.find("vocflow_webhook_dead_letters{webhook=\"pager\"} 2"), std::string::npos);
-  // The webhook metrics the dashboard and the alert rules read.
+  EXPECT_NE(m.find("vocflow_outbox_dead_letters{channel=\"pager\"} 2"), std::string::npos);
+  // The outbox metrics the dashboard and the alert rules read.
   auto families = exposed_families(m);
   size_t checked = 0;
   for (auto& n : ops_metric_names())
-    if (n.rfind("vocflow_webhook_", 0) == 0) {
+    if (n.rfind("vocflow_outbox_", 0) == 0) {
       ++checked;
       EXPECT_TRUE(families.contains(n)) << n << " is not in /metrics";
     }
@@ -259,24 +260,26 @@ TEST(Webhook, AWebhookTakesTheTypesAndRecipientsItAskedFor) {
   notify approval{{"finance"}, "approve", "compensation_requested", 3};
   notify breach{{"customer_service"}, "late", "sla_breached", 4};
   notify warning{{"finance"}, "soon", "sla_warned", 5};
-  EXPECT_TRUE(actors::wants(all, approval));
-  EXPECT_TRUE(actors::wants(all, breach));
-  EXPECT_FALSE(actors::wants(all, warning)) << "not among the default types";
-  EXPECT_TRUE(actors::wants(finance, approval));
-  EXPECT_FALSE(actors::wants(finance, breach)) << "for another department";
+  EXPECT_TRUE(actors::wants(all.subscription(), approval));
+  EXPECT_TRUE(actors::wants(all.subscription(), breach));
+  EXPECT_FALSE(actors::wants(all.subscription(), warning)) << "not among the default types";
+  EXPECT_TRUE(actors::wants(finance.subscription(), approval));
+  EXPECT_FALSE(actors::wants(finance.subscription(), breach)) << "for another department";
 
   ticket t;
   t.id = "T-1", t.flow = "f", t.step = "handle", t.owner = "customer_service";
   std::vector<event> events = {{.seq = 3, .at = *parse_utc("2026-06-01T08:00:00Z")}};
-  auto rows =
-      actors::outbox_rows({all, finance}, t, events, approval, *parse_utc("2026-06-01T08:00:01Z"));
+  auto rows = actors::outbox_rows({all.subscription(), finance.subscription()}, t, nullptr,
+                                  events, approval, *parse_utc("2026-06-01T08:00:01Z"));
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].webhook, "all");
-  EXPECT_EQ(rows[1].webhook, "finance");
-  EXPECT_EQ(rows[0].body, rows[1].body) << "the same bytes for every webhook";
+  EXPECT_EQ(rows[0].channel, "all");
+  EXPECT_EQ(rows[1].channel, "finance");
+  EXPECT_EQ(rows[0].body, rows[1].body) << "the same bytes for every channel";
   auto body = json::parse(rows[0].body);
   EXPECT_EQ(body["id"], "T-1:3");
-  EXPECT_EQ(body["at"], "2026-06-01T08:00:00Z");
+  EXPECT_EQ(body["at"], "2026-06-01T08:00:00.000Z");
+  // The ticket as every client sees it (workflows/ticket_view.hpp).
+  EXPECT_EQ(body["ticket"], to_json(project(t)));
 }
 
 }  // namespace

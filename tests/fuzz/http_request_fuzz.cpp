@@ -1,6 +1,6 @@
 // Fuzz target: any bytes as an HTTP request to the API, parsed by Beast with the server's limits
-// and handled by the real API over a real runtime (RocksDB in a temporary folder, CAF actors),
-// as `vocflow serve` does with the default configuration. Every request that parses must get
+// and handled by the real API of a real node (RocksDB in a temporary folder, CAF actors), as
+// `vocflow serve` does with the default configuration. Every request that parses must get
 // an answer with a status code, and every error answer must be JSON.
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -14,20 +14,18 @@
 #include <future>
 #include <memory>
 
-#include "actors/runtime.hpp"
-#include "connectors/api.hpp"
+#include "app/node.hpp"
 
 namespace {
 
 namespace http = boost::beast::http;
 using namespace vocflow;
 
+// The node `vocflow serve` runs on the default configuration, without its HTTP server: each
+// request goes to the API in process.
 struct server {
   config cfg;
-  std::unique_ptr<caf::actor_system_config> caf_cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  std::unique_ptr<actors::runtime> rt;
-  std::unique_ptr<connectors::api> api;
+  std::unique_ptr<node> n;
 
   server() {
     diagnostics diags;
@@ -37,19 +35,14 @@ struct server {
     cfg = *c;
     auto dir = std::filesystem::temp_directory_path() / ("vocflow-fuzz-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
-    storage::status st;
-    auto db = storage::store::open({.path = dir.string(), .sync = false, .cache_mb = 8}, st);
-    if (!db) std::abort();
-    auto lib = actors::load_library(std::string{VOCFLOW_SOURCE_DIR} + "/examples/flows", *db);
-    if (!lib.library) std::abort();
-    caf_cfg = std::make_unique<caf::actor_system_config>();
-    caf_cfg->set("logger.console", caf::atom("none"));
+    cfg.data.dir = dir.string();
+    cfg.data.fsync = false;
+    cfg.data.cache_mb = 8;
+    cfg.flows.dir = std::string{VOCFLOW_SOURCE_DIR} + "/examples/flows";
     cfg.runtime.partitions = 2;
-    actors::configure_scheduler(*caf_cfg, cfg.runtime);
-    sys = std::make_unique<caf::actor_system>(*caf_cfg);
-    rt = actors::runtime::start(*sys, db, lib.library, {.cfg = cfg.runtime});
-    api = std::make_unique<connectors::api>(*rt, cfg);
-    api->set_ready(true);
+    std::string error;
+    n = node::start({.cfg = cfg, .http = false}, error);
+    if (!n) std::abort();
   }
 };
 
@@ -79,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::promise<connectors::http_response> answer;
   auto future = answer.get_future();
   bool streamed = false;
-  s.api->handle(
+  s.n->api().handle(
       parser.release(), [&answer](connectors::http_response r) { answer.set_value(std::move(r)); },
       [&](connectors::http_response) -> std::shared_ptr<connectors::stream_sink> {
         streamed = true;

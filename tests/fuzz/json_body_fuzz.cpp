@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "connectors/json_io.hpp"
+#include "connectors/intake.hpp"
 
 namespace {
 

@@ -43,8 +43,8 @@ class StoreTest : public ::testing::Test {
     return out;
   }
   static std::optional<std::string> key(const store& s, const std::string& k) {
-    std::string ticket;
-    auto st = s.idempotent(k, ticket);
+    std::string ticket, fingerprint;
+    auto st = s.idempotent(k, ticket, fingerprint);
     EXPECT_TRUE(st || st.is_not_found()) << st.message();
     return st ? std::optional{ticket} : std::nullopt;
   }
@@ -310,7 +310,7 @@ TEST_F(StoreTest, AReadTheDiskFailsIsAnErrorNotNothing) {
     b.idempotency("mail-1", "T-1");
     b.grant("C-1", t0_, "T-1", 3, money{500});
     b.arm(0, "T-1", 1, t0_ + 1h);
-    b.outbox({.webhook = "pager", .ticket = "T-1", .seq = 2, .next_at = t0_});
+    b.outbox({.channel = "pager", .ticket = "T-1", .seq = 2, .next_at = t0_});
     ASSERT_TRUE(s->write(b));
     ASSERT_TRUE(s->put_meta("partitions", "2"));
   }
@@ -325,7 +325,7 @@ TEST_F(StoreTest, AReadTheDiskFailsIsAnErrorNotNothing) {
   std::optional<time_point> when;
   size_t n = 0;
   std::vector<due_timer> due;
-  for (auto result : {s->idempotent("mail-1", text), s->granted_since("C-1", t0_ - 1h, m),
+  for (auto result : {s->idempotent("mail-1", text, text), s->granted_since("C-1", t0_ - 1h, m),
                       s->earliest_due(0, std::nullopt, when), s->due(0, t0_ + 2h, 10, due),
                       s->outbox_next("pager", when), s->outbox_size("pager", 10, n),
                       s->meta("partitions", text)}) {

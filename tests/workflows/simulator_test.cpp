@@ -69,7 +69,7 @@ TEST(Simulator, AppCrashAcrossTheSpringDstChange) {
     if (item.happened && item.happened->type() == "clock_started") {
       auto& c = std::get<ev::clock_started>(item.happened->body);
       if (c.kind == clock_kind::first_response) {
-        EXPECT_EQ(format_utc(c.deadline), "2026-03-09T15:00:00Z");
+        EXPECT_EQ(format_utc(c.deadline), "2026-03-09T15:00:00.000Z");
       }
     }
 }

@@ -1,0 +1,171 @@
+// The API's tickets: open, act, read one, list a queue or every ticket.
+#include <fmt/format.h>
+
+#include "connectors/api.hpp"
+#include "connectors/api_answers.hpp"
+#include "connectors/bridge.hpp"
+#include "connectors/json_io.hpp"
+#include "workflows/json_codec.hpp"
+#include "workflows/ticket_view.hpp"
+
+namespace vocflow::connectors {
+namespace {
+
+namespace http = boost::beast::http;
+using nlohmann::json;
+using kind = actors::command_result::kind;
+
+const std::vector<std::string> readers = {"agent", "supervisor", "owner", "ops", "admin"};
+const std::vector<std::string> actors_roles = {"agent", "supervisor", "admin"};
+
+// The answer to a command: its rejection or failure, or `ok` with the result.
+void answer(const responder& respond, reply<actors::command_result>& r,
+            const std::function<void(actors::command_result&)>& ok) {
+  if (!r.value) return respond(unavailable(r.error));
+  auto& res = *r.value;
+  if (res.result == kind::rejected) return respond(rejection_response(res.why));
+  if (res.result == kind::failed) return respond(unavailable(res.failure));
+  ok(res);
+}
+
+// The ticket after a command: as of the decision, with the flow it was decided with.
+json decided_view(const actors::command_result& res) {
+  return to_json(project(*res.state, res.flow, res.decided_at));
+}
+
+void open_ticket(const api_services& s, request& rq) {
+  auto parsed = parse_open(rq.http.body());
+  if (auto* e = std::get_if<body_error>(&parsed)) return rq.respond(bad_body(*e));
+  std::string key{rq.http["Idempotency-Key"]};
+  if (key.size() > 200)
+    return rq.respond(
+        json_error(400, "invalid_header", "Idempotency-Key is longer than 200 characters"));
+  auto id = key.empty() ? s.rt.new_ticket_id() : actors::runtime::ticket_id_for_key(key);
+  auto sub = open_command(rq.who, std::move(std::get<open_request>(parsed)), std::move(id), key);
+  s.commands.submit(std::move(sub), [respond = rq.respond](reply<actors::command_result> r) {
+    answer(respond, r, [&](actors::command_result& res) {
+      json body = {{"id", res.state->id}, {"created", !res.replayed}, {"ticket", decided_view(res)}};
+      for (auto& e : res.events ? *res.events : std::vector<event>{})
+        if (auto* routed = std::get_if<ev::routed>(&e.body)) body["routed"] = routed->reason;
+      auto out = json_response(res.replayed ? 200 : 201, body);
+      out.set(http::field::location, "/v1/tickets/" + res.state->id);
+      respond(std::move(out));
+    });
+  });
+}
+
+void act(const api_services& s, request& rq) {
+  auto id = ticket_id_param(rq);
+  if (!id) return;
+  auto parsed = parse_action(rq.http.body());
+  if (auto* e = std::get_if<body_error>(&parsed)) return rq.respond(bad_body(*e));
+  auto sub = action_command(rq.who, *id, std::move(std::get<action_request>(parsed)));
+  s.commands.submit(std::move(sub), [respond = rq.respond](reply<actors::command_result> r) {
+    answer(respond, r, [&](actors::command_result& res) {
+      respond(json_response(200, {{"ticket", decided_view(res)},
+                                  {"events", events_json(res.events ? *res.events
+                                                                    : std::vector<event>{})}}));
+    });
+  });
+}
+
+void get_ticket(const api_services& s, request& rq) {
+  auto id = ticket_id_param(rq);
+  if (!id) return;
+  auto flows = s.rt.env().flows;
+  auto clock = s.rt.env().clock;
+  ask<actors::ticket_record>(
+      s.rt.system(), s.rt.partition_for(*id), s.rt.env().cfg.request_timeout,
+      [respond = rq.respond, flows, clock, id = *id](reply<actors::ticket_record> r) {
+        if (!r.value) return respond(unavailable(r.error));
+        auto& v = *r.value;
+        if (!v.failure.empty()) return respond(unavailable(v.failure));
+        if (!v.found) return respond(json_error(404, "not_found", fmt::format("no ticket {}", id)));
+        auto f = flows->find(v.state.flow, v.state.version);
+        auto out = to_json(project(v.state, f.get(), clock()), project_detail(v.state, f.get()));
+        out["history"] = events_json(v.history);
+        respond(json_response(200, out));
+      },
+      actors::fetch_atom::value, *id);
+}
+
+json page_json(const actors::queue_page& p, json items) {
+  json out = {{"items", std::move(items)},
+              {"next_cursor", p.next_cursor.empty() ? json() : json(p.next_cursor)}};
+  if (p.total) out["total"] = p.total;
+  return out;
+}
+
+void list_tickets(const api_services& s, request& rq) {
+  actors::queue_query query;
+  query.status = rq.q("status");
+  if (!query.status.empty() && query.status != "open" && query.status != "resolved" &&
+      query.status != "closed")
+    return rq.respond(bad_parameter("status", "open, resolved or closed"));
+  if (auto b = rq.q("breached"); b == "true")
+    query.breached = 1;
+  else if (b == "false")
+    query.breached = 0;
+  else if (!b.empty())
+    return rq.respond(bad_parameter("breached", "true or false"));
+  query.cursor = rq.q("cursor");
+  auto limit = whole_number(rq.q("limit"), 1, 500, static_cast<int64_t>(query.limit));
+  if (!limit) return rq.respond(bad_parameter("limit", "from 1 to 500"));
+  query.limit = static_cast<size_t>(*limit);
+  if (auto dept = rq.q("department"); !dept.empty()) {
+    auto d = s.rt.department(dept);
+    if (!d)
+      return rq.respond(
+          json_error(400, "invalid_parameter", fmt::format("no department `{}`", dept)));
+    return ask<actors::queue_page>(
+        s.rt.system(), d, s.rt.env().cfg.request_timeout,
+        [respond = rq.respond](reply<actors::queue_page> r) {
+          if (!r.value) return respond(unavailable(r.error));
+          json items = json::array();
+          for (auto& e : r.value->entries) items.push_back(queue_item_json(e));
+          respond(json_response(200, page_json(*r.value, std::move(items))));
+        },
+        actors::queue_atom::value, query);
+  }
+  // Every ticket, in id order, from the store.
+  auto db = s.rt.env().db;
+  auto flows = s.rt.env().flows;
+  on_query_pool(s, rq, [db, flows, query, respond = rq.respond] {
+    actors::queue_page page;
+    json items = json::array();
+    ticket_view v;
+    auto st = db->for_each_ticket(
+        [&](const ticket& t) {
+          if (t.id == query.cursor) return true;
+          if (!query.status.empty() && to_string(t.status) != query.status) return true;
+          project(t, v, flows->find(t.flow, t.version).get());
+          if (query.breached >= 0 && v.breached != (query.breached == 1)) return true;
+          if (items.size() == query.limit) {
+            page.next_cursor = items.back()["id"].get<std::string>();
+            return false;
+          }
+          items.push_back(to_json(v));
+          return true;
+        },
+        query.cursor);
+    if (!st) return respond(unavailable(st.message()));
+    respond(json_response(200, page_json(page, std::move(items))));
+  });
+}
+
+}  // namespace
+
+std::vector<route> ticket_routes() {
+  return {
+      {"POST", "/v1/tickets", actors_roles, {}, open_ticket},
+      {"GET",
+       "/v1/tickets",
+       readers,
+       {"department", "status", "breached", "cursor", "limit"},
+       list_tickets},
+      {"GET", "/v1/tickets/{id}", readers, {}, get_ticket},
+      {"POST", "/v1/tickets/{id}/actions", actors_roles, {}, act},
+  };
+}
+
+}  // namespace vocflow::connectors

@@ -1,0 +1,242 @@
+#include "connectors/intake.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include <cmath>
+#include <set>
+
+#include "workflows/actions.hpp"
+#include "workflows/diagnostics.hpp"
+
+namespace vocflow::connectors {
+namespace {
+
+using nlohmann::json;
+
+// The parser's message without its "[json.exception.parse_error.101] " tag.
+std::string plain(const json::exception& e) {
+  std::string_view what = e.what();
+  if (auto tag = what.find("] "); what.starts_with("[json.exception.") && tag != what.npos)
+    what.remove_prefix(tag + 2);
+  return std::string{what};
+}
+
+// Parses a JSON object; every key must be in `known` and appear once in its object.
+std::variant<json, body_error> object_body(const std::string& body,
+                                           const std::set<std::string>& known) {
+  std::vector<std::set<std::string>> keys;  // of each object being read, innermost last
+  std::string duplicate;
+  auto check = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    if (event == json::parse_event_t::object_end) keys.pop_back();
+    if (event == json::parse_event_t::key && !keys.empty() &&
+        !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
+  json j;
+  try {
+    j = json::parse(body, check);
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for 1e999
+    return body_error{"malformed_json", "the body is not JSON: " + plain(e), ""};
+  }
+  if (!duplicate.empty())
+    return body_error{"malformed_json",
+                      fmt::format("the key `{}` appears twice in one object: which one is meant?",
+                                  duplicate),
+                      duplicate};
+  if (!j.is_object()) return body_error{"malformed_json", "the body must be a JSON object", ""};
+  for (auto& [k, _] : j.items())
+    if (!known.contains(k)) {
+      std::vector<std::string> names(known.begin(), known.end());
+      auto hint = suggest(k, names);
+      return body_error{"unknown_field",
+                        hint.empty()
+                            ? fmt::format("unknown field `{}`", k)
+                            : fmt::format("unknown field `{}` (did you mean `{}`?)", k, hint),
+                        k};
+    }
+  return j;
+}
+
+size_t code_points(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool given(const json& j, const char* key) {
+  return j.contains(key) && !j[key].is_null();
+}
+
+std::optional<body_error> text(const json& j, const char* key, std::string& out) {
+  if (!given(j, key)) return std::nullopt;
+  if (!j[key].is_string())
+    return body_error{"invalid_field", fmt::format("`{}` must be a string", key), key};
+  out = j[key].get<std::string>();
+  if (code_points(out) > max_text)
+    return body_error{"invalid_field",
+                      fmt::format("`{}` is longer than {} characters", key, max_text), key};
+  return std::nullopt;
+}
+
+std::optional<body_error> amount(const json& j, const char* key, std::optional<money>& out) {
+  if (!given(j, key)) return std::nullopt;
+  auto& v = j[key];
+  std::optional<money> m;
+  if (v.is_string()) {
+    m = parse_money(v.get<std::string>());
+  } else if (v.is_number() && v.get<double>() >= 0 && std::isfinite(v.get<double>())) {
+    double cents = v.get<double>() * 100;
+    if (std::abs(cents - std::round(cents)) < 1e-6 && cents < 1e15)
+      m = money{static_cast<int64_t>(std::round(cents))};
+  }
+  if (!m)
+    return body_error{"invalid_field",
+                      fmt::format("`{}` must be an amount like 49.90 (two decimals at most)", key),
+                      key};
+  out = m;
+  return std::nullopt;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", digest[i]);
+  return out;
+}
+
+// The inputs of an action (workflows/actions.hpp) by their request field.
+constexpr std::pair<const char*, uint16_t> input_fields[] = {
+    {"text", inputs::text},       {"to", inputs::to},     {"amount", inputs::amount},
+    {"request", inputs::request}, {"task", inputs::task}, {"csat", inputs::csat},
+    {"sentiment", inputs::sentiment}};
+
+}  // namespace
+
+std::variant<open_request, body_error> parse_open(const std::string& body) {
+  auto parsed = object_body(body, {"customer", "channel", "category", "product", "severity", "tier",
+                                   "text", "tags", "order_value", "extra", "flow"});
+  if (auto* e = std::get_if<body_error>(&parsed)) return *e;
+  auto& j = std::get<json>(parsed);
+  open_request r;
+  auto& t = r.info;
+  for (auto [key, out] : {std::pair{"customer", &t.customer},
+                          {"channel", &t.channel},
+                          {"category", &t.category},
+                          {"product", &t.product},
+                          {"severity", &t.severity},
+                          {"tier", &t.tier},
+                          {"text", &t.text},
+                          {"flow", &r.flow}})
+    if (auto e = text(j, key, *out)) return *e;
+  if (t.customer.empty())
+    return body_error{"missing_field", "`customer` is required: who complains", "customer"};
+  if (given(j, "tags")) {
+    if (!j["tags"].is_array())
+      return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
+    for (auto& tag : j["tags"]) {
+      if (!tag.is_string())
+        return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
+      t.tags.push_back(tag.get<std::string>());
+    }
+  }
+  std::optional<money> order;
+  if (auto e = amount(j, "order_value", order)) return *e;
+  if (order) t.order_value = *order;
+  if (given(j, "extra")) {
+    if (!j["extra"].is_object())
+      return body_error{"invalid_field", "`extra` must be an object of strings", "extra"};
+    for (auto& [k, v] : j["extra"].items()) {
+      if (!v.is_string())
+        return body_error{"invalid_field", fmt::format("`extra.{}` must be a string", k),
+                          "extra." + k};
+      t.extra[k] = v.get<std::string>();
+    }
+  }
+  // Keys sorted, no spaces: the same request written differently has the same fingerprint.
+  r.fingerprint = sha256_hex(j.dump());
+  return r;
+}
+
+std::variant<action_request, body_error> parse_action(const std::string& body) {
+  auto parsed = object_body(body, {"action", "text", "to", "request", "task", "amount", "csat",
+                                   "sentiment", "on_behalf_of"});
+  if (auto* e = std::get_if<body_error>(&parsed)) return *e;
+  auto& j = std::get<json>(parsed);
+  action_request r;
+  for (auto [key, out] : {std::pair{"action", &r.action},
+                          {"text", &r.text},
+                          {"to", &r.to},
+                          {"request", &r.request},
+                          {"task", &r.task}})
+    if (auto e = text(j, key, *out)) return *e;
+  if (r.action.empty())
+    return body_error{"missing_field", "`action` is required, e.g. respond", "action"};
+  auto& a = action_of(r.action);
+  // Opening is POST /v1/tickets; timers are the system's.
+  if (a.id == action::open || !(a.takers & (takers::staff | takers::customer)))
+    return body_error{"invalid_field", fmt::format("`{}` is not an action on a ticket", r.action),
+                      "action"};
+  for (auto [field, bit] : input_fields) {
+    if (given(j, field) && !(a.takes & bit))
+      return body_error{
+          "invalid_field",
+          a.takes ? fmt::format("`{}` does not take `{}`; it takes {}", r.action, field,
+                                fmt::join(input_names(a.takes), ", "))
+                  : fmt::format("`{}` does not take `{}`", r.action, field),
+          field};
+    if (!given(j, field) && (a.needs & bit))
+      return body_error{"missing_field", fmt::format("`{}` needs `{}`", r.action, field), field};
+  }
+  if (auto e = amount(j, "amount", r.amount)) return *e;
+  if (given(j, "csat")) {
+    if (!j["csat"].is_number_integer())
+      return body_error{"invalid_field", "`csat` must be a whole number from 1 to 5", "csat"};
+    r.csat = j["csat"].get<int32_t>();
+  }
+  if (given(j, "sentiment")) {
+    if (!j["sentiment"].is_number())
+      return body_error{"invalid_field", "`sentiment` must be a number from -1 to 1", "sentiment"};
+    r.sentiment = j["sentiment"].get<double>();
+  }
+  std::string behalf;
+  if (auto e = text(j, "on_behalf_of", behalf)) return *e;
+  if (!behalf.empty() && behalf != "customer")
+    return body_error{"invalid_field", "`on_behalf_of` can only be `customer`", "on_behalf_of"};
+  r.on_behalf_of_customer = !behalf.empty();
+  return r;
+}
+
+actors::submission open_command(const caller& by, open_request r, std::string ticket_id,
+                                std::string idempotency_key) {
+  actors::submission sub;
+  sub.ticket_id = std::move(ticket_id);
+  sub.cmd.action = "open";
+  sub.cmd.by = {by.name, by.acts_as};
+  sub.cmd.info = std::move(r.info);
+  sub.idempotency_key = std::move(idempotency_key);
+  sub.request_fingerprint = std::move(r.fingerprint);
+  sub.flow_id = std::move(r.flow);
+  return sub;
+}
+
+actors::submission action_command(const caller& by, const std::string& ticket_id,
+                                  action_request r) {
+  actors::submission sub;
+  sub.ticket_id = ticket_id;
+  auto& c = sub.cmd;
+  c.action = std::move(r.action);
+  c.by = r.on_behalf_of_customer
+             ? actor_ref{"customer (recorded by " + by.name + ")", std::string{customer_role}}
+             : actor_ref{by.name, by.acts_as};
+  c.text = std::move(r.text), c.to = std::move(r.to), c.request = std::move(r.request);
+  c.task = std::move(r.task);
+  c.amount = r.amount, c.csat = r.csat, c.sentiment = r.sentiment;
+  return sub;
+}
+
+}  // namespace vocflow::connectors

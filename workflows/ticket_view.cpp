@@ -1,0 +1,92 @@
+#include "workflows/ticket_view.hpp"
+
+#include "workflows/engine.hpp"
+
+namespace vocflow {
+namespace {
+
+std::optional<outcome_view> outcome_of(int8_t met, millis taken, millis margin) {
+  if (met < 0) return std::nullopt;
+  auto seconds = [](millis m) {
+    return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(m).count());
+  };
+  return outcome_view{met == 1, seconds(taken), seconds(margin)};
+}
+
+}  // namespace
+
+std::string subject_of(std::string_view text, size_t limit) {
+  auto line = text.substr(0, text.find_first_of("\r\n"));
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (line.size() <= limit) return std::string{line};
+  auto cut = limit;
+  // Back to the first byte of a UTF-8 character (continuation bytes are 10xxxxxx).
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+  return std::string{line.substr(0, cut)};
+}
+
+void project(const ticket& t, ticket_view& v, const flow* f, std::optional<time_point> decided_at) {
+  v.id = t.id;
+  v.flow = t.flow;
+  v.version = t.version;
+  v.status = t.status;
+  v.step = t.step;
+  v.owner = t.owner;
+  v.assignee = t.assignee;
+  v.priority = t.priority;
+  auto& info = *t.info;
+  v.customer = info.customer;
+  v.channel = info.channel;
+  v.category = info.category;
+  v.product = info.product;
+  v.subject = subject_of(info.text);
+  v.waiting.clear();
+  for (auto h : all_holds)
+    if (t.holds & static_cast<uint8_t>(h)) v.waiting.emplace_back(to_string(h));
+  v.opened_at = t.opened_at;
+  v.next_deadline = no_time;
+  v.breached = false;
+  v.deadlines.clear();
+  for (auto& c : t.clocks) {
+    v.breached |= c.breached;
+    if (c.kind == clock_kind::timeout) continue;  // the customer's time to answer, no target
+    v.deadlines.push_back({c.kind, c.name, c.deadline, c.paused, c.breached});
+    if (!c.paused && (v.next_deadline == no_time || c.deadline < v.next_deadline))
+      v.next_deadline = c.deadline;
+  }
+  v.time_zone = f && f->cal ? f->cal->zone_name() : std::string{};
+  v.allowed_actions.clear();
+  if (f && decided_at) v.allowed_actions = allowed_actions(*f, t, *decided_at);
+}
+
+ticket_view project(const ticket& t, const flow* f, std::optional<time_point> decided_at) {
+  ticket_view v;
+  project(t, v, f, decided_at);
+  return v;
+}
+
+ticket_detail project_detail(const ticket& t, const flow* f) {
+  ticket_detail d;
+  d.complaint = *t.info;
+  d.tasks = t.tasks;
+  d.compensation = {t.granted, f ? f->compensation.currency : std::string{}, t.requests};
+  d.first_response_at = t.first_response_at;
+  d.resolved_at = t.resolved_at;
+  d.closed_at = t.closed_at;
+  d.reopens = t.reopens;
+  d.handoffs = t.handoffs;
+  d.interactions = t.interactions;
+  d.breaches = t.breaches;
+  d.departments = *t.departments;
+  d.first_responder = t.first_responder;
+  d.resolved_by = t.resolved_by;
+  d.outcomes.first_response =
+      outcome_of(t.first_response_met, t.first_response_taken, t.first_response_margin);
+  d.outcomes.resolution = outcome_of(t.resolution_met, t.resolution_taken, t.resolution_margin);
+  if (t.has_feedback)
+    d.feedback = feedback_view{t.csat ? std::optional{t.csat} : std::nullopt,
+                               t.has_sentiment ? std::optional{t.sentiment} : std::nullopt};
+  return d;
+}
+
+}  // namespace vocflow
