@@ -49,7 +49,7 @@ class node {
   // written), the store, the flows of cfg.flows.dir (new versions deployed), the actor system,
   // the runtime, the notifiers, the API, then serving. nullptr with `error` set when a step
   // fails; what had started is stopped again.
-  static std::unique_ptr<node> start(node_options options, std::string& error);
+  [[nodiscard]] static std::unique_ptr<node> start(node_options options, std::string& error);
   // stop(), unless halt() was called.
   ~node();
   node(const node&) = delete;

@@ -35,7 +35,7 @@ struct display {
 
 // A display in the zone `tz` names ("" for: per ticket, see above), or in $VOCFLOW_TZ; nullopt
 // with `error` set for a zone the time-zone database does not know.
-std::optional<display> make_display(const std::string& tz, std::string& error);
+[[nodiscard]] std::optional<display> make_display(const std::string& tz, std::string& error);
 
 // A JSON value as text: strings as they are, null as "-".
 std::string text_of(const nlohmann::json& v);

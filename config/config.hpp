@@ -124,6 +124,6 @@ struct config {
 std::vector<channel_subscription> channels(const notify_config& n);
 
 // Reads a configuration; every key is optional and falls back to its default.
-std::optional<config> load_config(const source_file& file, diagnostics& diags);
+[[nodiscard]] std::optional<config> load_config(const source_file& file, diagnostics& diags);
 
 }  // namespace vocflow

@@ -28,13 +28,13 @@ http_response too_many_queries(const query_pool& pool);
 http_response bad_parameter(std::string_view name, std::string_view must_be);
 
 // The ticket id in the path; nullopt (and the 400 sent) when it is not one.
-std::optional<std::string> ticket_id_param(request& rq);
+[[nodiscard]] std::optional<std::string> ticket_id_param(request& rq);
 // A whole number in [lo, hi]; `fallback` when the text is empty, nullopt when it is not one.
-std::optional<int64_t> whole_number(const std::string& text, int64_t lo, int64_t hi,
+[[nodiscard]] std::optional<int64_t> whole_number(const std::string& text, int64_t lo, int64_t hi,
                                     int64_t fallback);
 // A comma-separated list, each item `allowed`; nullopt (`bad`: the first item that is not)
 // when one is not.
-std::optional<std::set<std::string>> list_of(const std::string& text,
+[[nodiscard]] std::optional<std::set<std::string>> list_of(const std::string& text,
                                              const std::function<bool(std::string_view)>& allowed,
                                              std::string& bad);
 

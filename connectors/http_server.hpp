@@ -55,10 +55,10 @@ class http_server {
 
   // Binds and starts the I/O threads. The bound port (a configured port 0 picks a free one),
   // or nullopt with `error` set.
-  std::optional<uint16_t> start(std::string& error);
+  [[nodiscard]] std::optional<uint16_t> start(std::string& error);
   // The same in two steps: bind() takes the port (connections wait in the kernel's backlog),
   // run() starts serving them. A taken port is known before anything else starts.
-  std::optional<uint16_t> bind(std::string& error);
+  [[nodiscard]] std::optional<uint16_t> bind(std::string& error);
   void run();
   // Stops accepting new connections; open ones go on (drain with in_flight()).
   void stop_accepting();

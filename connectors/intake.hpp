@@ -38,7 +38,7 @@ struct open_request {
   // key must say the same.
   std::string fingerprint;
 };
-std::variant<open_request, body_error> parse_open(const std::string& body);
+[[nodiscard]] std::variant<open_request, body_error> parse_open(const std::string& body);
 
 // An action on a ticket; what it carries is checked against the action's row in
 // workflows/actions.hpp.
@@ -50,7 +50,7 @@ struct action_request {
   std::optional<double> sentiment;
   bool on_behalf_of_customer = false;  // a member of staff records the customer's answer
 };
-std::variant<action_request, body_error> parse_action(const std::string& body);
+[[nodiscard]] std::variant<action_request, body_error> parse_action(const std::string& body);
 
 // The commands. `ticket_id`: the id the new ticket gets (runtime::ticket_id_for_key when there
 // is an idempotency key, else runtime::new_ticket_id).

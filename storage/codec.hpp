@@ -32,7 +32,7 @@ inline std::string encode_events(const std::vector<event>& es) {
   return encode_events(es.data(), es.size());
 }
 // Appends the decoded events to `out`; false when the value is not a valid encoding.
-bool decode_events(std::string_view value, std::vector<event>& out);
+[[nodiscard]] bool decode_events(std::string_view value, std::vector<event>& out);
 
 // A snapshot, appended to `out`.
 void encode_ticket(std::string& out, const ticket& t);
@@ -41,6 +41,6 @@ inline std::string encode_ticket(const ticket& t) {
   encode_ticket(out, t);
   return out;
 }
-std::optional<ticket> decode_ticket(std::string_view value);
+[[nodiscard]] std::optional<ticket> decode_ticket(std::string_view value);
 
 }  // namespace vocflow::storage

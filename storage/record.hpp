@@ -273,7 +273,7 @@ std::string encode_record(const T& v) {
 }
 
 template <class T>
-bool decode_record(std::string_view bytes, T& v) {
+[[nodiscard]] bool decode_record(std::string_view bytes, T& v) {
   reader r{bytes};
   r.record(v);
   return r.ok();

@@ -74,7 +74,7 @@ class calendar {
 
   // A local wall time in this calendar's zone ("2026-03-06 17:50", "2026-03-06T17:50:30"),
   // or an explicit UTC / offset time (parse_utc). nullopt if it is neither.
-  std::optional<time_point> parse_local(std::string_view text) const;
+  [[nodiscard]] std::optional<time_point> parse_local(std::string_view text) const;
 
  private:
   struct interval {

@@ -33,11 +33,11 @@ catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags);
 
 // Loads one flow against an existing organization (deploying a new version at run time).
 // nullptr when it has errors; warnings are reported too.
-std::shared_ptr<const flow> load_flow(const source_file& file, const organization& org,
+[[nodiscard]] std::shared_ptr<const flow> load_flow(const source_file& file, const organization& org,
                                       diagnostics& diags);
 
 // Reads a file from disk; reports io-error and returns nullopt when it cannot.
-std::optional<source_file> read_source(const std::string& path, diagnostics& diags);
+[[nodiscard]] std::optional<source_file> read_source(const std::string& path, diagnostics& diags);
 
 // The files a command line names, plus the organization file beside each flow when none of
 // the named files declares an organization: `organization.yaml` in the flow's folder.

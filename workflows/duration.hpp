@@ -24,7 +24,7 @@ struct duration_spec {
 
 // nullopt when the text is not a duration; the units are d, h, m, s, each at most once, in
 // that order ("1d4h30m"). Fractions are not allowed (write "90m", not "1.5h").
-std::optional<duration_spec> parse_duration(std::string_view text);
+[[nodiscard]] std::optional<duration_spec> parse_duration(std::string_view text);
 
 // "1d4h30m"; the canonical form parse_duration accepts.
 std::string to_string(const duration_spec& d);

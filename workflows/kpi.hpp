@@ -17,7 +17,7 @@
 namespace vocflow {
 
 enum class kpi_grouping : uint8_t { none, department, flow, agent, category };
-std::optional<kpi_grouping> parse_kpi_grouping(std::string_view s);
+[[nodiscard]] std::optional<kpi_grouping> parse_kpi_grouping(std::string_view s);
 std::string_view to_string(kpi_grouping g);
 
 struct kpi_options {

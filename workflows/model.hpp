@@ -22,7 +22,7 @@ namespace vocflow {
 // Why a ticket waits; the flow's pause_while names which of them stop the SLA clocks.
 enum class hold : uint8_t { customer = 1, supplier = 2, approval = 4 };
 std::string_view to_string(hold h);  // "waiting_customer", ...
-std::optional<hold> parse_hold(std::string_view name);
+[[nodiscard]] std::optional<hold> parse_hold(std::string_view name);
 inline constexpr hold all_holds[] = {hold::customer, hold::supplier, hold::approval};
 
 // Ticket priorities in rising order; an escalation may raise a ticket one level.
@@ -34,7 +34,7 @@ std::string raise_priority(std::string_view p);
 // matter; nothing said means normal.
 inline constexpr std::string_view severities[] = {"low", "normal", "high", "urgent", "critical"};
 // The priority a severity asks for; nullopt for a severity that is none of the above.
-std::optional<std::string> priority_for(std::string_view severity);
+[[nodiscard]] std::optional<std::string> priority_for(std::string_view severity);
 
 // Roles that always exist: the customer, and the system (timers, connectors).
 inline constexpr std::string_view customer_role = "customer";

@@ -22,7 +22,7 @@ struct money {
 };
 
 // "50", "49.9", "49.99"; nullopt for anything else (negative, three decimals, text).
-std::optional<money> parse_money(std::string_view text);
+[[nodiscard]] std::optional<money> parse_money(std::string_view text);
 
 // "50", "49.90".
 std::string to_string(money m);

@@ -46,6 +46,6 @@ struct scenario {
 };
 
 // Reads a scenario for flow `f` (its calendar gives local times their zone).
-std::optional<scenario> load_scenario(const source_file& file, const flow& f, diagnostics& diags);
+[[nodiscard]] std::optional<scenario> load_scenario(const source_file& file, const flow& f, diagnostics& diags);
 
 }  // namespace vocflow

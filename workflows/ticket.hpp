@@ -43,11 +43,11 @@ std::string_view field_value(const ticket_fields& t, std::string_view name);
 
 enum class ticket_status : uint8_t { open, resolved, closed };
 std::string_view to_string(ticket_status s);
-bool from_string(std::string_view s, ticket_status& out);
+[[nodiscard]] bool from_string(std::string_view s, ticket_status& out);
 
 enum class clock_kind : uint8_t { first_response, resolution, step, task, timeout };
 std::string_view to_string(clock_kind k);
-bool from_string(std::string_view s, clock_kind& out);
+[[nodiscard]] bool from_string(std::string_view s, clock_kind& out);
 
 // A running service-level clock: business time used, its deadline, and the one timer armed
 // for its next threshold (warning, escalation level, breach).

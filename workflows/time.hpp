@@ -29,12 +29,12 @@ std::string format_utc(time_point t);
 
 // Accepts "2026-03-06T09:50:00Z", "2026-03-06T17:50:00+08:00" and the same with a space
 // instead of 'T' or without seconds. Returns nullopt if the text is not such a time.
-std::optional<time_point> parse_utc(std::string_view text);
+[[nodiscard]] std::optional<time_point> parse_utc(std::string_view text);
 
 // Local wall time without a zone: "2026-03-06 17:50", "2026-03-06T17:50:30".
-std::optional<date::local_time<millis>> parse_local_time(std::string_view text);
+[[nodiscard]] std::optional<date::local_time<millis>> parse_local_time(std::string_view text);
 
 // A calendar date: "2026-10-01".
-std::optional<date::local_days> parse_date(std::string_view text);
+[[nodiscard]] std::optional<date::local_days> parse_date(std::string_view text);
 
 }  // namespace vocflow
