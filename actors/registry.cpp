@@ -52,7 +52,7 @@ deploy_result deploy_flow(flow_library& library, storage::store& db, const std::
   return out;
 }
 
-registry_actor spawn_registry(caf::actor_system& sys, runtime_env env) {
+registry_actor spawn_registry(caf::actor_system& sys, const runtime_env& env) {
   return sys.spawn([env](registry_actor::stateful_pointer<registry_state> self)
                        -> registry_actor::behavior_type {
     self->state.env = env;

@@ -8,7 +8,7 @@
 
 namespace vocflow::actors {
 
-registry_actor spawn_registry(caf::actor_system& sys, runtime_env env);
+registry_actor spawn_registry(caf::actor_system& sys, const runtime_env& env);
 
 // The same deploy, without an actor (the registry calls it; so can a test).
 deploy_result deploy_flow(flow_library& library, storage::store& db, const std::string& yaml,

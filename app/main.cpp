@@ -1,11 +1,15 @@
 // vocflow: one executable, one subcommand per job.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
 #include "app/client_commands.hpp"
 #include "app/flow_commands.hpp"
 #include "app/server_commands.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace vocflow::app;
   CLI::App app{
       "vocflow: closed-loop complaint orchestration. Every complaint becomes a ticket driven "
@@ -172,4 +176,18 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Every command reports its own errors; what escapes one is a fault, said before exiting.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "vocflow: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "vocflow: an unknown error\n";
+  }
+  return 1;
 }

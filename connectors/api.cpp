@@ -93,7 +93,6 @@ const std::vector<route>& api::routes() {
 
 api::api(actors::runtime& rt, const config& cfg)
     : cfg_(cfg),
-      rt_(rt),
       gateway_(rt),
       queries_(cfg.server.query_threads, cfg.server.max_queries,
                actors::scheduler_nice(cfg.runtime)),

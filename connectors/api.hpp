@@ -73,7 +73,6 @@ class api {
 
  private:
   config cfg_;
-  actors::runtime& rt_;
   gateway gateway_;
   query_pool queries_;
   caf::actor feed_;

@@ -45,7 +45,7 @@ http_result send(const http_call& call) {
     parser.body_limit(256u << 20);
     http::read(stream, buffer, parser);
     auto& res = parser.get();
-    out.status = res.result_int();
+    out.status = static_cast<int>(res.result_int());
     out.body = res.body();
     out.content_type = std::string{res[http::field::content_type]};
     for (auto& f : res) {

@@ -145,8 +145,8 @@ void stop_notifiers(std::vector<notifier_actor>& notifiers) {
 }
 
 notifier_actor spawn_notifier(caf::actor_system& sys, const actors::runtime_env& env,
-                              std::shared_ptr<channel> ch, channel_subscription subscription,
-                              notify_config cfg) {
+                              const std::shared_ptr<channel>& ch,
+                              const channel_subscription& subscription, const notify_config& cfg) {
   auto impl = [env, ch, subscription, cfg](self_ptr self) -> notifier_actor::behavior_type {
     auto& s = self->state;
     s.env = env;

@@ -27,8 +27,8 @@ using notifier_actor =
 // runtime::subscribe; it looks at its outbox once at start. `subscription`: what the channel
 // receives (its name is the channel's).
 notifier_actor spawn_notifier(caf::actor_system& sys, const actors::runtime_env& env,
-                              std::shared_ptr<channel> ch, channel_subscription subscription,
-                              notify_config cfg);
+                              const std::shared_ptr<channel>& ch,
+                              const channel_subscription& subscription, const notify_config& cfg);
 
 // A notifier per configured channel, each subscribed to the runtime's commits.
 std::vector<notifier_actor> start_notifiers(actors::runtime& rt, const notify_config& cfg);

@@ -29,14 +29,17 @@ link& next_link(const char* entry, int level) {
 // is of another ticket than the entry it leaves. A ticket's next event then lands after its
 // last one without reading the next entry's key (the cache miss that most inserts cost).
 constexpr uintptr_t other_ticket = 1;
+// The tags live in pointers' low bits on purpose: integer-to-pointer casts are the point here.
 const char* untagged(const char* p) {
-  return reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) & ~other_ticket);
+  return reinterpret_cast<const char*>(  // NOLINT(performance-no-int-to-ptr): a tagged pointer
+      reinterpret_cast<uintptr_t>(p) & ~other_ticket);
 }
 bool leads_to_other(const char* p) {
   return reinterpret_cast<uintptr_t>(p) & other_ticket;
 }
 const char* tagged(const char* p, bool other) {
-  return reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) | (other ? other_ticket : 0));
+  return reinterpret_cast<const char*>(  // NOLINT(performance-no-int-to-ptr): a tagged pointer
+      reinterpret_cast<uintptr_t>(p) | (other ? other_ticket : 0));
 }
 // Every read of a link goes through here.
 const char* next_of(const char* entry, int level,
@@ -156,6 +159,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     char* entry = allocate_aligned(height * sizeof(link), len);
     for (int i = 0; i < height; ++i) new (&next_link(entry, i)) link(nullptr);
     // The height waits in the level-0 link until the entry is inserted.
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): a number parked in a link, never followed
     next_link(entry, 0).store(reinterpret_cast<const char*>(static_cast<uintptr_t>(height)),
                               std::memory_order_relaxed);
     *buf = entry;
@@ -188,6 +192,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     // (a cache miss on every level). Seeks into a ticket's events still find a tall entry
     // within that many.
     if (height > 1 && slot.short_run < max_short_run) {
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): a mark parked in a link, never followed
       level0.store(reinterpret_cast<const char*>(uintptr_t{1}), std::memory_order_relaxed);
       height = 1;
     }
@@ -288,7 +293,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
     MemTableRep::Allocate(links + len + alignof(link) - 1, &raw);
     auto at = reinterpret_cast<uintptr_t>(raw);
     at = (at + alignof(link) - 1) & ~static_cast<uintptr_t>(alignof(link) - 1);
-    return reinterpret_cast<char*>(at) + links;
+    return reinterpret_cast<char*>(at) + links;  // NOLINT(performance-no-int-to-ptr): aligned
   }
 
   int random_height() {

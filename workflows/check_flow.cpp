@@ -14,6 +14,7 @@ namespace {
 
 std::vector<std::string> keys_of(const auto& map) {
   std::vector<std::string> out;
+  out.reserve(map.size());
   for (auto& [k, _] : map) out.push_back(k);
   return out;
 }
@@ -97,14 +98,18 @@ struct checker {
             cx.error(lvl.pos, "escalation-after-deadline",
                      fmt::format("{}: an escalation after {} comes after the deadline ({})", what,
                                  format_millis(lvl.offset), to_string(t.within)));
-          share = most.count() ? double(lvl.offset.count()) / most.count() : 0;
+          share = most.count() ? static_cast<double>(lvl.offset.count()) /
+                                     static_cast<double>(most.count())
+                               : 0;
           break;
         case escalation_level::anchor::before:
           if (t.within.days == 0 && lvl.offset >= t.within.rest)
             cx.error(lvl.pos, "escalation-before-start",
                      fmt::format("{}: {} before a deadline of {} is before the clock starts", what,
                                  format_millis(lvl.offset), to_string(t.within)));
-          share = most.count() ? 1 - double(lvl.offset.count()) / most.count() : 1;
+          share = most.count() ? 1 - static_cast<double>(lvl.offset.count()) /
+                                         static_cast<double>(most.count())
+                               : 1;
           break;
       }
       if (share < last)

@@ -68,8 +68,12 @@ outcome decider::run() {
   timers.insert(timers.end(), std::make_move_iterator(effects_.begin()),
                 std::make_move_iterator(effects_.end()));
   // Built in place in the outcome: a ticket is large, and each move of it costs.
-  return outcome{std::in_place_type<decision>, std::move(events_), std::move(timers),
-                 std::move(t_)};
+  outcome out{std::in_place_type<decision>};
+  auto& d = std::get<decision>(out);
+  d.events = std::move(events_);
+  d.effects = std::move(timers);
+  d.next = std::move(t_);
+  return out;
 }
 
 void decider::forbid(const action_info& info) {

@@ -15,15 +15,13 @@ constexpr std::pair<kpi_grouping, std::string_view> grouping_names[] = {
 // A ticket-wide target: its outcome once its clock stopped; a running clock that already
 // breached is a miss that can no longer turn into a hit.
 void count_target(kpi_share& s, int8_t met, const ticket& t, clock_kind kind) {
-  if (met == 1) {
+  auto* c = met < 0 ? t.clock_of(kind) : nullptr;
+  if (met == 1)
     ++s.yes;
-  } else if (met == 0) {
+  else if (met == 0 || (c && c->breached))
     ++s.no;
-  } else if (auto* c = t.clock_of(kind); c && c->breached) {
-    ++s.no;
-  } else {
+  else
     ++s.pending;
-  }
 }
 
 }  // namespace
