@@ -1,10 +1,10 @@
 #include "actors/department.hpp"
 
+#include "actors/prefetch.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-
-#include "actors/prefetch.hpp"
 
 namespace vocflow::actors {
 namespace {

@@ -3,13 +3,13 @@
 // snapshots (see initial_queues), then kept current by every partition's commits.
 #pragma once
 
-#include <algorithm>
-#include <map>
-#include <unordered_map>
-
 #include "actors/env.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/string_hash.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
 
 namespace vocflow::actors {
 

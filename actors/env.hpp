@@ -1,14 +1,14 @@
 // What the runtime's actors share: the store, the deployed flows, the wall clock, the config.
 #pragma once
 
-#include <functional>
-#include <memory>
-
 #include "actors/flow_library.hpp"
 #include "actors/pending_grants.hpp"
 #include "actors/stats.hpp"
 #include "config/config.hpp"
 #include "storage/store.hpp"
+
+#include <functional>
+#include <memory>
 
 namespace vocflow::actors {
 

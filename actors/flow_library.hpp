@@ -4,14 +4,14 @@
 // immutable set with one atomic swap.
 #pragma once
 
+#include "storage/store.hpp"
+#include "workflows/catalog.hpp"
+#include "workflows/routing.hpp"
+
 #include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
-
-#include "storage/store.hpp"
-#include "workflows/catalog.hpp"
-#include "workflows/routing.hpp"
 
 namespace vocflow::actors {
 

@@ -2,16 +2,16 @@
 // future wire use storage/codec.hpp), so they are whitelisted for CAF instead of inspected.
 #pragma once
 
+#include "storage/store.hpp"
+#include "workflows/diagnostics.hpp"
+#include "workflows/engine.hpp"
+#include "workflows/ticket_view.hpp"
+
 #include <caf/all.hpp>
 
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "storage/store.hpp"
-#include "workflows/diagnostics.hpp"
-#include "workflows/engine.hpp"
-#include "workflows/ticket_view.hpp"
 
 namespace vocflow::actors {
 

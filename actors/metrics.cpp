@@ -1,4 +1,5 @@
 #include "actors/metrics.hpp"
+
 #include "actors/prefetch.hpp"
 #include "actors/string_hash.hpp"
 #include "workflows/overloaded.hpp"
@@ -330,8 +331,8 @@ std::string exposition(self_ptr self) {
     per_channel("vocflow_outbox_notifications",
                 "Notifications waiting in a channel's outbox (delivery or retry).", "gauge",
                 [](const channel_stats& c) { return c.backlog.load(); });
-    per_channel("vocflow_outbox_dead_letters", "Notifications a channel gave up on, kept.",
-                "gauge", [](const channel_stats& c) { return c.dead_letters.load(); });
+    per_channel("vocflow_outbox_dead_letters", "Notifications a channel gave up on, kept.", "gauge",
+                [](const channel_stats& c) { return c.dead_letters.load(); });
     header(out, "vocflow_outbox_attempt_duration_seconds",
            "One delivery attempt of an outbound channel.", "histogram");
     for (auto& c : st.channels)

@@ -7,10 +7,10 @@
 // first 64 distinct ones of a label are counted as "other".
 #pragma once
 
-#include <map>
-
 #include "actors/env.hpp"
 #include "actors/interfaces.hpp"
+
+#include <map>
 
 namespace vocflow::actors {
 

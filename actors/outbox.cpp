@@ -1,9 +1,9 @@
 #include "actors/outbox.hpp"
 
-#include <algorithm>
-
 #include "workflows/json_codec.hpp"
 #include "workflows/ticket_view.hpp"
+
+#include <algorithm>
 
 namespace vocflow::actors {
 

@@ -3,11 +3,11 @@
 // does; each channel's notifier (connectors/notifier.hpp) delivers its own rows.
 #pragma once
 
-#include <vector>
-
 #include "config/config.hpp"
 #include "storage/store.hpp"
 #include "workflows/engine.hpp"
+
+#include <vector>
 
 namespace vocflow::actors {
 

@@ -1,12 +1,5 @@
 #include "actors/partition.hpp"
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <unordered_map>
-#include <utility>
-
 #include "actors/department.hpp"
 #include "actors/outbox.hpp"
 #include "actors/pending_grants.hpp"
@@ -15,6 +8,13 @@
 #include "actors/ticket_cache.hpp"
 #include "actors/timer_service.hpp"
 #include "workflows/actions.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <unordered_map>
+#include <utility>
 
 namespace vocflow::actors {
 namespace {
@@ -120,7 +120,8 @@ std::pair<cached_ticket, ticket_cache::entry*> lookup(self_ptr self, const std::
     c.state = std::make_shared<const ticket>(std::move(loaded));
     return {c, &s.cache.insert(id, c)};
   }
-  if (!st.is_not_found()) failure = fmt::format("storage: cannot read ticket {}: {}", id, st.message());
+  if (!st.is_not_found())
+    failure = fmt::format("storage: cannot read ticket {}: {}", id, st.message());
   return {{s.none, 0}, nullptr};
 }
 
@@ -284,8 +285,8 @@ command_result handle(self_ptr self, submission& sub) {
     s.new_keys[sub.idempotency_key] = {id, sub.request_fingerprint};
   }
   auto events = std::make_shared<const std::vector<event>>(std::move(d.events));
-  s.published.push_back({next, events, entry.state, f,
-                         s.departments->of(*entry.state) | s.departments->of(*next)});
+  s.published.push_back(
+      {next, events, entry.state, f, s.departments->of(*entry.state) | s.departments->of(*next)});
   if (cached)
     s.cache.stage(*cached, {next, entry.snapshot_seq});
   else
@@ -388,7 +389,8 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         command_results results;
         results.reserve(subs.size());
         // Memory first, for the whole batch, so that its cache misses overlap.
-        self->state.cache.prefetch(subs, [](const submission& s) -> auto& { return s.ticket_id; });
+        self->state.cache.prefetch(
+            subs, [](const submission& s) -> auto& { return s.ticket_id; });
         for (auto& sub : subs) results.push_back(handle(self, sub));
         self->state.batch_replies.emplace_back(rp, std::move(results));
         schedule_flush(self);

@@ -10,14 +10,14 @@
 // refuse a grant that would just fit, never allow one that does not.
 #pragma once
 
+#include "actors/string_hash.hpp"
+#include "workflows/money.hpp"
+
 #include <array>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-
-#include "actors/string_hash.hpp"
-#include "workflows/money.hpp"
 
 namespace vocflow::actors {
 

@@ -4,11 +4,11 @@
 // spread over a heap far larger than the caches; most of a command's time was such misses.
 #pragma once
 
-#include <cstddef>
-#include <string>
-
 #include "workflows/events.hpp"
 #include "workflows/ticket.hpp"
+
+#include <cstddef>
+#include <string>
 
 namespace vocflow::actors {
 

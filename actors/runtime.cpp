@@ -1,14 +1,14 @@
 #include "actors/runtime.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <random>
-#include <thread>
-
 #include "actors/department.hpp"
 #include "actors/partition.hpp"
 #include "actors/registry.hpp"
 #include "actors/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <thread>
 
 namespace vocflow::actors {
 namespace {

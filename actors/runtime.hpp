@@ -3,22 +3,22 @@
 // connectors reach tickets through it; it never blocks them except in stop().
 #pragma once
 
-#include <atomic>
-#include <map>
-#include <memory>
-#include <shared_mutex>
-
 #include "actors/env.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/metrics.hpp"
 #include "actors/scheduler.hpp"
 
+#include <atomic>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+
 namespace vocflow::actors {
 
 struct runtime_options {
   runtime_config cfg;
-  wall_clock clock;         // default: the system clock
-  double clock_rate = 1.0;  // how much faster than real time `clock` runs
+  wall_clock clock;                            // default: the system clock
+  double clock_rate = 1.0;                     // how much faster than real time `clock` runs
   std::vector<channel_subscription> channels;  // outbound channels: their notifications
 };
 

@@ -1,10 +1,10 @@
 #include "actors/scheduler.hpp"
 
+#include <caf/thread_hook.hpp>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include <caf/thread_hook.hpp>
 
 #include <algorithm>
 #include <cerrno>

@@ -9,10 +9,10 @@
 // (bench/RESULTS.md).
 #pragma once
 
+#include "config/config.hpp"
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-
-#include "config/config.hpp"
 
 namespace vocflow::actors {
 

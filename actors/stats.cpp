@@ -37,7 +37,8 @@ void histogram::render(std::string& out, const std::string& name, const std::str
 }
 
 channel_stats::channel_stats(std::string n)
-    : name(std::move(n)), attempt_seconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}) {}
+    : name(std::move(n)),
+      attempt_seconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}) {}
 
 runtime_stats::runtime_stats(uint32_t partitions, const std::vector<std::string>& channel_names)
     : commit_seconds({0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}),

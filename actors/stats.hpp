@@ -47,7 +47,7 @@ struct runtime_stats {
   std::atomic<uint64_t> commits{0}, commit_failures{0};
   std::atomic<uint64_t> accepted{0}, rejected{0}, failed{0};  // commands
   std::atomic<uint64_t> timer_read_failures{0};  // passes of a timer service that could not read
-  std::vector<std::atomic<int64_t>> backlog;  // per partition: messages waiting, last seen
+  std::vector<std::atomic<int64_t>> backlog;     // per partition: messages waiting, last seen
   std::vector<std::unique_ptr<channel_stats>> channels;  // fixed at start
 
   channel_stats* channel(std::string_view name) const;

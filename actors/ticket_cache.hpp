@@ -8,16 +8,16 @@
 // A ticket with a staged state is never evicted. One lookup per command serves both.
 #pragma once
 
+#include "actors/prefetch.hpp"
+#include "actors/string_hash.hpp"
+#include "workflows/ticket.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include "actors/prefetch.hpp"
-#include "actors/string_hash.hpp"
-#include "workflows/ticket.hpp"
 
 namespace vocflow::actors {
 
@@ -165,14 +165,14 @@ class ticket_cache {
       n.e.id = id;
       push_front(n);
     }
-    hints_[hash{}(id) & hint_mask_] = &n;
+    hints_[hash{}(id)&hint_mask_] = &n;
     evict(&n);
     return n.e;
   }
   void erase(const std::string& id) {
     auto it = index_.find(id);
     if (it == index_.end()) return;
-    auto& hint = hints_[hash{}(id) & hint_mask_];
+    auto& hint = hints_[hash{}(id)&hint_mask_];
     if (hint == &it->second) hint = nullptr;
     unlink(it->second);
     index_.erase(it);

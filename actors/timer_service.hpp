@@ -11,11 +11,11 @@
 // once: overdue timers fire after a crash.
 #pragma once
 
-#include <deque>
-#include <set>
-
 #include "actors/env.hpp"
 #include "actors/interfaces.hpp"
+
+#include <deque>
+#include <set>
 
 namespace vocflow::actors {
 

@@ -1,5 +1,9 @@
 #include "app/client_commands.hpp"
 
+#include "app/ticket_text.hpp"
+#include "connectors/http_client.hpp"
+#include "workflows/duration.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -9,10 +13,6 @@
 #include <iostream>
 #include <set>
 #include <sstream>
-
-#include "app/ticket_text.hpp"
-#include "connectors/http_client.hpp"
-#include "workflows/duration.hpp"
 
 namespace vocflow::app {
 namespace {
@@ -114,7 +114,8 @@ std::string seconds_text(const json& v) {
 
 std::string compensation_text(const json& c) {
   std::vector<std::string> parts;
-  for (auto& g : c["granted"]) parts.push_back(text_of(g["granted"]) + " " + text_of(g["currency"]));
+  for (auto& g : c["granted"])
+    parts.push_back(text_of(g["granted"]) + " " + text_of(g["currency"]));
   return parts.empty() ? "-" : fmt::format("{}", fmt::join(parts, ", "));
 }
 
@@ -228,9 +229,9 @@ int report(const client_options& c, const report_options& o) {
       rows.push_back({l.label});
       for (auto* f : figures) rows.back().push_back(kpi_value(l, *f, false));
     }
-    std::string period =
-        fmt::format("tickets opened {} .. {} (as of {}, first contact settles after {} days)",
-                    text_of(j["from"]), text_of(j["to"]), text_of(j["as_of"]), text_of(j["fcr_days"]));
+    std::string period = fmt::format(
+        "tickets opened {} .. {} (as of {}, first contact settles after {} days)",
+        text_of(j["from"]), text_of(j["to"]), text_of(j["as_of"]), text_of(j["fcr_days"]));
     if (o.format == "markdown") {
       std::cout << "Closed-loop KPIs: " << period << "\n\n";
       for (size_t i = 0; i < rows.size(); ++i) {
@@ -380,7 +381,8 @@ int flow_deploy(const client_options& c, const std::string& file) {
     if (c.json) return std::cout << r.body << "\n", 0;
     auto j = json::parse(r.body);
     for (auto& d : j["diagnostics"]) std::cerr << text_of(d["text"]) << "\n";
-    std::cout << (j["deployed"].get<bool>() ? "deployed " : "unchanged ") << text_of(j["flow"]) << "\n";
+    std::cout << (j["deployed"].get<bool>() ? "deployed " : "unchanged ") << text_of(j["flow"])
+              << "\n";
     return 0;
   });
 }

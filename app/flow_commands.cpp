@@ -1,14 +1,14 @@
 #include "app/flow_commands.hpp"
 
+#include "workflows/catalog.hpp"
+#include "workflows/graph.hpp"
+#include "workflows/simulator.hpp"
+
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include "workflows/catalog.hpp"
-#include "workflows/graph.hpp"
-#include "workflows/simulator.hpp"
 
 namespace vocflow::app {
 namespace {

@@ -1,13 +1,13 @@
-#include <fmt/format.h>
-
-#include <iostream>
-#include <map>
-
 #include "app/server_commands.hpp"
 #include "app/ticket_text.hpp"
 #include "storage/store.hpp"
 #include "workflows/json_codec.hpp"
 #include "workflows/ticket_view.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <map>
 
 namespace vocflow::app {
 namespace {

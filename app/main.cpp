@@ -1,11 +1,11 @@
 // vocflow: one executable, one subcommand per job.
-#include <CLI/CLI.hpp>
-
-#include <iostream>
-
 #include "app/client_commands.hpp"
 #include "app/flow_commands.hpp"
 #include "app/server_commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
 
 namespace {
 
@@ -27,8 +27,9 @@ int run(int argc, char** argv) {
   validate->add_option("files", vo.files, "Flow and organization YAML files")
       ->required()
       ->check(CLI::ExistingFile);
-  validate->add_option("--org", vo.organization_file,
-                       "Organization file (default: organization.yaml beside the flows)")
+  validate
+      ->add_option("--org", vo.organization_file,
+                   "Organization file (default: organization.yaml beside the flows)")
       ->check(CLI::ExistingFile);
   validate->add_flag("--werror", vo.warnings_are_errors, "Treat warnings as errors");
   validate->add_flag("-q,--quiet", vo.quiet, "Print problems only, no summary");

@@ -1,11 +1,11 @@
 #include "app/node.hpp"
 
+#include "actors/scheduler.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <thread>
-
-#include "actors/scheduler.hpp"
 
 namespace vocflow {
 

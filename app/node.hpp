@@ -7,18 +7,18 @@
 // nodes can run in one process (the replicated cluster's tests).
 #pragma once
 
-#include <caf/actor_system.hpp>
-
-#include <memory>
-#include <optional>
-#include <string>
-
 #include "actors/flow_library.hpp"
 #include "actors/runtime.hpp"
 #include "config/config.hpp"
 #include "connectors/api.hpp"
 #include "connectors/http_server.hpp"
 #include "connectors/notifier.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
 
 namespace rocksdb {
 class FileSystem;

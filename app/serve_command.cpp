@@ -1,13 +1,13 @@
-#include <spdlog/spdlog.h>
+#include "app/node.hpp"
+#include "app/server_commands.hpp"
+
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <optional>
-
-#include "app/node.hpp"
-#include "app/server_commands.hpp"
 
 namespace vocflow::app {
 namespace {

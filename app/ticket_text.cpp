@@ -1,13 +1,13 @@
 #include "app/ticket_text.hpp"
 
+#include "workflows/duration.hpp"
+
 #include <date/tz.h>
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <ostream>
 #include <set>
-
-#include "workflows/duration.hpp"
 
 namespace vocflow::app {
 namespace {
@@ -91,7 +91,8 @@ const date::time_zone* display::zone_for(const json& view) const {
 std::string display::when(const json& time, const date::time_zone* zone) const {
   auto t = time.is_string() ? parse_utc(time.get<std::string>()) : std::nullopt;
   if (!t) return "-";
-  return date::format("%a %F %R %Z", date::make_zoned(zone, std::chrono::floor<std::chrono::minutes>(*t)));
+  return date::format("%a %F %R %Z",
+                      date::make_zoned(zone, std::chrono::floor<std::chrono::minutes>(*t)));
 }
 
 std::string display::due(const json& time, const date::time_zone* zone) const {
@@ -144,10 +145,10 @@ void print_events(std::ostream& out, const json& events, const display& d,
                   const date::time_zone* zone) {
   if (!events.is_array()) return;
   for (auto& e : events)
-    out << fmt::format("{:>4}  {}  {:<26} {:<22} {}\n", text_of(field(e, "seq")),
-                       d.when(field(e, "at"), zone),
-                       fmt::format("{} ({})", text_of(field(e, "actor")), text_of(field(e, "role"))),
-                       text_of(field(e, "type")), event_details(e));
+    out << fmt::format(
+        "{:>4}  {}  {:<26} {:<22} {}\n", text_of(field(e, "seq")), d.when(field(e, "at"), zone),
+        fmt::format("{} ({})", text_of(field(e, "actor")), text_of(field(e, "role"))),
+        text_of(field(e, "type")), event_details(e));
 }
 
 void print_rows(std::ostream& out, const json& items, const display& d) {

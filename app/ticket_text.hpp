@@ -7,13 +7,13 @@
 // machine's. Deadlines also say how far off they are ("in 3h05m", "40m ago").
 #pragma once
 
+#include "workflows/time.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
 #include <optional>
 #include <string>
-
-#include "workflows/time.hpp"
 
 namespace date {
 class time_zone;

@@ -1,6 +1,10 @@
 // What every vocflow benchmark prints about where it ran, and the workload's ticket fields.
 #pragma once
 
+#include "actors/messages.hpp"
+#include "build_commit.hpp"
+#include "connectors/csv.hpp"
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -9,10 +13,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "actors/messages.hpp"
-#include "build_commit.hpp"
-#include "connectors/csv.hpp"
 
 namespace vocflow::bench {
 

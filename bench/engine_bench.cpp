@@ -4,14 +4,14 @@
 // builds under `valgrind --tool=callgrind` (instructions per command).
 //
 //   engine_bench [--iterations TICKETS] [google benchmark flags]
-#include <benchmark/benchmark.h>
-
-#include <memory>
-
 #include "bench/bench_common.hpp"
 #include "storage/codec.hpp"
 #include "workflows/catalog.hpp"
 #include "workflows/engine.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <memory>
 
 using namespace vocflow;
 

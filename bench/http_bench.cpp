@@ -6,22 +6,22 @@
 // hello-world server with as many I/O threads, driven by the same client: the baseline.
 //
 //   http_bench [--tickets N] [--connections C]
-#include <spdlog/spdlog.h>
+#include "app/node.hpp"
+#include "bench/bench_common.hpp"
+#include "connectors/asio.hpp"
+#include "tests/temp_dir.hpp"
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <set>
-
-#include "app/node.hpp"
-#include "bench/bench_common.hpp"
-#include "connectors/asio.hpp"
-#include "tests/temp_dir.hpp"
 
 using namespace vocflow;
 using namespace std::chrono_literals;

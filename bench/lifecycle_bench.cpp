@@ -14,20 +14,20 @@
 //
 // --replay also writes vocflow's own group commits again, raw, after its run: the share of the
 // cost that RocksDB takes for vocflow's keys, next to the baseline's increasing keys.
+#include "app/node.hpp"
+#include "bench/bench_common.hpp"
+#include "tests/temp_dir.hpp"
+
+#include <caf/all.hpp>
 #include <fmt/compile.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <caf/all.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <unordered_map>
-
-#include "app/node.hpp"
-#include "bench/bench_common.hpp"
-#include "tests/temp_dir.hpp"
 
 using namespace vocflow;
 using namespace std::chrono_literals;
@@ -369,8 +369,8 @@ int main(int argc, char** argv) {
   std::vector<std::vector<uint32_t>> driver_latencies(drivers_n);
   for (size_t d = 0; d < drivers_n; ++d) {
     size_t first = o.tickets * d / drivers_n, last = o.tickets * (d + 1) / drivers_n;
-    drivers.push_back(sys.spawn(driver, rt, &fields, first, last - first,
-                                o.concurrency / drivers_n, caf::actor{main}, &driver_latencies[d]));
+    drivers.push_back(sys.spawn(driver, rt, &fields, first, last - first, o.concurrency / drivers_n,
+                                caf::actor{main}, &driver_latencies[d]));
   }
   auto watch = sys.spawn(watcher, drivers);
   rt->subscribe(watch);

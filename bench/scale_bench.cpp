@@ -11,11 +11,15 @@
 //
 //   scale_bench [--tickets N] [--rate R] [--peak-seconds S] [--seconds S] [--gap G]
 //               [--partitions P] [--data CSV] [--dir DIR]
+#include "app/node.hpp"
+#include "bench/bench_common.hpp"
+#include "tests/temp_dir.hpp"
+
+#include <caf/all.hpp>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <caf/all.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -23,10 +27,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-
-#include "app/node.hpp"
-#include "bench/bench_common.hpp"
-#include "tests/temp_dir.hpp"
 
 using namespace vocflow;
 using namespace std::chrono_literals;
@@ -280,7 +280,8 @@ int restart(const options& o, steady::time_point main_start) {
   auto self = std::make_unique<caf::scoped_actor>(n->system());
   auto id = rt->new_ticket_id();
   bool ok = false;
-  (*self)->request(rt->partition_for(id), 60s, actors::submit_atom::value,
+  (*self)
+      ->request(rt->partition_for(id), 60s, actors::submit_atom::value,
                 bench::lifecycle_command(id, 0, ticket_fields{.customer = "C-1", .channel = "web"}))
       .receive(
           [&](actors::command_result& r) {

@@ -1,11 +1,11 @@
 #include "config/config.hpp"
 
+#include "workflows/yaml_reader.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
-
-#include "workflows/yaml_reader.hpp"
 
 namespace vocflow {
 namespace {

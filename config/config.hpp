@@ -3,13 +3,13 @@
 // default; a test keeps that file and these defaults equal.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "workflows/catalog.hpp"
 #include "workflows/diagnostics.hpp"
 #include "workflows/time.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace vocflow {
 
@@ -20,16 +20,16 @@ struct data_config {
 };
 
 struct runtime_config {
-  uint32_t partitions = 0;         // ticket partitions; 0 = one per core. Default: 0
-  size_t ticket_cache = 100'000;   // tickets kept in memory per partition. Default: 100000
-  size_t timer_batch = 256;        // due timers with a partition, unwritten, at most. Default: 256
-  size_t max_batch = 4096;         // commands in one group commit at most. Default: 4096
-  size_t snapshot_every = 32;      // events between two snapshots of a ticket. Default: 32
-  bool dedicated_threads = true;   // partitions on threads of their own. Default: true
+  uint32_t partitions = 0;        // ticket partitions; 0 = one per core. Default: 0
+  size_t ticket_cache = 100'000;  // tickets kept in memory per partition. Default: 100000
+  size_t timer_batch = 256;       // due timers with a partition, unwritten, at most. Default: 256
+  size_t max_batch = 4096;        // commands in one group commit at most. Default: 4096
+  size_t snapshot_every = 32;     // events between two snapshots of a ticket. Default: 32
+  bool dedicated_threads = true;  // partitions on threads of their own. Default: true
   // Added to the nice value of the actor scheduler's workers when partitions have threads of
   // their own, so that the commit path runs first when cores are short; 0 to 19. Default: 10
   uint32_t scheduler_nice = 10;
-  millis request_timeout{5000};    // every request between actors. Default: 5s
+  millis request_timeout{5000};  // every request between actors. Default: 5s
 };
 
 struct server_config {

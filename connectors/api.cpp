@@ -1,15 +1,15 @@
 #include "connectors/api.hpp"
 
+#include "actors/scheduler.hpp"
+#include "connectors/api_answers.hpp"
+#include "connectors/live_feed.hpp"
+#include "workflows/json_codec.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <regex>
-
-#include "actors/scheduler.hpp"
-#include "connectors/api_answers.hpp"
-#include "connectors/live_feed.hpp"
-#include "workflows/json_codec.hpp"
 
 namespace vocflow::connectors {
 
@@ -69,7 +69,8 @@ bool match_path(std::string_view pattern, std::string_view path,
 // A 401 that says how to send a token.
 http_response unauthorized(std::string_view message, std::string_view challenge) {
   auto res = json_error(401, "unauthorized", message);
-  res.set(http::field::www_authenticate, boost::beast::string_view{challenge.data(), challenge.size()});
+  res.set(http::field::www_authenticate,
+          boost::beast::string_view{challenge.data(), challenge.size()});
   return res;
 }
 
@@ -176,11 +177,10 @@ void api::handle(http_request&& req, responder respond, stream_opener open_strea
     if (std::find(found->query.begin(), found->query.end(), name) == found->query.end())
       return rq->respond(json_error(
           400, "unknown_parameter",
-          found->query.empty()
-              ? fmt::format("unknown query parameter `{}`: {} {} takes none", name, method,
-                            found->path)
-              : fmt::format("unknown query parameter `{}`; {} {} takes {}", name, method,
-                            found->path, fmt::join(found->query, ", "))));
+          found->query.empty() ? fmt::format("unknown query parameter `{}`: {} {} takes none", name,
+                                             method, found->path)
+                               : fmt::format("unknown query parameter `{}`; {} {} takes {}", name,
+                                             method, found->path, fmt::join(found->query, ", "))));
   rq->query = std::move(query);
   found->handle(services_, *rq);
 }

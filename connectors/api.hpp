@@ -8,18 +8,18 @@
 // lists, breaches, KPIs, flow graphs) run on a pool of their own, bounded: beyond it, 503.
 #pragma once
 
-#include <atomic>
-#include <map>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "actors/runtime.hpp"
 #include "config/config.hpp"
 #include "connectors/gateway.hpp"
 #include "connectors/http_server.hpp"
 #include "connectors/intake.hpp"
 #include "connectors/query_pool.hpp"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace vocflow::connectors {
 

@@ -2,13 +2,13 @@
 // every handler shares, and the readers of query parameters.
 #pragma once
 
+#include "connectors/api.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
 #include <set>
 #include <string>
-
-#include "connectors/api.hpp"
 
 namespace vocflow::connectors {
 
@@ -31,12 +31,12 @@ http_response bad_parameter(std::string_view name, std::string_view must_be);
 [[nodiscard]] std::optional<std::string> ticket_id_param(request& rq);
 // A whole number in [lo, hi]; `fallback` when the text is empty, nullopt when it is not one.
 [[nodiscard]] std::optional<int64_t> whole_number(const std::string& text, int64_t lo, int64_t hi,
-                                    int64_t fallback);
+                                                  int64_t fallback);
 // A comma-separated list, each item `allowed`; nullopt (`bad`: the first item that is not)
 // when one is not.
-[[nodiscard]] std::optional<std::set<std::string>> list_of(const std::string& text,
-                                             const std::function<bool(std::string_view)>& allowed,
-                                             std::string& bad);
+[[nodiscard]] std::optional<std::set<std::string>> list_of(
+    const std::string& text, const std::function<bool(std::string_view)>& allowed,
+    std::string& bad);
 
 // Runs `job` on the query pool; when the pool is full, answers 503 instead.
 void on_query_pool(const api_services& s, request& rq, std::function<void()> job);

@@ -1,10 +1,10 @@
 // The API's flows: list the deployed versions, deploy a new one, draw one.
-#include <fmt/format.h>
-
 #include "connectors/api.hpp"
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
 #include "workflows/graph.hpp"
+
+#include <fmt/format.h>
 
 namespace vocflow::connectors {
 namespace {

@@ -1,14 +1,14 @@
 // The API for ops and monitors: health, readiness, this API's description, Prometheus metrics,
 // the alert log, the KPI report and the live feed.
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include "connectors/api.hpp"
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
 #include "connectors/json_io.hpp"
 #include "connectors/live_feed.hpp"
 #include "workflows/json_codec.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace vocflow::connectors {
 namespace {
@@ -64,33 +64,35 @@ void breaches(const api_services& s, request& rq) {
   auto types = alert_types;
   if (auto& t = rq.q("type"); !t.empty()) {
     std::string bad;
-    auto listed = list_of(t, [](std::string_view x) { return alert_types.contains(std::string{x}); },
-                          bad);
-    if (!listed) return rq.respond(bad_parameter("type", "a list of sla_warned, sla_breached, escalated"));
+    auto listed = list_of(
+        t, [](std::string_view x) { return alert_types.contains(std::string{x}); }, bad);
+    if (!listed)
+      return rq.respond(bad_parameter("type", "a list of sla_warned, sla_breached, escalated"));
     types = std::move(*listed);
   }
   auto limit = whole_number(rq.q("limit"), 1, 1000, 100);
   if (!limit) return rq.respond(bad_parameter("limit", "from 1 to 1000"));
   auto db = s.rt.env().db;
-  on_query_pool(s, rq, [db, since = *since, types, limit = static_cast<size_t>(*limit),
-                        respond = rq.respond] {
-    json items = json::array();
-    std::string next;
-    auto st = db->for_each_alert(since, [&](const storage::alert& a) {
-      if (!types.contains(std::string{a.what.type()})) return true;
-      if (items.size() == limit) return next = format_utc(a.what.at), false;
-      auto j = to_json(a.what);
-      j["id"] = fmt::format("{}:{}", a.ticket, a.what.seq);
-      j["ticket"] = a.ticket;
-      j["flow"] = a.flow;
-      j["department"] = a.department;
-      items.push_back(std::move(j));
-      return true;
-    });
-    if (!st) return respond(unavailable(st.message()));
-    respond(json_response(200,
-                          {{"items", items}, {"next_since", next.empty() ? json() : json(next)}}));
-  });
+  on_query_pool(
+      s, rq,
+      [db, since = *since, types, limit = static_cast<size_t>(*limit), respond = rq.respond] {
+        json items = json::array();
+        std::string next;
+        auto st = db->for_each_alert(since, [&](const storage::alert& a) {
+          if (!types.contains(std::string{a.what.type()})) return true;
+          if (items.size() == limit) return next = format_utc(a.what.at), false;
+          auto j = to_json(a.what);
+          j["id"] = fmt::format("{}:{}", a.ticket, a.what.seq);
+          j["ticket"] = a.ticket;
+          j["flow"] = a.flow;
+          j["department"] = a.department;
+          items.push_back(std::move(j));
+          return true;
+        });
+        if (!st) return respond(unavailable(st.message()));
+        respond(json_response(
+            200, {{"items", items}, {"next_since", next.empty() ? json() : json(next)}}));
+      });
 }
 
 void kpis(const api_services& s, request& rq) {
@@ -136,7 +138,8 @@ void stream(const api_services& s, request& rq) {
   w->types = alert_types;
   if (auto& t = rq.q("type"); !t.empty()) {
     std::string bad;
-    auto listed = list_of(t, [](std::string_view x) { return event_index(x) >= 0; }, bad);
+    auto listed = list_of(
+        t, [](std::string_view x) { return event_index(x) >= 0; }, bad);
     if (!listed)
       return rq.respond(
           json_error(400, "invalid_parameter", fmt::format("`{}` is not an event type", bad)));

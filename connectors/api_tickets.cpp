@@ -1,12 +1,12 @@
 // The API's tickets: open, act, read one, list a queue or every ticket.
-#include <fmt/format.h>
-
 #include "connectors/api.hpp"
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
 #include "connectors/json_io.hpp"
 #include "workflows/json_codec.hpp"
 #include "workflows/ticket_view.hpp"
+
+#include <fmt/format.h>
 
 namespace vocflow::connectors {
 namespace {
@@ -44,7 +44,8 @@ void open_ticket(const api_services& s, request& rq) {
   auto sub = open_command(rq.who, std::move(std::get<open_request>(parsed)), std::move(id), key);
   s.commands.submit(std::move(sub), [respond = rq.respond](reply<actors::command_result> r) {
     answer(respond, r, [&](actors::command_result& res) {
-      json body = {{"id", res.state->id}, {"created", !res.replayed}, {"ticket", decided_view(res)}};
+      json body = {
+          {"id", res.state->id}, {"created", !res.replayed}, {"ticket", decided_view(res)}};
       for (auto& e : res.events ? *res.events : std::vector<event>{})
         if (auto* routed = std::get_if<ev::routed>(&e.body)) body["routed"] = routed->reason;
       auto out = json_response(res.replayed ? 200 : 201, body);
@@ -62,9 +63,9 @@ void act(const api_services& s, request& rq) {
   auto sub = action_command(rq.who, *id, std::move(std::get<action_request>(parsed)));
   s.commands.submit(std::move(sub), [respond = rq.respond](reply<actors::command_result> r) {
     answer(respond, r, [&](actors::command_result& res) {
-      respond(json_response(200, {{"ticket", decided_view(res)},
-                                  {"events", events_json(res.events ? *res.events
-                                                                    : std::vector<event>{})}}));
+      respond(json_response(
+          200, {{"ticket", decided_view(res)},
+                {"events", events_json(res.events ? *res.events : std::vector<event>{})}}));
     });
   });
 }

@@ -5,12 +5,12 @@
 // metrics by the channel's name.
 #pragma once
 
+#include "config/config.hpp"
+#include "storage/store.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "config/config.hpp"
-#include "storage/store.hpp"
 
 namespace vocflow::connectors {
 

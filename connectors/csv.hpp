@@ -2,11 +2,11 @@
 // line breaks. Used by the file-import connector and the benchmarks.
 #pragma once
 
+#include "workflows/ticket.hpp"
+
 #include <istream>
 #include <string>
 #include <vector>
-
-#include "workflows/ticket.hpp"
 
 namespace vocflow::connectors {
 

@@ -4,11 +4,11 @@
 // messages were handled goes together, so an idle server adds no delay.
 #pragma once
 
-#include <functional>
-#include <memory>
-
 #include "actors/runtime.hpp"
 #include "connectors/bridge.hpp"
+
+#include <functional>
+#include <memory>
 
 namespace vocflow::connectors {
 

@@ -1,13 +1,13 @@
 #include "connectors/http_client.hpp"
 
+#include "connectors/asio.hpp"
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include "connectors/asio.hpp"
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 namespace vocflow::connectors {
 

@@ -1,13 +1,14 @@
 #include "connectors/http_server.hpp"
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
-#include <boost/beast/core.hpp>
-#include <deque>
-#include <nlohmann/json.hpp>
 #include "connectors/asio.hpp"
 #include "workflows/json_codec.hpp"
+
+#include <boost/beast/core.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
 
 namespace vocflow::connectors {
 

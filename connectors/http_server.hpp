@@ -8,6 +8,8 @@
 // connections beyond max_connections get 503.
 #pragma once
 
+#include "config/config.hpp"
+
 #include <boost/beast/http.hpp>
 
 #include <atomic>
@@ -17,8 +19,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "config/config.hpp"
 
 namespace vocflow::connectors {
 

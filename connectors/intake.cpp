@@ -1,14 +1,14 @@
 #include "connectors/intake.hpp"
 
+#include "workflows/actions.hpp"
+#include "workflows/diagnostics.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include <cmath>
 #include <set>
-
-#include "workflows/actions.hpp"
-#include "workflows/diagnostics.hpp"
 
 namespace vocflow::connectors {
 namespace {
@@ -43,10 +43,10 @@ std::variant<json, body_error> object_body(const std::string& body,
     return body_error{"malformed_json", "the body is not JSON: " + plain(e), ""};
   }
   if (!duplicate.empty())
-    return body_error{"malformed_json",
-                      fmt::format("the key `{}` appears twice in one object: which one is meant?",
-                                  duplicate),
-                      duplicate};
+    return body_error{
+        "malformed_json",
+        fmt::format("the key `{}` appears twice in one object: which one is meant?", duplicate),
+        duplicate};
   if (!j.is_object()) return body_error{"malformed_json", "the body must be a JSON object", ""};
   for (auto& [k, _] : j.items())
     if (!known.contains(k)) {
@@ -111,8 +111,8 @@ std::string sha256_hex(std::string_view data) {
 
 // The inputs of an action (workflows/actions.hpp) by their request field.
 constexpr std::pair<const char*, uint16_t> input_fields[] = {
-    {"text", inputs::text},       {"to", inputs::to},     {"amount", inputs::amount},
-    {"request", inputs::request}, {"task", inputs::task}, {"csat", inputs::csat},
+    {"text", inputs::text},          {"to", inputs::to},     {"amount", inputs::amount},
+    {"request", inputs::request},    {"task", inputs::task}, {"csat", inputs::csat},
     {"sentiment", inputs::sentiment}};
 
 }  // namespace
@@ -183,12 +183,11 @@ std::variant<action_request, body_error> parse_action(const std::string& body) {
                       "action"};
   for (auto [field, bit] : input_fields) {
     if (given(j, field) && !(a.takes & bit))
-      return body_error{
-          "invalid_field",
-          a.takes ? fmt::format("`{}` does not take `{}`; it takes {}", r.action, field,
-                                fmt::join(input_names(a.takes), ", "))
-                  : fmt::format("`{}` does not take `{}`", r.action, field),
-          field};
+      return body_error{"invalid_field",
+                        a.takes ? fmt::format("`{}` does not take `{}`; it takes {}", r.action,
+                                              field, fmt::join(input_names(a.takes), ", "))
+                                : fmt::format("`{}` does not take `{}`", r.action, field),
+                        field};
     if (!given(j, field) && (a.needs & bit))
       return body_error{"missing_field", fmt::format("`{}` needs `{}`", r.action, field), field};
   }

@@ -4,12 +4,12 @@
 // naming the field; the JSON parser's own wording never reaches a client.
 #pragma once
 
+#include "actors/messages.hpp"
+#include "workflows/engine.hpp"
+
 #include <optional>
 #include <string>
 #include <variant>
-
-#include "actors/messages.hpp"
-#include "workflows/engine.hpp"
 
 namespace vocflow::connectors {
 
@@ -56,7 +56,6 @@ struct action_request {
 // is an idempotency key, else runtime::new_ticket_id).
 actors::submission open_command(const caller& by, open_request r, std::string ticket_id,
                                 std::string idempotency_key);
-actors::submission action_command(const caller& by, const std::string& ticket_id,
-                                  action_request r);
+actors::submission action_command(const caller& by, const std::string& ticket_id, action_request r);
 
 }  // namespace vocflow::connectors

@@ -2,12 +2,12 @@
 // items, event lists, the KPI report.
 #pragma once
 
+#include "actors/messages.hpp"
+#include "workflows/kpi.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <vector>
-
-#include "actors/messages.hpp"
-#include "workflows/kpi.hpp"
 
 namespace vocflow::connectors {
 

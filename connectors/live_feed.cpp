@@ -1,9 +1,9 @@
 #include "connectors/live_feed.hpp"
 
-#include <fmt/format.h>
-
 #include "workflows/json_codec.hpp"
 #include "workflows/ticket_view.hpp"
+
+#include <fmt/format.h>
 
 namespace vocflow::connectors {
 namespace {

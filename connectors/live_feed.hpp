@@ -3,12 +3,12 @@
 // dropped at the next event.
 #pragma once
 
-#include <memory>
-#include <set>
-
 #include "actors/interfaces.hpp"
 #include "connectors/http_server.hpp"
 #include "workflows/ticket_view.hpp"
+
+#include <memory>
+#include <set>
 
 namespace vocflow::connectors {
 

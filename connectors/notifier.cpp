@@ -91,14 +91,14 @@ size_t pass(self_ptr self) {
       if (now - row.created >= s.cfg.give_up_after) {
         b.dead_letter(row);
         if (s.stats) ++s.stats->given_up;
-        spdlog::error("channel {}: gave up on {} ({}) after {} attempts: {}", s.ch->name(), row.id(),
-                      row.type, row.attempts, error);
+        spdlog::error("channel {}: gave up on {} ({}) after {} attempts: {}", s.ch->name(),
+                      row.id(), row.type, row.attempts, error);
       } else {
         row.next_at = now + retry_delay(s.cfg, row.attempts);
         b.outbox(row);
         if (s.stats) ++s.stats->failed;
-        spdlog::warn("channel {}: {} ({}) attempt {} failed: {}; next at {}", s.ch->name(), row.id(),
-                     row.type, row.attempts, error, format_utc(row.next_at));
+        spdlog::warn("channel {}: {} ({}) attempt {} failed: {}; next at {}", s.ch->name(),
+                     row.id(), row.type, row.attempts, error, format_utc(row.next_at));
       }
     }
     if (auto st = s.env.db->write(b); !st) {

@@ -7,10 +7,10 @@
 // receivers deduplicate on the notification's id (ticket:seq, the same on every attempt).
 #pragma once
 
-#include <memory>
-
 #include "actors/runtime.hpp"
 #include "connectors/channel.hpp"
+
+#include <memory>
 
 namespace vocflow::connectors {
 

@@ -1,8 +1,8 @@
 #include "connectors/query_pool.hpp"
 
-#include <boost/asio/post.hpp>
-
 #include "actors/scheduler.hpp"
+
+#include <boost/asio/post.hpp>
 
 namespace vocflow::connectors {
 

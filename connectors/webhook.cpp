@@ -1,10 +1,10 @@
 #include "connectors/webhook.hpp"
 
+#include "connectors/http_client.hpp"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-#include "connectors/http_client.hpp"
 
 namespace vocflow::connectors {
 namespace {

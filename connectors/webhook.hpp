@@ -8,10 +8,10 @@
 // Any 2xx answer means delivered; anything else (or none within the timeout) is retried.
 #pragma once
 
+#include "connectors/channel.hpp"
+
 #include <memory>
 #include <string_view>
-
-#include "connectors/channel.hpp"
 
 namespace vocflow::connectors {
 

@@ -9,13 +9,13 @@
 // Appending a field to a struct stays readable both ways; anything else needs a new version.
 #pragma once
 
+#include "workflows/events.hpp"
+#include "workflows/ticket.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "workflows/events.hpp"
-#include "workflows/ticket.hpp"
 
 namespace vocflow::storage {
 

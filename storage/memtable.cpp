@@ -381,7 +381,7 @@ class skiplist_rep final : public rocksdb::MemTableRep {
 
   static constexpr uint8_t max_short_run = 8;
   struct ticket_slot {
-    uint64_t tag = 0;  // the hash of the ticket whose finger this is (odd; 0: none)
+    uint64_t tag = 0;       // the hash of the ticket whose finger this is (odd; 0: none)
     uint8_t short_run = 0;  // its entries on level 0 alone since its last taller one
     ticket_finger finger;
   };

@@ -2,15 +2,15 @@
 // block of the stored encoding (codec.hpp). Header-only so that any struct can be stored.
 #pragma once
 
-#include <algorithm>
-#include <cstring>
-#include <string>
-#include <string_view>
-
 #include "workflows/fields.hpp"
 #include "workflows/money.hpp"
 #include "workflows/shared_value.hpp"
 #include "workflows/time.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <string_view>
 
 namespace vocflow::storage {
 

@@ -1,5 +1,10 @@
 #include "storage/store.hpp"
 
+#include "storage/codec.hpp"
+#include "storage/memtable.hpp"
+#include "storage/record.hpp"
+#include "workflows/engine.hpp"
+
 #include <fmt/format.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/comparator.h>
@@ -21,11 +26,6 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
-
-#include "storage/codec.hpp"
-#include "storage/memtable.hpp"
-#include "storage/record.hpp"
-#include "workflows/engine.hpp"
 
 namespace vocflow::storage {
 namespace {
@@ -375,12 +375,12 @@ status store::open_db(bool read_only) {
   // compressing them costs a core's time during bursts for little space (RocksDB's tuning
   // guide gives the same advice). Deeper levels, most of the data, are compressed.
   auto supported = rocksdb::GetSupportedCompressions();
-  auto deep = std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) !=
-                      supported.end()
-                  ? rocksdb::kLZ4Compression
-                  : rocksdb::kSnappyCompression;
-  base.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression, deep, deep,
-                                deep, deep, deep};
+  auto deep =
+      std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end()
+          ? rocksdb::kLZ4Compression
+          : rocksdb::kSnappyCompression;
+  base.compression_per_level = {
+      rocksdb::kNoCompression, rocksdb::kNoCompression, deep, deep, deep, deep, deep};
 
   std::vector<rocksdb::ColumnFamilyDescriptor> tables;
   for (auto name : table_names) {
@@ -569,7 +569,8 @@ status store::for_each_ticket(const std::function<bool(const ticket&)>& visit,
     more = it->Valid();
     return convert(it->status());
   };
-  return chunked<ticket>(start, read, [](const ticket& t) { return t.id; }, visit);
+  return chunked<ticket>(
+      start, read, [](const ticket& t) { return t.id; }, visit);
 }
 
 status store::due(uint16_t partition, time_point upto, size_t limit, std::vector<due_timer>& out,
@@ -678,20 +679,20 @@ status store::for_each_flow(
 status store::for_each_alert(time_point since,
                              const std::function<bool(const alert&)>& visit) const {
   status failure;
-  auto st = scan(t_alerts, key{}.be(ms(since), 8).str(), {},
-                 [&](std::string_view, std::string_view v) {
-                   // The alert's record, then its event in the events encoding.
-                   reader r{v};
-                   alert a;
-                   r.record(a);
-                   std::vector<event> es;
-                   if (!r.ok() || !decode_events(r.rest(), es) || es.size() != 1) {
-                     failure = {status::code::corruption, "cannot decode an alert"};
-                     return false;
-                   }
-                   a.what = std::move(es.front());
-                   return visit(a);
-                 });
+  auto st =
+      scan(t_alerts, key{}.be(ms(since), 8).str(), {}, [&](std::string_view, std::string_view v) {
+        // The alert's record, then its event in the events encoding.
+        reader r{v};
+        alert a;
+        r.record(a);
+        std::vector<event> es;
+        if (!r.ok() || !decode_events(r.rest(), es) || es.size() != 1) {
+          failure = {status::code::corruption, "cannot decode an alert"};
+          return false;
+        }
+        a.what = std::move(es.front());
+        return visit(a);
+      });
   return st ? failure : st;
 }
 

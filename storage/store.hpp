@@ -21,6 +21,10 @@
 // be seen; none is seen twice.
 #pragma once
 
+#include "storage/status.hpp"
+#include "workflows/events.hpp"
+#include "workflows/ticket.hpp"
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -28,10 +32,6 @@
 #include <shared_mutex>
 #include <string>
 #include <vector>
-
-#include "storage/status.hpp"
-#include "workflows/events.hpp"
-#include "workflows/ticket.hpp"
 
 namespace rocksdb {
 class DB;

@@ -59,14 +59,14 @@ inline constexpr uint16_t all = 127;
 struct action_info {
   std::string_view name;
   action id;
-  uint8_t takers;        // bits of `takers`
-  bool builtin;          // taken in any step, not a transition of the flow
-  bool reserved;         // a flow cannot name a transition so (respond and ask_customer may
-                         // also move a step on: `on: { respond: ... }`)
-  bool after_close;      // a closed ticket takes it
-  bool capped;           // counts against the customer's compensation cap
-  uint16_t takes;        // bits of `inputs`
-  uint16_t needs;        // of those, the ones a command must carry
+  uint8_t takers;    // bits of `takers`
+  bool builtin;      // taken in any step, not a transition of the flow
+  bool reserved;     // a flow cannot name a transition so (respond and ask_customer may
+                     // also move a step on: `on: { respond: ... }`)
+  bool after_close;  // a closed ticket takes it
+  bool capped;       // counts against the customer's compensation cap
+  uint16_t takes;    // bits of `inputs`
+  uint16_t needs;    // of those, the ones a command must carry
   std::string_view summary;
 };
 

@@ -1,10 +1,10 @@
 // apply(): the only code that changes a ticket. It trusts the event (decide() made it) and
 // needs nothing but the event: no flow, no calendar.
-#include <algorithm>
-
 #include "workflows/engine.hpp"
 #include "workflows/model.hpp"
 #include "workflows/overloaded.hpp"
+
+#include <algorithm>
 
 namespace vocflow {
 namespace {

@@ -3,6 +3,9 @@
 // weekends, holidays and DST changes. Pure arithmetic: no clock is read.
 #pragma once
 
+#include "workflows/duration.hpp"
+#include "workflows/time.hpp"
+
 #include <date/date.h>
 
 #include <array>
@@ -12,9 +15,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "workflows/duration.hpp"
-#include "workflows/time.hpp"
 
 namespace date {
 class time_zone;

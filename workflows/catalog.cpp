@@ -1,5 +1,7 @@
 #include "workflows/catalog.hpp"
 
+#include "workflows/load_internal.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -7,8 +9,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include "workflows/load_internal.hpp"
 
 namespace vocflow {
 namespace {

@@ -3,13 +3,13 @@
 // file:line:column; a catalog is usable only when there are no errors.
 #pragma once
 
+#include "workflows/diagnostics.hpp"
+#include "workflows/model.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "workflows/diagnostics.hpp"
-#include "workflows/model.hpp"
 
 namespace vocflow {
 
@@ -33,8 +33,8 @@ catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags);
 
 // Loads one flow against an existing organization (deploying a new version at run time).
 // nullptr when it has errors; warnings are reported too.
-[[nodiscard]] std::shared_ptr<const flow> load_flow(const source_file& file, const organization& org,
-                                      diagnostics& diags);
+[[nodiscard]] std::shared_ptr<const flow> load_flow(const source_file& file,
+                                                    const organization& org, diagnostics& diags);
 
 // Reads a file from disk; reports io-error and returns nullopt when it cannot.
 [[nodiscard]] std::optional<source_file> read_source(const std::string& path, diagnostics& diags);

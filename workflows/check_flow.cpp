@@ -1,13 +1,13 @@
 // Checks of a flow as a whole: references to steps, departments, roles and calendars, limits,
 // escalation timing, and the shape of the step graph.
+#include "workflows/actions.hpp"
+#include "workflows/load_internal.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include "workflows/actions.hpp"
-#include "workflows/load_internal.hpp"
 
 namespace vocflow::detail {
 namespace {
@@ -98,9 +98,9 @@ struct checker {
             cx.error(lvl.pos, "escalation-after-deadline",
                      fmt::format("{}: an escalation after {} comes after the deadline ({})", what,
                                  format_millis(lvl.offset), to_string(t.within)));
-          share = most.count() ? static_cast<double>(lvl.offset.count()) /
-                                     static_cast<double>(most.count())
-                               : 0;
+          share = most.count()
+                      ? static_cast<double>(lvl.offset.count()) / static_cast<double>(most.count())
+                      : 0;
           break;
         case escalation_level::anchor::before:
           if (t.within.days == 0 && lvl.offset >= t.within.rest)

@@ -1,15 +1,15 @@
 // decide(): what a command does to a ticket. Actions, transitions, waiting and closing here;
 // SLA clocks in decide_sla.cpp; compensation in decide_compensation.cpp.
+#include "workflows/actions.hpp"
+#include "workflows/decider.hpp"
+#include "workflows/routing.hpp"
+
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include "workflows/actions.hpp"
-#include "workflows/decider.hpp"
-#include "workflows/routing.hpp"
 
 namespace vocflow {
 namespace detail {
@@ -81,18 +81,17 @@ void decider::forbid(const action_info& info) {
     std::vector<std::string_view> theirs;
     for (auto& a : known_actions())
       if (a.takers & takers::customer) theirs.push_back(a.name);
-    return reject(reject_code::forbidden,
-                  fmt::format("a customer may not `{}`; customers may {}", cmd_.action,
-                              fmt::join(theirs, ", ")));
+    return reject(reject_code::forbidden, fmt::format("a customer may not `{}`; customers may {}",
+                                                      cmd_.action, fmt::join(theirs, ", ")));
   }
   if (info.takers == takers::customer)
     return reject(reject_code::forbidden,
                   fmt::format("only the customer may `{}`; to record the customer's answer, "
                               "send it on behalf of the customer",
                               cmd_.action));
-  reject(reject_code::forbidden, fmt::format("only the {} may `{}`",
-                                             fmt::join(taker_names(info.takers), " or "),
-                                             cmd_.action));
+  reject(reject_code::forbidden,
+         fmt::format("only the {} may `{}`", fmt::join(taker_names(info.takers), " or "),
+                     cmd_.action));
 }
 
 void decider::dispatch(const action_info& info) {

@@ -2,9 +2,9 @@
 // the ticket (pending requests included, so small grants cannot dodge a limit) and within the
 // customer's cap over a period; above that, a request waits for an approver; past a threshold
 // root-cause work opens automatically.
-#include <fmt/format.h>
-
 #include "workflows/decider.hpp"
+
+#include <fmt/format.h>
 
 namespace vocflow::detail {
 

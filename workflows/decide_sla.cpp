@@ -1,9 +1,9 @@
 // SLA clocks inside decide(): start, stop, pause, resume, and the firing of their thresholds
 // (warning, escalation levels, breach) or of a step's timeout.
+#include "workflows/decider.hpp"
+
 #include <fmt/compile.h>
 #include <fmt/format.h>
-
-#include "workflows/decider.hpp"
 
 namespace vocflow::detail {
 

@@ -3,11 +3,11 @@
 // arm and cancel are the difference between the clocks before and after.
 #pragma once
 
-#include <optional>
-
 #include "workflows/actions.hpp"
 #include "workflows/engine.hpp"
 #include "workflows/sla.hpp"
+
+#include <optional>
 
 namespace vocflow::detail {
 

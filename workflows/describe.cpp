@@ -1,4 +1,5 @@
 #include "workflows/describe.hpp"
+
 #include "workflows/overloaded.hpp"
 
 #include <fmt/format.h>

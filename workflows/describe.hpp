@@ -1,10 +1,10 @@
 // One line of plain language per event, for timelines and ticket histories.
 #pragma once
 
-#include <string>
-
 #include "workflows/calendar.hpp"
 #include "workflows/events.hpp"
+
+#include <string>
 
 namespace vocflow {
 

@@ -5,12 +5,12 @@
 // "5d" on a 09:00-18:00 calendar means five working days, not 120 business hours.
 #pragma once
 
+#include "workflows/time.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "workflows/time.hpp"
 
 namespace vocflow {
 

@@ -6,14 +6,14 @@
 //                                                ticket = d->next; }
 #pragma once
 
+#include "workflows/events.hpp"
+#include "workflows/model.hpp"
+#include "workflows/ticket.hpp"
+
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "workflows/events.hpp"
-#include "workflows/model.hpp"
-#include "workflows/ticket.hpp"
 
 namespace vocflow {
 

@@ -6,13 +6,13 @@
 // them never needs a calendar or a time-zone database, and gives the same state years later.
 #pragma once
 
+#include "workflows/ticket.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include "workflows/ticket.hpp"
 
 namespace vocflow {
 namespace ev {

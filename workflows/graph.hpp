@@ -2,9 +2,9 @@
 // parallel branches, timeouts, reopening and escalation levels.
 #pragma once
 
-#include <string>
-
 #include "workflows/model.hpp"
+
+#include <string>
 
 namespace vocflow {
 

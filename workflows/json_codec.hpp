@@ -2,10 +2,10 @@
 // Times are ISO 8601 UTC, durations milliseconds, amounts decimal strings ("49.90").
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include "workflows/events.hpp"
 #include "workflows/ticket.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace vocflow {
 

@@ -4,6 +4,8 @@
 // tickets close; `as_of` is the time the report is made (injected, never read from a clock).
 #pragma once
 
+#include "workflows/ticket.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -11,8 +13,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "workflows/ticket.hpp"
 
 namespace vocflow {
 

@@ -1,9 +1,9 @@
 // Flow documents: structure and values. References are checked in check_flow.cpp.
+#include "workflows/load_internal.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-
-#include "workflows/load_internal.hpp"
 
 namespace vocflow::detail {
 namespace {

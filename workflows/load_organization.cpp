@@ -1,11 +1,11 @@
 // Organization documents: roles, departments and business calendars, defined once and named
 // by every flow.
+#include "workflows/load_internal.hpp"
+
 #include <date/tz.h>
 #include <fmt/format.h>
 
 #include <array>
-
-#include "workflows/load_internal.hpp"
 
 namespace vocflow::detail {
 namespace {

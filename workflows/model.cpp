@@ -39,7 +39,8 @@ std::string raise_priority(std::string_view p) {
 std::optional<std::string> priority_for(std::string_view severity) {
   if (severity.empty()) return "normal";
   std::string lower;
-  for (char c : severity) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : severity)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   if (is_priority(lower)) return lower;
   if (lower == "critical") return "urgent";
   return std::nullopt;

@@ -3,6 +3,11 @@
 // once loaded, shared by every ticket that runs on it.
 #pragma once
 
+#include "workflows/calendar.hpp"
+#include "workflows/duration.hpp"
+#include "workflows/money.hpp"
+#include "workflows/yaml_reader.hpp"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,11 +16,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "workflows/calendar.hpp"
-#include "workflows/duration.hpp"
-#include "workflows/money.hpp"
-#include "workflows/yaml_reader.hpp"
 
 namespace vocflow {
 

@@ -3,13 +3,13 @@
 // that matches nothing goes to the default flow. Only the newest version of a flow routes.
 #pragma once
 
+#include "workflows/model.hpp"
+#include "workflows/ticket.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "workflows/model.hpp"
-#include "workflows/ticket.hpp"
 
 namespace vocflow {
 

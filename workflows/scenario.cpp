@@ -1,9 +1,9 @@
 #include "workflows/scenario.hpp"
 
-#include <fmt/format.h>
-
 #include "workflows/actions.hpp"
 #include "workflows/yaml_reader.hpp"
+
+#include <fmt/format.h>
 
 namespace vocflow {
 namespace {

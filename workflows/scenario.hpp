@@ -3,13 +3,13 @@
 // calendar's local time.
 #pragma once
 
+#include "workflows/catalog.hpp"
+#include "workflows/engine.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "workflows/catalog.hpp"
-#include "workflows/engine.hpp"
 
 namespace vocflow {
 
@@ -46,6 +46,7 @@ struct scenario {
 };
 
 // Reads a scenario for flow `f` (its calendar gives local times their zone).
-[[nodiscard]] std::optional<scenario> load_scenario(const source_file& file, const flow& f, diagnostics& diags);
+[[nodiscard]] std::optional<scenario> load_scenario(const source_file& file, const flow& f,
+                                                    diagnostics& diags);
 
 }  // namespace vocflow

@@ -1,12 +1,12 @@
 #include "workflows/simulator.hpp"
 
+#include "workflows/describe.hpp"
+#include "workflows/json_codec.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
-
-#include "workflows/describe.hpp"
-#include "workflows/json_codec.hpp"
 
 namespace vocflow {
 namespace {

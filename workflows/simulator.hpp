@@ -3,13 +3,13 @@
 // timeline (events, refused actions), the final ticket and the verdict on each expectation.
 #pragma once
 
+#include "workflows/scenario.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "workflows/scenario.hpp"
 
 namespace vocflow {
 

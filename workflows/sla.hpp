@@ -2,11 +2,11 @@
 // business time from the clock's start. Shared by the engine, the simulator and the graph.
 #pragma once
 
-#include <cstdint>
-#include <vector>
-
 #include "workflows/model.hpp"
 #include "workflows/ticket.hpp"
+
+#include <cstdint>
+#include <vector>
 
 namespace vocflow {
 

@@ -4,15 +4,15 @@
 // Every struct lists its fields once, in `fields(self, f)`, for the encoders (JSON, storage).
 #pragma once
 
+#include "workflows/money.hpp"
+#include "workflows/shared_value.hpp"
+#include "workflows/time.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "workflows/money.hpp"
-#include "workflows/shared_value.hpp"
-#include "workflows/time.hpp"
 
 namespace vocflow {
 
@@ -133,10 +133,10 @@ struct ticket {
 
   int32_t reopens = 0;
   int32_t handoffs = 0;
-  int32_t interactions = 0;              // agent replies to the customer (respond, ask_customer)
+  int32_t interactions = 0;  // agent replies to the customer (respond, ask_customer)
   // Every department involved, in order; shared, as it changes only when another joins.
   shared_value<std::vector<std::string>> departments;
-  int32_t csat = 0;                      // 1..5, 0 when not given
+  int32_t csat = 0;      // 1..5, 0 when not given
   double sentiment = 0;  // -1..1, meaningful when has_sentiment
   bool has_feedback = false;
   bool has_sentiment = false;

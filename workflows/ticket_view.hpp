@@ -5,14 +5,14 @@
 // the record of its handling: a ticket's own page).
 #pragma once
 
+#include "workflows/model.hpp"
+#include "workflows/ticket.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "workflows/model.hpp"
-#include "workflows/ticket.hpp"
 
 namespace vocflow {
 

@@ -29,7 +29,8 @@ std::optional<iso_parts> split_iso(std::string_view text) {
   static const std::regex shape{
       R"((\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?)?)"};
   std::cmatch m;
-  if (text.size() > 40 || !std::regex_match(text.begin(), text.end(), m, shape)) return std::nullopt;
+  if (text.size() > 40 || !std::regex_match(text.begin(), text.end(), m, shape))
+    return std::nullopt;
   date::year_month_day ymd{date::year{to_int(m[1])}, date::month(unsigned(to_int(m[2]))),
                            date::day(unsigned(to_int(m[3])))};
   if (!ymd.ok()) return std::nullopt;
@@ -44,8 +45,8 @@ std::optional<iso_parts> split_iso(std::string_view text) {
     ms = std::stoi(frac);
   }
   p.has_time = true;
-  p.time_of_day = std::chrono::hours{h} + std::chrono::minutes{min} + std::chrono::seconds{s} +
-                  millis{ms};
+  p.time_of_day =
+      std::chrono::hours{h} + std::chrono::minutes{min} + std::chrono::seconds{s} + millis{ms};
   if (!m[8].matched) return p;
   p.has_zone = true;
   if (m[9].matched) {

@@ -4,6 +4,10 @@
 // that one run reports every error.
 #pragma once
 
+#include "workflows/diagnostics.hpp"
+#include "workflows/duration.hpp"
+#include "workflows/money.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <optional>
@@ -11,10 +15,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "workflows/diagnostics.hpp"
-#include "workflows/duration.hpp"
-#include "workflows/money.hpp"
 
 namespace vocflow {
 
@@ -69,17 +69,20 @@ class map_view {
 
 // Typed scalar reads; each reports a typed error at the node and returns nullopt on failure.
 [[nodiscard]] std::optional<std::string> read_string(yaml_context& cx, const YAML::Node& n,
-                                       std::string_view what);
-[[nodiscard]] std::optional<named_ref> read_name(yaml_context& cx, const YAML::Node& n, std::string_view what);
-[[nodiscard]] std::optional<int64_t> read_int(yaml_context& cx, const YAML::Node& n, std::string_view what,
-                                int64_t min, int64_t max);
-[[nodiscard]] std::optional<bool> read_bool(yaml_context& cx, const YAML::Node& n, std::string_view what);
+                                                     std::string_view what);
+[[nodiscard]] std::optional<named_ref> read_name(yaml_context& cx, const YAML::Node& n,
+                                                 std::string_view what);
+[[nodiscard]] std::optional<int64_t> read_int(yaml_context& cx, const YAML::Node& n,
+                                              std::string_view what, int64_t min, int64_t max);
+[[nodiscard]] std::optional<bool> read_bool(yaml_context& cx, const YAML::Node& n,
+                                            std::string_view what);
 [[nodiscard]] std::optional<duration_spec> read_duration(yaml_context& cx, const YAML::Node& n,
-                                           std::string_view what);
+                                                         std::string_view what);
 // "80%" -> 80.0 within (0, max_percent].
-[[nodiscard]] std::optional<double> read_percent(yaml_context& cx, const YAML::Node& n, std::string_view what,
-                                   double max_percent = 100);
-[[nodiscard]] std::optional<money> read_money(yaml_context& cx, const YAML::Node& n, std::string_view what);
+[[nodiscard]] std::optional<double> read_percent(yaml_context& cx, const YAML::Node& n,
+                                                 std::string_view what, double max_percent = 100);
+[[nodiscard]] std::optional<money> read_money(yaml_context& cx, const YAML::Node& n,
+                                              std::string_view what);
 // A scalar or a list of scalars: `notify: cs_supervisor` or `notify: [a, b]`.
 std::vector<named_ref> read_names(yaml_context& cx, const YAML::Node& n, std::string_view what);
 

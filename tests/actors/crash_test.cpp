@@ -2,6 +2,10 @@
 // kill again): every acknowledged command is found, no timer effect is doubled, the KPIs kept
 // in the snapshots agree with the event histories, and every timer still due fires once.
 // VOCFLOW_CRASH_CYCLES sets the number of cycles (default 3; tests/long/crash_cycles.sh runs 20).
+#include "tests/actors/fixture.hpp"
+#include "tests/workflows/fixture.hpp"
+#include "workflows/kpi.hpp"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,10 +16,6 @@
 #include <random>
 #include <set>
 #include <sstream>
-
-#include "tests/actors/fixture.hpp"
-#include "tests/workflows/fixture.hpp"
-#include "workflows/kpi.hpp"
 
 namespace vocflow::testing {
 namespace {

@@ -1,9 +1,9 @@
 // Which departments a committed ticket concerns, as the bits that let each department's actor
 // skip the others' commits: they must cover every department whose queue the ticket is on.
+#include "actors/department.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-
-#include "actors/department.hpp"
 
 namespace vocflow::actors {
 namespace {
@@ -28,7 +28,8 @@ TEST(DepartmentBits, TheOwnerWhileNotClosedAndEveryTaskOwner) {
   EXPECT_EQ(bits.of(t), department_bits::bit(1));
   t.tasks.push_back({.name = "refund", .owner = "finance"});
   t.tasks.push_back({.name = "ship", .owner = "logistics"});
-  EXPECT_EQ(bits.of(t), department_bits::bit(1) | department_bits::bit(2) | department_bits::bit(3));
+  EXPECT_EQ(bits.of(t),
+            department_bits::bit(1) | department_bits::bit(2) | department_bits::bit(3));
   t.status = ticket_status::closed;  // off the owner's queue, still on the task owners'
   EXPECT_EQ(bits.of(t), department_bits::bit(2) | department_bits::bit(3));
   EXPECT_EQ(bits.of(ticket{}), 0u);

@@ -1,13 +1,13 @@
 // A disk that fails reads under the runtime (tests/storage/faulty_fs.hpp): a read that fails is
 // an error all the way up, never "nothing there". The command is refused with nothing written;
 // the timer service tries again later, and fires what fell due once the disk reads again.
-#include <gtest/gtest.h>
-
-#include <regex>
-
 #include "tests/actors/fixture.hpp"
 #include "tests/storage/faulty_fs.hpp"
 #include "tests/workflows/fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
 
 namespace vocflow::testing {
 namespace {

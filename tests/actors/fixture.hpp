@@ -3,13 +3,13 @@
 // sleeping.
 #pragma once
 
-#include <gtest/gtest.h>
+#include "app/node.hpp"
+#include "tests/temp_dir.hpp"
+
 #include <caf/all.hpp>
 #include <caf/detail/test_actor_clock.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
-
-#include "app/node.hpp"
-#include "tests/temp_dir.hpp"
+#include <gtest/gtest.h>
 
 namespace vocflow::testing {
 

@@ -4,15 +4,15 @@
 // The crash test kills it with SIGKILL in the middle and checks the store afterwards.
 // Its wall clock starts at ORIGIN (default 2026-06-01T00:00Z) and runs `speedup` times faster
 // than real time, so that SLA timers (minutes) come due and fire while it runs.
-#include <spdlog/spdlog.h>
+#include "app/node.hpp"
+
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <mutex>
 #include <random>
 #include <thread>
-
-#include "app/node.hpp"
 
 using namespace vocflow;
 

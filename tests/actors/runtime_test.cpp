@@ -1,13 +1,13 @@
 // The durable runtime end to end inside one process: partitions over RocksDB, timer services,
 // department queues, the registry, the supervisor, restarts on the same folder.
-#include <gtest/gtest.h>
-
-#include <set>
-
 #include "actors/department.hpp"
 #include "actors/partition.hpp"
 #include "tests/actors/fixture.hpp"
 #include "tests/workflows/fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
 
 namespace vocflow::testing {
 namespace {

@@ -1,19 +1,17 @@
 // The scheduler's workers run below the partitions' threads when partitions have threads of
 // their own (actors/scheduler.hpp). A real actor system: the test coordinator has no workers.
 #include "actors/scheduler.hpp"
-
-#include <gtest/gtest.h>
+#include "app/node.hpp"
+#include "tests/temp_dir.hpp"
 
 #include <caf/all.hpp>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include "app/node.hpp"
-#include "tests/temp_dir.hpp"
 
 namespace vocflow::actors {
 namespace {

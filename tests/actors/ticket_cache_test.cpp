@@ -97,10 +97,12 @@ TEST(TicketCache, TicketsSharingHintSlotsAreFoundAndEvictedOnesAreNot) {
   // A ticket being opened and then discarded leaves nothing behind to find.
   cache.stage("T-new", state("T-new", 1));
   std::vector<submission_like> batch = {{"T-new"}, {"T-31"}, {"T-0"}};
-  cache.prefetch(batch, [](const submission_like& s) -> auto& { return s.id; });
+  cache.prefetch(
+      batch, [](const submission_like& s) -> auto& { return s.id; });
   cache.discard();
   EXPECT_EQ(cache.find("T-new"), nullptr);
-  cache.prefetch(batch, [](const submission_like& s) -> auto& { return s.id; });
+  cache.prefetch(
+      batch, [](const submission_like& s) -> auto& { return s.id; });
   EXPECT_NE(cache.find("T-31"), nullptr);
 }
 

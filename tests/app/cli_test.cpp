@@ -1,18 +1,18 @@
 // The vocflow executable as process owners use it: validate, simulate and graph.
-#include <gtest/gtest.h>
+#include "tests/app/served.hpp"
+#include "tests/shell.hpp"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
-
-#include "tests/app/served.hpp"
-#include "tests/shell.hpp"
 
 namespace {
 

@@ -3,18 +3,17 @@
 // Writes must answer 503 with a clear JSON error, reads and the rest of the server go on, and
 // once the limit is lifted writes succeed again; a restart finds exactly the acknowledged
 // tickets (nothing lost, nothing half-written).
-#include <gtest/gtest.h>
-#include <sys/resource.h>
+#include "connectors/http_client.hpp"
+#include "tests/app/served.hpp"
+#include "tests/shell.hpp"
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <future>
 #include <iostream>
-
-#include "connectors/http_client.hpp"
-#include "tests/app/served.hpp"
-#include "tests/shell.hpp"
 
 namespace vocflow::testing {
 namespace {

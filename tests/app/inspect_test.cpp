@@ -1,13 +1,13 @@
 // `vocflow inspect` on a stopped store, as ops use it: what it counts and lists, and that a
 // store it cannot read is an error (exit 1, the reason), never an empty store.
+#include "storage/store.hpp"
+#include "tests/shell.hpp"
+#include "tests/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include "storage/store.hpp"
-#include "tests/shell.hpp"
-#include "tests/temp_dir.hpp"
 
 namespace vocflow::testing {
 namespace {

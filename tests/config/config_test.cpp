@@ -1,8 +1,7 @@
 #include "config/config.hpp"
+#include "tests/workflows/fixture.hpp"
 
 #include <gtest/gtest.h>
-
-#include "tests/workflows/fixture.hpp"
 
 namespace vocflow {
 namespace {

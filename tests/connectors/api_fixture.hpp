@@ -2,14 +2,14 @@
 // server on a free loopback port), called over real sockets.
 #pragma once
 
+#include "app/node.hpp"
+#include "connectors/http_client.hpp"
+#include "tests/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <memory>
-
-#include "app/node.hpp"
-#include "connectors/http_client.hpp"
-#include "tests/temp_dir.hpp"
 
 namespace vocflow::testing {
 

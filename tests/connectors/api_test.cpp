@@ -1,13 +1,13 @@
 // The HTTP API end to end, over real sockets: every endpoint, the role matrix, and bad input
 // of every kind answered with a 4xx JSON error while the server goes on serving.
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 #include "connectors/asio.hpp"
-
-#include <sstream>
-
 #include "tests/connectors/api_fixture.hpp"
 #include "tests/workflows/fixture.hpp"
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
 
 namespace vocflow::testing {
 namespace {
@@ -97,10 +97,10 @@ TEST_F(ApiTest, IdempotencyKeyMakesRetriesReturnTheSameTicket) {
   // The same request written otherwise is a retry; another request under the key is not (the
   // IETF Idempotency-Key draft: 422).
   auto reordered = json::parse(crash.dump());
-  EXPECT_EQ(call("POST", "/v1/tickets", reordered.dump(2), "agent",
-                 {{"Idempotency-Key", "mail-4711"}})
-                .status,
-            200);
+  EXPECT_EQ(
+      call("POST", "/v1/tickets", reordered.dump(2), "agent", {{"Idempotency-Key", "mail-4711"}})
+          .status,
+      200);
   auto other = crash;
   other["text"] = "Something else entirely";
   auto reused =
@@ -185,8 +185,8 @@ TEST_F(ApiTest, ActionsAnswerWithTheTicketAndTheirEventsOrSayWhyNot) {
             nj["allowed"].end());
 
   for (auto system_only : {"open", "timer"}) {
-    auto refused = call("POST", "/v1/tickets/" + id + "/actions",
-                        json{{"action", system_only}}.dump());
+    auto refused =
+        call("POST", "/v1/tickets/" + id + "/actions", json{{"action", system_only}}.dump());
     EXPECT_EQ(refused.status, 400) << system_only;
     EXPECT_EQ(json_of(refused)["field"], "action") << system_only;
   }

@@ -67,7 +67,8 @@ TEST(Intake, AnActionTakesOnlyWhatItsRowSays) {
 }
 
 TEST(Intake, StaffRecordTheCustomersAnswerAsTheCustomers) {
-  auto r = std::get<action_request>(parse_action(R"({"action":"confirm","on_behalf_of":"customer"})"));
+  auto r =
+      std::get<action_request>(parse_action(R"({"action":"confirm","on_behalf_of":"customer"})"));
   auto sub = action_command({"li.wei", "agent", "agent"}, "T-1", r);
   EXPECT_EQ(sub.cmd.by.role, "customer");
   EXPECT_EQ(sub.cmd.by.id, "customer (recorded by li.wei)");

@@ -1,9 +1,9 @@
 // Closed-loop KPIs: a scripted set of tickets through the HTTP API on a virtual clock, then the
 // figures from GET /v1/kpis and from `vocflow report` against values worked out by hand.
-#include <cmath>
-
 #include "tests/connectors/api_fixture.hpp"
 #include "tests/shell.hpp"
+
+#include <cmath>
 
 namespace vocflow::testing {
 namespace {

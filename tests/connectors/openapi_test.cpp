@@ -1,15 +1,15 @@
 // The OpenAPI document and the server agree, both ways: the routes (methods, paths, the roles
 // that may call them, the query parameters they take), the built-in actions
 // (workflows/actions.hpp) and the view of a ticket (workflows/ticket_view.hpp).
+#include "connectors/api.hpp"
+#include "workflows/actions.hpp"
+#include "workflows/ticket_view.hpp"
+
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <set>
-
-#include "connectors/api.hpp"
-#include "workflows/actions.hpp"
-#include "workflows/ticket_view.hpp"
 
 namespace vocflow::connectors {
 namespace {

@@ -2,8 +2,10 @@
 // rules, so that tests can run each against a real Prometheus and check the metrics they name.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
+#include "tests/workflows/fixture.hpp"
+
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <fstream>
 #include <regex>
@@ -11,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "tests/workflows/fixture.hpp"
-
 namespace vocflow::testing {
 
-inline std::string ops_file(const std::string& name) { return example("ops/" + name); }
+inline std::string ops_file(const std::string& name) {
+  return example("ops/" + name);
+}
 
 // Every expression of the dashboard's panels (Grafana variables replaced by what "All" and a
 // 1-minute rate interval give) and of rules.yml.

@@ -1,22 +1,21 @@
 // What ops watch: the live event stream, the breach log, and the metrics, checked with Debian's
 // promtool and scraped by a real Prometheus, after the example scenarios ran through the API.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fcntl.h>
-
-#include <filesystem>
-#include <fstream>
-#include <regex>
-#include <thread>
-
 #include "connectors/asio.hpp"
 #include "tests/connectors/api_fixture.hpp"
 #include "tests/connectors/ops_examples.hpp"
 #include "tests/shell.hpp"
 #include "tests/workflows/fixture.hpp"
 #include "workflows/scenario.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
 
 namespace vocflow::testing {
 namespace {

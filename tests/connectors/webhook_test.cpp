@@ -1,12 +1,12 @@
 // Outbound webhooks: a real receiver (the Beast server on a free port) that refuses the first
 // attempts of every notification, a restart of vocflow in the middle, and a virtual clock that
 // the test moves past each retry. Every notification must arrive exactly once per event id.
-#include <mutex>
-
 #include "actors/outbox.hpp"
 #include "connectors/webhook.hpp"
 #include "tests/connectors/api_fixture.hpp"
 #include "tests/connectors/ops_examples.hpp"
+
+#include <mutex>
 
 namespace vocflow::testing {
 namespace {
@@ -175,8 +175,7 @@ TEST_F(WebhookTest, DeliversEveryNotificationOnceAcrossFailuresAndARestart) {
   EXPECT_EQ(r.attempted(), 7u) << "each notification once, refused";
   restart();  // the outbox has them all
   EXPECT_EQ(deliver(), 7u) << "nothing is due before the first retry";
-  EXPECT_NE(metrics().find("vocflow_outbox_notifications{channel=\"pager\"} 7"),
-            std::string::npos);
+  EXPECT_NE(metrics().find("vocflow_outbox_notifications{channel=\"pager\"} 7"), std::string::npos);
   EXPECT_EQ(move_clock(9s), 7u);
   EXPECT_EQ(r.attempted(), 7u);
   EXPECT_EQ(move_clock(1s), 7u) << "the first retry, refused again";
@@ -269,8 +268,8 @@ TEST(Webhook, AWebhookTakesTheTypesAndRecipientsItAskedFor) {
   ticket t;
   t.id = "T-1", t.flow = "f", t.step = "handle", t.owner = "customer_service";
   std::vector<event> events = {{.seq = 3, .at = *parse_utc("2026-06-01T08:00:00Z")}};
-  auto rows = actors::outbox_rows({all.subscription(), finance.subscription()}, t, nullptr,
-                                  events, approval, *parse_utc("2026-06-01T08:00:01Z"));
+  auto rows = actors::outbox_rows({all.subscription(), finance.subscription()}, t, nullptr, events,
+                                  approval, *parse_utc("2026-06-01T08:00:01Z"));
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].channel, "all");
   EXPECT_EQ(rows[1].channel, "finance");

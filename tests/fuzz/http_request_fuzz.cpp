@@ -2,19 +2,19 @@
 // and handled by the real API of a real node (RocksDB in a temporary folder, CAF actors), as
 // `vocflow serve` does with the default configuration. Every request that parses must get
 // an answer with a status code, and every error answer must be JSON.
+#include "app/node.hpp"
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <memory>
-
-#include "app/node.hpp"
 
 namespace {
 
@@ -33,7 +33,8 @@ struct server {
     auto c = file ? load_config(*file, diags) : std::nullopt;
     if (!c) std::abort();
     cfg = *c;
-    auto dir = std::filesystem::temp_directory_path() / ("vocflow-fuzz-" + std::to_string(getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("vocflow-fuzz-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
     cfg.data.dir = dir.string();
     cfg.data.fsync = false;

@@ -1,11 +1,11 @@
 // Fuzz target: any bytes as the JSON body of POST /v1/tickets and of an action. Each parse ends
 // in a request or in an error that names its code and says what is wrong; nothing crashes.
+#include "connectors/intake.hpp"
+
 #include <cstdint>
 #include <cstdlib>
 #include <set>
 #include <string>
-
-#include "connectors/intake.hpp"
 
 namespace {
 
@@ -22,7 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto open = vocflow::connectors::parse_open(body);
   if (auto* e = std::get_if<vocflow::connectors::body_error>(&open)) check(*e);
   auto action = vocflow::connectors::parse_action(body);
-  if (auto* e = std::get_if<vocflow::connectors::body_error>(&action)) check(*e);
-  else if (std::get<vocflow::connectors::action_request>(action).action.empty()) std::abort();
+  if (auto* e = std::get_if<vocflow::connectors::body_error>(&action))
+    check(*e);
+  else if (std::get<vocflow::connectors::action_request>(action).action.empty())
+    std::abort();
   return 0;
 }

@@ -1,6 +1,6 @@
-// Replays a fuzz target's corpus (the files given, every file of the folders given) without libFuzzer: the
-// targets build and run with g++ in the normal test suite, and a finding saved as a file
-// becomes a regression test.
+// Replays a fuzz target's corpus (the files given, every file of the folders given) without
+// libFuzzer: the targets build and run with g++ in the normal test suite, and a finding saved as a
+// file becomes a regression test.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

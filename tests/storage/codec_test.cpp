@@ -2,13 +2,12 @@
 // garbage and format growth.
 #include "storage/codec.hpp"
 #include "storage/record.hpp"
+#include "tests/workflows/fixture.hpp"
+#include "workflows/simulator.hpp"
 
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "tests/workflows/fixture.hpp"
-#include "workflows/simulator.hpp"
 
 namespace vocflow::storage {
 namespace {

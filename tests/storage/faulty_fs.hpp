@@ -43,8 +43,7 @@ class faulty_fs : public rocksdb::FileSystemWrapper {
       if (auto st = fs_.refuse(); !st.ok()) return st;
       return target()->Read(offset, n, o, result, scratch, dbg);
     }
-    rocksdb::IOStatus MultiRead(rocksdb::FSReadRequest* reqs, size_t n,
-                                const rocksdb::IOOptions& o,
+    rocksdb::IOStatus MultiRead(rocksdb::FSReadRequest* reqs, size_t n, const rocksdb::IOOptions& o,
                                 rocksdb::IODebugContext* dbg) override {
       if (auto st = fs_.refuse(); !st.ok()) {
         for (size_t i = 0; i < n; ++i) reqs[i].status = st;

@@ -2,6 +2,7 @@
 // a memtable (Get, iterators both ways, seeks, snapshots, flush, WAL recovery) and readers
 // running beside the writer.
 #include "storage/memtable.hpp"
+#include "tests/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -12,8 +13,6 @@
 #include <map>
 #include <random>
 #include <thread>
-
-#include "tests/temp_dir.hpp"
 
 namespace vocflow::storage {
 namespace {

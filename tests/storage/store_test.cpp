@@ -1,5 +1,7 @@
 // The RocksDB store, for real, in a temporary folder.
 #include "storage/store.hpp"
+#include "tests/storage/faulty_fs.hpp"
+#include "tests/temp_dir.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -11,9 +13,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-
-#include "tests/storage/faulty_fs.hpp"
-#include "tests/temp_dir.hpp"
 
 namespace vocflow::storage {
 namespace {
@@ -111,8 +110,7 @@ TEST_F(StoreTest, ADataFolderThatCannotBeMadeIsAClearError) {
   auto s = store::open({.path = (file / "data").string(), .sync = true, .cache_mb = 8}, st);
   EXPECT_EQ(s, nullptr);
   EXPECT_EQ(st.kind(), status::code::io_error);
-  EXPECT_NE(st.message().find("cannot create the data folder"), std::string::npos)
-      << st.message();
+  EXPECT_NE(st.message().find("cannot create the data folder"), std::string::npos) << st.message();
 }
 
 TEST_F(StoreTest, LoadAppliesTheRowsWrittenAfterTheSnapshot) {

@@ -78,7 +78,7 @@ TEST_F(CalendarTest, SpringForwardInNewYorkKeepsLocalBusinessHours) {
   auto opened = at(new_york, "2026-03-06 16:00");  // Friday, EST (UTC-5)
   auto due = new_york.add_business(opened, 4h);
   EXPECT_EQ(show(new_york, due), "Mon 2026-03-09 11:00");  // EDT (UTC-4)
-  EXPECT_EQ(format_utc(due), "2026-03-09T15:00:00.000Z");      // not 16:00Z
+  EXPECT_EQ(format_utc(due), "2026-03-09T15:00:00.000Z");  // not 16:00Z
 }
 
 TEST_F(CalendarTest, FallBackInNewYorkKeepsLocalBusinessHours) {

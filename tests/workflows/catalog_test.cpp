@@ -1,9 +1,8 @@
 // Loading and validating flows: every problem at its file:line:column with a stable code.
+#include "tests/workflows/fixture.hpp"
 #include "workflows/catalog.hpp"
 
 #include <gtest/gtest.h>
-
-#include "tests/workflows/fixture.hpp"
 
 namespace vocflow {
 namespace {

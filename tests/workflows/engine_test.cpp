@@ -1,10 +1,9 @@
 // decide() and apply(): what each command does, what is refused and why, and the timers.
+#include "tests/workflows/fixture.hpp"
 #include "workflows/engine.hpp"
+#include "workflows/routing.hpp"
 
 #include <gtest/gtest.h>
-
-#include "tests/workflows/fixture.hpp"
-#include "workflows/routing.hpp"
 
 namespace vocflow {
 namespace {

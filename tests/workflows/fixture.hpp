@@ -2,14 +2,14 @@
 // helpers to drive the engine.
 #pragma once
 
+#include "workflows/catalog.hpp"
+#include "workflows/engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <map>
 #include <string>
-
-#include "workflows/catalog.hpp"
-#include "workflows/engine.hpp"
 
 namespace vocflow::testing {
 

@@ -1,4 +1,6 @@
 // Every example flow draws, and Graphviz renders the drawing.
+#include "tests/shell.hpp"
+#include "tests/workflows/fixture.hpp"
 #include "workflows/graph.hpp"
 
 #include <gtest/gtest.h>
@@ -6,9 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
-#include "tests/shell.hpp"
-#include "tests/workflows/fixture.hpp"
 
 namespace vocflow {
 namespace {

@@ -2,13 +2,13 @@
 // engine; each decision's `next` is exactly its events applied to the ticket; the timers the
 // effects arm and cancel are exactly the timers the ticket holds; and replaying the whole
 // history rebuilds the live state.
+#include "tests/workflows/fixture.hpp"
+#include "workflows/engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <set>
-
-#include "tests/workflows/fixture.hpp"
-#include "workflows/engine.hpp"
 
 namespace vocflow {
 namespace {

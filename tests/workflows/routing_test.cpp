@@ -1,8 +1,7 @@
+#include "tests/workflows/fixture.hpp"
 #include "workflows/routing.hpp"
 
 #include <gtest/gtest.h>
-
-#include "tests/workflows/fixture.hpp"
 
 namespace vocflow {
 namespace {

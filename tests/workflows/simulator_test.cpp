@@ -1,10 +1,9 @@
 // Every example scenario, run through the simulator: each shows its point at the right
 // business time, and its own expectations hold.
+#include "tests/workflows/fixture.hpp"
 #include "workflows/simulator.hpp"
 
 #include <gtest/gtest.h>
-
-#include "tests/workflows/fixture.hpp"
 
 namespace vocflow {
 namespace {
