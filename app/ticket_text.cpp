@@ -34,8 +34,9 @@ json field(const json& j, const char* key) {
   return j.is_object() && j.contains(key) ? j[key] : json();
 }
 
-// "handed_off  from=customer_service to=engineering reason=..." without bookkeeping fields.
-std::string event_details(const json& e) {
+// "handed_off  from=customer_service to=engineering reason=..." without bookkeeping fields;
+// times in `zone`.
+std::string event_details(const json& e, const display& d, const date::time_zone* zone) {
   static const std::set<std::string> skip = {
       "seq", "at", "actor", "role", "type", "clock", "timer", "due", "threshold", "has_sentiment"};
   std::vector<std::string> parts;
@@ -52,6 +53,8 @@ std::string event_details(const json& e) {
     }
     if ((k == "total" || k == "taken" || k == "margin" || k == "consumed") && v.is_number_integer())
       parts.push_back(fmt::format("{}={}", k, format_millis(millis{v.get<int64_t>()})));
+    else if (v.is_string() && parse_utc(v.get<std::string>()))
+      parts.push_back(fmt::format("{}=\"{}\"", k, d.when(v, zone)));
     else
       parts.push_back(fmt::format("{}={}", k, text_of(v)));
   }
@@ -148,7 +151,7 @@ void print_events(std::ostream& out, const json& events, const display& d,
     out << fmt::format(
         "{:>4}  {}  {:<26} {:<22} {}\n", text_of(field(e, "seq")), d.when(field(e, "at"), zone),
         fmt::format("{} ({})", text_of(field(e, "actor")), text_of(field(e, "role"))),
-        text_of(field(e, "type")), event_details(e));
+        text_of(field(e, "type")), event_details(e, d, zone));
 }
 
 void print_rows(std::ostream& out, const json& items, const display& d) {

@@ -41,6 +41,50 @@ TEST(Cli, HelpExplainsEachSubcommand) {
   EXPECT_EQ(r.code, 0);
   for (auto word : {"validate", "simulate", "graph"})
     EXPECT_NE(r.out.find(word), std::string::npos);
+  auto v = run("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_TRUE(std::regex_search(v.out, std::regex{R"(^vocflow \d+\.\d+\.\d+)"})) << v.out;
+}
+
+// The README's tour shows these commands with their output: they must hold.
+TEST(Cli, TheReadmesValidateExamplesHold) {
+  auto readme = read(src("README.md"));
+  auto broken = run("validate --org " + src("examples/flows/organization.yaml") + " " +
+                    src("examples/broken/apparel-returns.yaml"));
+  EXPECT_EQ(broken.code, 1);
+  std::istringstream lines{broken.out};
+  std::string line;
+  int errors = 0;
+  while (std::getline(lines, line)) {
+    auto at = line.find("examples/broken/");
+    if (at == std::string::npos) continue;
+    ++errors;
+    EXPECT_NE(readme.find(line.substr(at)), std::string::npos) << "not in the README: " << line;
+  }
+  EXPECT_EQ(errors, 4) << broken.out;
+  auto alone = fs::temp_directory_path() / "vocflow-no-org";
+  fs::create_directories(alone);
+  fs::copy_file(src("examples/flows/apparel-returns.yaml"), alone / "apparel-returns.yaml",
+                fs::copy_options::overwrite_existing);
+  auto no_org = run("validate " + (alone / "apparel-returns.yaml").string());
+  EXPECT_EQ(no_org.code, 1);
+  EXPECT_NE(no_org.out.find("error[no-organization]"), std::string::npos) << no_org.out;
+  EXPECT_NE(no_org.out.find("1 error(s)"), std::string::npos) << "one error, not one per name";
+}
+
+// The README shows examples/session.sh as it is.
+TEST(Cli, TheReadmeShowsTheSessionScript) {
+  auto readme = read(src("README.md"));
+  std::istringstream script{read(src("examples/session.sh"))};
+  std::string line;
+  bool body = false;
+  while (std::getline(script, line)) {
+    body |= line.rfind("echo \"== ", 0) == 0;
+    if (body && !line.empty()) {
+      EXPECT_NE(readme.find(line), std::string::npos) << "the README lacks: " << line;
+    }
+  }
+  EXPECT_TRUE(body);
 }
 
 TEST(Cli, ExamplesValidate) {
@@ -156,6 +200,19 @@ TEST(Cli, ClientListsQueuesDeploysFlowsAndReportsErrors) {
   EXPECT_NE(wrong.out.find("[allowed: respond"), std::string::npos) << wrong.out;
   auto as_json = cli("ticket show " + id + " --json");
   EXPECT_NE(as_json.out.find("\"history\":["), std::string::npos);
+  // Times in the ticket's own zone (app-crash runs on the US Eastern calendar), or in the one
+  // asked for; deadlines say how far off they are.
+  auto shown = cli("ticket show " + id);
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex{R"(due \w{3} \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T \(in )"}))
+      << shown.out;
+  auto in_shanghai = cli("ticket show " + id + " --tz Asia/Shanghai");
+  EXPECT_NE(in_shanghai.out.find(" CST (in "), std::string::npos) << in_shanghai.out;
+  EXPECT_EQ(in_shanghai.out.find("Z "), std::string::npos) << "no UTC time left: " << in_shanghai.out;
+  auto nowhere = cli("ticket show " + id + " --tz Mars/Olympus");
+  EXPECT_EQ(nowhere.code, 2);
+  EXPECT_NE(nowhere.out.find("unknown time zone `Mars/Olympus`"), std::string::npos);
+  auto no_token = run("ticket show " + id + " --url " + s.url() + " --token ''");
+  EXPECT_NE(no_token.out.find("VOCFLOW_TOKEN"), std::string::npos) << no_token.out;
   auto flows = cli("flow list");
   EXPECT_NE(flows.out.find("general-complaint"), std::string::npos) << flows.out;
   auto dir = fs::temp_directory_path() / "vocflow-cli-test";
@@ -172,7 +229,8 @@ TEST(Cli, ClientListsQueuesDeploysFlowsAndReportsErrors) {
   EXPECT_NE(not_owner.out.find("error 403 forbidden"), std::string::npos) << not_owner.out;
   auto down = run("flow list --url http://127.0.0.1:1 --token x");
   EXPECT_EQ(down.code, 2);
-  EXPECT_NE(down.out.find("cannot reach vocflow"), std::string::npos) << down.out;
+  EXPECT_NE(down.out.find("cannot reach vocflow at http://127.0.0.1:1"), std::string::npos)
+      << down.out;
   EXPECT_EQ(s.stop(), 0);
 }
 
