@@ -16,8 +16,10 @@ std::optional<outcome_view> outcome_of(int8_t met, millis taken, millis margin) 
 }  // namespace
 
 std::string subject_of(std::string_view text, size_t limit) {
-  auto line = text.substr(0, text.find_first_of("\r\n"));
-  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  // Only the first `limit` bytes can make the subject: a long narrative is not read through.
+  auto head = text.substr(0, limit + 1);
+  auto line = head.substr(0, head.find_first_of("\r\n"));
   if (line.size() <= limit) return std::string{line};
   auto cut = limit;
   // Back to the first byte of a UTF-8 character (continuation bytes are 10xxxxxx).
