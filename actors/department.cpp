@@ -55,7 +55,7 @@ department_actor::behavior_type department_behavior(
             queue_entry e;
             if (queue_view(*c.state, c.flow, s.department, e))
               s.queue.emplace_hint(it, id, std::move(e));
-          } else if (!queue_view(*c.state, c.flow, s.department, it->second)) {
+          } else if (!queue_view(*c.state, c.flow, s.department, it->second, true)) {
             s.queue.erase(it);
           }
         }
@@ -79,13 +79,17 @@ department_actor::behavior_type department_behavior(
 
 }  // namespace
 
-bool queue_view(const ticket& t, const flow* f, const std::string& department, queue_entry& e) {
+bool queue_view(const ticket& t, const flow* f, const std::string& department, queue_entry& e,
+                bool refreshing) {
   if (!concerns(t, department)) return false;
   e.owned = t.owner == department && t.status != ticket_status::closed;
   e.tasks.clear();
   for (auto& k : t.tasks)
     if (k.owner == department) e.tasks.push_back(k.name);
-  project(t, e.view, f);
+  if (refreshing)
+    refresh(t, e.view, f);
+  else
+    project(t, e.view, f);
   return true;
 }
 

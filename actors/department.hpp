@@ -16,8 +16,10 @@ namespace vocflow::actors {
 using queue_map = std::map<std::string, queue_entry>;  // by ticket id: pages follow id order
 
 // Whether a ticket is in `department`'s queue; when it is, `e` is filled in place (reusing its
-// storage: this runs for every committed ticket in every department). `f`: the ticket's flow.
-bool queue_view(const ticket& t, const flow* f, const std::string& department, queue_entry& e);
+// storage: this runs for every committed ticket in every department). `f`: the ticket's flow;
+// `refreshing`: `e` is this ticket's entry already (what the complaint says is kept).
+bool queue_view(const ticket& t, const flow* f, const std::string& department, queue_entry& e,
+                bool refreshing = false);
 
 // Departments as bits of a word: department i of the organization (in name order) is bit i,
 // every one from the 64th on shares the last bit.

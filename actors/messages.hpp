@@ -37,8 +37,8 @@ struct submission {
   command cmd;
   std::string idempotency_key;
   // Of the request an open comes from (e.g. a hash of its body): a retry under the same key with
-  // another fingerprint is a different request, refused. "" when there is none to compare.
-  std::string request_fingerprint;
+  // another fingerprint is a different request, refused. 0 when there is none to compare.
+  uint64_t request_fingerprint = 0;
   std::string flow_id;
 };
 

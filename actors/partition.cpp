@@ -49,7 +49,8 @@ struct partition_state {
   // The group commit being built: every command queued before the flush message joins it.
   std::optional<storage::write_set> batch;
   struct known_key {
-    std::string ticket, fingerprint;
+    std::string ticket;
+    uint64_t fingerprint = 0;
   };
   std::unordered_map<std::string, known_key> new_keys;  // by idempotency key
   // Compensation granted by the group being built, by customer: pending in env.grants until
@@ -178,7 +179,7 @@ command_result handle(self_ptr self, submission& sub) {
       return failed("storage: cannot read the idempotency key: " + st.message());
     // The same key for another request: a client's mistake, not a retry (the IETF
     // Idempotency-Key draft answers it 422).
-    if (!known.ticket.empty() && !known.fingerprint.empty() && !sub.request_fingerprint.empty() &&
+    if (!known.ticket.empty() && known.fingerprint && sub.request_fingerprint &&
         known.fingerprint != sub.request_fingerprint)
       return rejected({reject_code::key_reused,
                        fmt::format("the idempotency key `{}` was used for another request (ticket "
@@ -228,7 +229,7 @@ command_result handle(self_ptr self, submission& sub) {
   // Held until this command's grants are pending: no other partition decides on the customer's
   // cap in between (pending_grants.hpp).
   std::optional<pending_grants::hold> cap;
-  if (action_of(cmd.action).capped && f->compensation.per_customer) {
+  if (f->compensation.per_customer && action_of(cmd.action).capped) {
     auto& period = f->compensation.per_customer->period;
     auto since = now - std::chrono::days{period.days} - period.rest;
     cap.emplace(s.env.grants->lock(current.info->customer));

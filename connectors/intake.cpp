@@ -100,13 +100,14 @@ std::optional<body_error> amount(const json& j, const char* key, std::optional<m
   return std::nullopt;
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
+// 64 bits of the SHA-256 of `data`, never 0 (which means "none").
+uint64_t digest(std::string_view data) {
+  unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", digest[i]);
-  return out;
+  EVP_Digest(data.data(), data.size(), d, &size, EVP_sha256(), nullptr);
+  uint64_t out = 0;
+  for (int i = 0; i < 8; ++i) out = (out << 8) | d[i];
+  return out ? out : 1;
 }
 
 // The inputs of an action (workflows/actions.hpp) by their request field.
@@ -158,7 +159,7 @@ std::variant<open_request, body_error> parse_open(const std::string& body) {
     }
   }
   // Keys sorted, no spaces: the same request written differently has the same fingerprint.
-  r.fingerprint = sha256_hex(j.dump());
+  r.fingerprint = digest(j.dump());
   return r;
 }
 
@@ -218,7 +219,7 @@ actors::submission open_command(const caller& by, open_request r, std::string ti
   sub.cmd.by = {by.name, by.acts_as};
   sub.cmd.info = std::move(r.info);
   sub.idempotency_key = std::move(idempotency_key);
-  sub.request_fingerprint = std::move(r.fingerprint);
+  sub.request_fingerprint = r.fingerprint;
   sub.flow_id = std::move(r.flow);
   return sub;
 }

@@ -36,7 +36,7 @@ struct open_request {
   std::string flow;
   // A digest of what the request says (not of its bytes): a retry under the same idempotency
   // key must say the same.
-  std::string fingerprint;
+  uint64_t fingerprint = 0;
 };
 [[nodiscard]] std::variant<open_request, body_error> parse_open(const std::string& body);
 

@@ -235,9 +235,9 @@ void write_set::disarm(uint16_t partition, const std::string& ticket, uint64_t t
 }
 
 void write_set::idempotency(const std::string& key, const std::string& ticket,
-                            const std::string& fingerprint) {
+                            uint64_t fingerprint) {
   scratch_ = ticket;
-  if (!fingerprint.empty()) scratch_.append(1, '\0').append(fingerprint);
+  if (fingerprint) scratch_.append(1, '\0').append(fmt::format("{:016x}", fingerprint));
   batch_->Put(store_->column(store::t_idempotency), key, scratch_);
   ++operations_;
 }
@@ -632,8 +632,7 @@ status store::repartition_due(const std::function<uint16_t(const std::string&)>&
   return write(b);
 }
 
-status store::idempotent(const std::string& key, std::string& ticket,
-                         std::string& fingerprint) const {
+status store::idempotent(const std::string& key, std::string& ticket, uint64_t& fingerprint) const {
   std::shared_lock lock{gate_};
   if (!db_) return closed();
   std::string value;
@@ -641,7 +640,8 @@ status store::idempotent(const std::string& key, std::string& ticket,
     return st;
   auto zero = value.find('\0');
   ticket = value.substr(0, zero);
-  fingerprint = zero == std::string::npos ? std::string{} : value.substr(zero + 1);
+  fingerprint =
+      zero == std::string::npos ? 0 : std::strtoull(value.c_str() + zero + 1, nullptr, 16);
   return {};
 }
 

@@ -4,7 +4,7 @@
 //   events       ticket \0 first_seq:be64       -> the events of one command (codec.hpp)
 //   tickets      ticket                          -> snapshot: state, last seq, flow id@version
 //   due          partition:be16 due:be64 ticket \0 timer:be64 -> (empty)
-//   idempotency  client key                      -> ticket [\0 request fingerprint]
+//   idempotency  client key                      -> ticket [\0 request fingerprint, 16 hex]
 //   flows        id \0 version:be32              -> YAML source
 //   ledger       customer \0 at:be64 ticket \0 seq:be64 -> compensation granted (money)
 //   alerts       at:be64 ticket \0 seq:be64        -> an SLA warning, breach or escalation
@@ -123,7 +123,7 @@ class write_set {
   // `fingerprint`: of the request that opened the ticket, to tell a retry from a different
   // request under the same key.
   void idempotency(const std::string& key, const std::string& ticket,
-                   const std::string& fingerprint = {});
+                   uint64_t fingerprint = 0);
   void grant(const std::string& customer, time_point at, const std::string& ticket, uint64_t seq,
              money amount);
   void flow(const std::string& id, int32_t version, const std::string& source);
@@ -200,9 +200,9 @@ class store {
   status repartition_due(const std::function<uint16_t(const std::string& ticket)>& owner,
                          size_t& moved);
 
-  // The ticket an idempotency key opened, and the fingerprint of its request ("" for keys
+  // The ticket an idempotency key opened, and the fingerprint of its request (0 for keys
   // written without one); not_found when the key is new.
-  status idempotent(const std::string& key, std::string& ticket, std::string& fingerprint) const;
+  status idempotent(const std::string& key, std::string& ticket, uint64_t& fingerprint) const;
   // Compensation granted to a customer since `since`, over every ticket.
   status granted_since(const std::string& customer, time_point since, money& out) const;
   status for_each_flow(const std::function<void(const std::string& id, int32_t version,

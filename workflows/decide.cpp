@@ -43,6 +43,7 @@ uint8_t decider::taker() const {
 outcome decider::run() {
   events_.reserve(8);  // a command's events, usually: no reallocation as they are emitted
   const auto& info = action_of(cmd_.action);
+  info_ = &info;
   if (!(info.takers & taker())) {
     forbid(info);
   } else if (info.id == action::open) {
@@ -68,12 +69,8 @@ outcome decider::run() {
   timers.insert(timers.end(), std::make_move_iterator(effects_.begin()),
                 std::make_move_iterator(effects_.end()));
   // Built in place in the outcome: a ticket is large, and each move of it costs.
-  outcome out{std::in_place_type<decision>};
-  auto& d = std::get<decision>(out);
-  d.events = std::move(events_);
-  d.effects = std::move(timers);
-  d.next = std::move(t_);
-  return out;
+  return outcome{std::in_place_type<decision>, std::move(events_), std::move(timers),
+                 std::move(t_)};
 }
 
 void decider::forbid(const action_info& info) {
@@ -280,7 +277,8 @@ void decider::reopen_cycle() {
 }
 
 void decider::take(const transition& tr) {
-  switch (action_of(tr.action).id) {
+  // Most transitions are the command's own action, already looked up.
+  switch ((tr.action == cmd_.action ? *info_ : action_of(tr.action)).id) {
     case action::resolve:
       emit(ev::resolved{cmd_.text});
       if (auto* c = t_.clock_of(clock_kind::resolution)) stop_clock(c->id);

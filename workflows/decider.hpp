@@ -79,6 +79,7 @@ class decider {
   const ticket& before_;
   ticket t_;
   const command& cmd_;
+  const action_info* info_ = nullptr;  // the command's action, once run() looked it up
   time_point now_;
   wanted_effects wanted_;
   std::vector<event> events_;

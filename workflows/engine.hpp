@@ -83,6 +83,13 @@ struct enqueue {
 using effect = std::variant<arm_timer, cancel_timer, notify, enqueue>;
 
 struct decision {
+  // A constructor, not an aggregate: outcome{std::in_place_type<decision>, ...} builds it in
+  // place (a ticket is large, and each move of it costs), and clang 14 has no parenthesized
+  // aggregate initialization.
+  decision() = default;
+  decision(std::vector<event>&& e, std::vector<effect>&& fx, ticket&& t)
+      : events(std::move(e)), effects(std::move(fx)), next(std::move(t)) {}
+
   std::vector<event> events;
   std::vector<effect> effects;
   ticket next;  // the ticket with `events` applied

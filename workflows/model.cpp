@@ -38,11 +38,15 @@ std::string raise_priority(std::string_view p) {
 
 std::optional<std::string> priority_for(std::string_view severity) {
   if (severity.empty()) return "normal";
-  std::string lower;
-  for (char c : severity)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  if (is_priority(lower)) return lower;
-  if (lower == "critical") return "urgent";
+  auto same = [&](std::string_view name) {  // case does not matter, and nothing is allocated
+    return name.size() == severity.size() &&
+           std::equal(name.begin(), name.end(), severity.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  for (auto p : priorities)
+    if (same(p)) return std::string{p};
+  if (same("critical")) return "urgent";
   return std::nullopt;
 }
 

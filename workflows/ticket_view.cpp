@@ -2,6 +2,10 @@
 
 #include "workflows/engine.hpp"
 
+#include <date/tz.h>
+
+#include <algorithm>
+
 namespace vocflow {
 namespace {
 
@@ -15,19 +19,38 @@ std::optional<outcome_view> outcome_of(int8_t met, millis taken, millis margin) 
 
 }  // namespace
 
-std::string subject_of(std::string_view text, size_t limit) {
+std::string_view subject_view(std::string_view text, size_t limit) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   // Only the first `limit` bytes can make the subject: a long narrative is not read through.
   auto head = text.substr(0, limit + 1);
-  auto line = head.substr(0, head.find_first_of("\r\n"));
-  if (line.size() <= limit) return std::string{line};
+  auto line = head.substr(
+      0, static_cast<size_t>(
+             std::find_if(head.begin(), head.end(), [](char c) { return c == '\n' || c == '\r'; }) -
+             head.begin()));
+  if (line.size() <= limit) return line;
   auto cut = limit;
   // Back to the first byte of a UTF-8 character (continuation bytes are 10xxxxxx).
   while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
-  return std::string{line.substr(0, cut)};
+  return line.substr(0, cut);
+}
+
+std::string subject_of(std::string_view text, size_t limit) {
+  return std::string{subject_view(text, limit)};
 }
 
 void project(const ticket& t, ticket_view& v, const flow* f, std::optional<time_point> decided_at) {
+  auto& info = *t.info;
+  v.customer = info.customer;
+  v.channel = info.channel;
+  v.category = info.category;
+  v.product = info.product;
+  v.subject.assign(subject_view(info.text));
+  refresh(t, v, f, decided_at);
+}
+
+void refresh(const ticket& t, ticket_view& v, const flow* f, std::optional<time_point> decided_at) {
+  // Assigned in place: a read model refreshes its views on every commit, and their strings
+  // keep the room they have.
   v.id = t.id;
   v.flow = t.flow;
   v.version = t.version;
@@ -36,27 +59,32 @@ void project(const ticket& t, ticket_view& v, const flow* f, std::optional<time_
   v.owner = t.owner;
   v.assignee = t.assignee;
   v.priority = t.priority;
-  auto& info = *t.info;
-  v.customer = info.customer;
-  v.channel = info.channel;
-  v.category = info.category;
-  v.product = info.product;
-  v.subject = subject_of(info.text);
-  v.waiting.clear();
-  for (auto h : all_holds)
-    if (t.holds & static_cast<uint8_t>(h)) v.waiting.emplace_back(to_string(h));
+  size_t n = 0;
+  for (auto h : all_holds) {
+    if (!(t.holds & static_cast<uint8_t>(h))) continue;
+    if (n == v.waiting.size()) v.waiting.emplace_back();
+    v.waiting[n++].assign(to_string(h));
+  }
+  v.waiting.resize(n);
   v.opened_at = t.opened_at;
   v.next_deadline = no_time;
   v.breached = false;
-  v.deadlines.clear();
+  n = 0;
   for (auto& c : t.clocks) {
     v.breached |= c.breached;
     if (c.kind == clock_kind::timeout) continue;  // the customer's time to answer, no target
-    v.deadlines.push_back({c.kind, c.name, c.deadline, c.paused, c.breached});
+    if (n == v.deadlines.size()) v.deadlines.emplace_back();
+    auto& d = v.deadlines[n++];
+    d.target = c.kind, d.name = c.name, d.deadline = c.deadline, d.paused = c.paused;
+    d.breached = c.breached;
     if (!c.paused && (v.next_deadline == no_time || c.deadline < v.next_deadline))
       v.next_deadline = c.deadline;
   }
-  v.time_zone = f && f->cal ? f->cal->zone_name() : std::string{};
+  v.deadlines.resize(n);
+  if (f && f->cal)
+    v.time_zone.assign(f->cal->zone()->name());
+  else
+    v.time_zone.clear();
   v.allowed_actions.clear();
   if (f && decided_at) v.allowed_actions = allowed_actions(*f, t, *decided_at);
 }

@@ -137,11 +137,17 @@ struct ticket_detail {
 // takes at that time.
 void project(const ticket& t, ticket_view& out, const flow* f = nullptr,
              std::optional<time_point> decided_at = std::nullopt);
+// The same for a view of the same ticket projected before: the complaint's parts (customer,
+// channel, category, product, subject), which never change after the opening, are left as
+// they are.
+void refresh(const ticket& t, ticket_view& out, const flow* f = nullptr,
+             std::optional<time_point> decided_at = std::nullopt);
 ticket_view project(const ticket& t, const flow* f = nullptr,
                     std::optional<time_point> decided_at = std::nullopt);
 ticket_detail project_detail(const ticket& t, const flow* f);
 
 // The complaint's first line, at most `limit` bytes, cut at a character boundary.
+std::string_view subject_view(std::string_view text, size_t limit = 80);
 std::string subject_of(std::string_view text, size_t limit = 80);
 
 // The one serializer of a ticket: the view, or the view and its detail as one object.

@@ -42,7 +42,8 @@ class StoreTest : public ::testing::Test {
     return out;
   }
   static std::optional<std::string> key(const store& s, const std::string& k) {
-    std::string ticket, fingerprint;
+    std::string ticket;
+    uint64_t fingerprint = 0;
     auto st = s.idempotent(k, ticket, fingerprint);
     EXPECT_TRUE(st || st.is_not_found()) << st.message();
     return st ? std::optional{ticket} : std::nullopt;
@@ -323,7 +324,8 @@ TEST_F(StoreTest, AReadTheDiskFailsIsAnErrorNotNothing) {
   std::optional<time_point> when;
   size_t n = 0;
   std::vector<due_timer> due;
-  for (auto result : {s->idempotent("mail-1", text, text), s->granted_since("C-1", t0_ - 1h, m),
+  uint64_t digest = 0;
+  for (auto result : {s->idempotent("mail-1", text, digest), s->granted_since("C-1", t0_ - 1h, m),
                       s->earliest_due(0, std::nullopt, when), s->due(0, t0_ + 2h, 10, due),
                       s->outbox_next("pager", when), s->outbox_size("pager", 10, n),
                       s->meta("partitions", text)}) {
