@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -26,14 +27,21 @@ std::string plain(const json::exception& e) {
 // Parses a JSON object; every key must be in `known` and appear once in its object.
 std::variant<json, body_error> object_body(const std::string& body,
                                            const std::set<std::string>& known) {
-  std::vector<std::set<std::string>> keys;  // of each object being read, innermost last
+  // The keys of each object being read, innermost last (a few each: a vector, not a tree).
+  std::vector<std::vector<std::string>> keys;
   std::string duplicate;
   auto check = [&](int, json::parse_event_t event, json& parsed) {
     if (event == json::parse_event_t::object_start) keys.emplace_back();
     if (event == json::parse_event_t::object_end) keys.pop_back();
-    if (event == json::parse_event_t::key && !keys.empty() &&
-        !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
-      duplicate = parsed.get<std::string>();
+    if (event == json::parse_event_t::key && !keys.empty()) {
+      auto& seen = keys.back();
+      auto& k = parsed.get_ref<const std::string&>();
+      if (std::find(seen.begin(), seen.end(), k) != seen.end()) {
+        if (duplicate.empty()) duplicate = k;
+      } else {
+        seen.push_back(k);
+      }
+    }
     return true;
   };
   json j;
@@ -67,7 +75,8 @@ size_t code_points(std::string_view s) {
 }
 
 bool given(const json& j, const char* key) {
-  return j.contains(key) && !j[key].is_null();
+  auto it = j.find(key);
+  return it != j.end() && !it->is_null();
 }
 
 std::optional<body_error> text(const json& j, const char* key, std::string& out) {

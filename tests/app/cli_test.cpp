@@ -234,6 +234,23 @@ TEST(Cli, ClientListsQueuesDeploysFlowsAndReportsErrors) {
   EXPECT_EQ(s.stop(), 0);
 }
 
+// A port another process holds is found before anything is written: no data folder made, no
+// flow deployed into it.
+TEST(Cli, ServeRefusesATakenPortBeforeTouchingTheData) {
+  served first{"vocflow-port-test-"};
+  ASSERT_FALSE(first.url().empty());
+  auto port = first.url().substr(first.url().rfind(':') + 1);
+  auto data = fs::temp_directory_path() / ("vocflow-port-second-" + std::to_string(getpid()));
+  fs::remove_all(data);
+  auto second = shell("cd " + src("") + " && " + VOCFLOW_BINARY + " serve --port " + port +
+                      " --data " + data.string());
+  EXPECT_EQ(second.code, 1) << second.out;
+  EXPECT_NE(second.out.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("deployed"), std::string::npos) << second.out;
+  EXPECT_FALSE(fs::exists(data)) << "the data folder was made before the port was known taken";
+  EXPECT_EQ(first.stop(), 0);
+}
+
 TEST(Cli, ServeRefusesABrokenConfigAtItsPosition) {
   auto dir = fs::temp_directory_path() / "vocflow-cli-test";
   fs::create_directories(dir);
