@@ -166,9 +166,12 @@ command_result handle(self_ptr self, submission& sub) {
   const auto& id = sub.ticket_id;
   auto now = s.env.clock();
   std::string failure;
-  bool opening = sub.cmd.action == "open";
+  // An open, or a complaint recorded from history: both make a new ticket.
+  bool opening = sub.cmd.action == "open" || sub.cmd.action == "record";
 
-  if (opening && !sub.idempotency_key.empty()) {
+  // A key marks a request that must count once, however often it is sent: an open retried, a
+  // delivery of an inbound webhook replayed.
+  if (!sub.idempotency_key.empty()) {
     // A key this group is writing, else one written before. A key that cannot be read is an
     // error: taken for a new one, the complaint would be opened a second time.
     partition_state::known_key known;
@@ -281,7 +284,7 @@ command_result handle(self_ptr self, submission& sub) {
       b.alert({id, next->flow, next->owner, e});
   }
   if (!current.exists()) b.opened(id, next->opened_at);
-  if (opening && !sub.idempotency_key.empty()) {
+  if (!sub.idempotency_key.empty()) {
     b.idempotency(sub.idempotency_key, id, sub.request_fingerprint);
     s.new_keys[sub.idempotency_key] = {id, sub.request_fingerprint};
   }

@@ -63,9 +63,10 @@ inline void no_complaints(const std::string& path) {
 
 // The complaints of the CFPB file, in turn, as ticket fields (WORKLOAD.md).
 inline std::vector<ticket_fields> complaints(const std::string& path) {
-  std::ifstream in{path};
+  std::ifstream in{path, std::ios::binary};
+  std::string text{std::istreambuf_iterator<char>{in}, {}};
   std::vector<ticket_fields> out;
-  connectors::csv_reader r{in};
+  connectors::csv_reader r{text};
   std::vector<std::string> header, row;
   if (!r.next(header)) return out;
   while (r.next(row)) out.push_back(connectors::cfpb_fields(header, row));

@@ -24,11 +24,6 @@ void read_number(yaml_context& cx, const map_view& m, std::string_view key, T& o
     if (auto n = read_int(cx, *v, key, min, max)) out = static_cast<T>(*n);
 }
 
-void read_text(yaml_context& cx, const map_view& m, std::string_view key, std::string& out) {
-  if (auto v = m.get(key))
-    if (auto s = read_string(cx, *v, key)) out = *s;
-}
-
 void read_server(yaml_context& cx, const YAML::Node& n, server_config& s) {
   map_view m{cx,
              n,
@@ -196,13 +191,9 @@ std::vector<channel_subscription> channels(const notify_config& n) {
 
 std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   yaml_context cx{file.path, diags};
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(file.text);
-  } catch (const YAML::ParserException& e) {
-    diags.error(file.path, {e.mark.line + 1, e.mark.column + 1}, "yaml-syntax", e.msg);
-    return std::nullopt;
-  }
+  auto parsed = parse_yaml(file.path, file.text, diags);
+  if (!parsed) return std::nullopt;
+  auto& doc = *parsed;
   config c;
   if (doc.IsNull()) return c;
   map_view m{cx,

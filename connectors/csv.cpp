@@ -4,39 +4,45 @@
 
 namespace vocflow::connectors {
 
+csv_reader::csv_reader(std::string_view text, char delimiter) : text_(text), delimiter_(delimiter) {
+  if (text_.starts_with("\xEF\xBB\xBF")) offset_ = 3;
+}
+
 bool csv_reader::next(std::vector<std::string>& row) {
   row.clear();
   line_ = next_line_;
+  if (offset_ >= text_.size()) return false;
   std::string field;
-  bool quoted = false, any = false;
-  int c;
-  while ((c = in_.get()) != EOF) {
-    any = true;
+  bool quoted = false;
+  size_t i = offset_;
+  for (; i < text_.size(); ++i) {
+    char c = text_[i];
     if (quoted) {
       if (c == '"') {
-        if (in_.peek() == '"') {
+        if (i + 1 < text_.size() && text_[i + 1] == '"') {
           field.push_back('"');
-          in_.get();
+          ++i;
         } else {
           quoted = false;
         }
       } else {
         if (c == '\n') ++next_line_;
-        field.push_back(static_cast<char>(c));
+        field.push_back(c);
       }
     } else if (c == '"') {
       quoted = true;
-    } else if (c == ',') {
+    } else if (c == delimiter_) {
       row.push_back(std::move(field));
       field.clear();
     } else if (c == '\n') {
       ++next_line_;
+      ++i;
       break;
     } else if (c != '\r') {
-      field.push_back(static_cast<char>(c));
+      field.push_back(c);
     }
   }
-  if (!any) return false;
+  offset_ = i;
   row.push_back(std::move(field));
   return true;
 }

@@ -1,24 +1,30 @@
-// RFC 4180 CSV: fields separated by commas, quoted fields may hold commas, quotes ("") and
-// line breaks. Used by the file-import connector and the benchmarks.
+// CSV as real exports write it (RFC 4180): fields separated by a delimiter (a comma unless
+// said otherwise), quoted fields may hold delimiters, quotes ("") and line breaks, lines end in
+// \n or \r\n, and the last line may be short or lack its line break. Used by the file import
+// and the benchmarks.
 #pragma once
 
 #include "workflows/ticket.hpp"
 
-#include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vocflow::connectors {
 
 class csv_reader {
  public:
-  explicit csv_reader(std::istream& in) : in_(in) {}
+  // Reads `text`, which must outlive the reader; a UTF-8 byte-order mark is skipped.
+  explicit csv_reader(std::string_view text, char delimiter = ',');
   // The next record; false at the end of the input.
   bool next(std::vector<std::string>& row);
-  size_t line() const { return line_; }  // where the last record started (1-based)
+  size_t line() const { return line_; }      // where the last record started (1-based)
+  size_t offset() const { return offset_; }  // bytes read so far
 
  private:
-  std::istream& in_;
+  std::string_view text_;
+  char delimiter_;
+  size_t offset_ = 0;
   size_t line_ = 0;
   size_t next_line_ = 1;
 };

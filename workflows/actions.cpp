@@ -9,10 +9,13 @@ namespace {
 using namespace inputs;
 constexpr uint8_t staff = takers::staff, customer = takers::customer, system = takers::system;
 
-constexpr std::array<action_info, 19> table = {{
+constexpr std::array<action_info, 20> table = {{
     // name, id, takers, builtin, reserved, after_close, capped, takes, needs, summary
     {"open", action::open, staff | system, true, true, false, false, 0, 0,
      "open a ticket (POST /v1/tickets, or a connector)"},
+    {"record", action::record, system, true, true, false, false, 0, 0,
+     "record a complaint from history (an import): opened at its own time, closed as its "
+     "source says, with no clocks"},
     {"timer", action::timer, system, true, true, false, false, 0, 0,
      "a timer fired: warning, escalation, breach or timeout"},
     {"respond", action::respond, staff, true, false, false, false, text, 0,

@@ -17,6 +17,7 @@ namespace vocflow {
 
 enum class action : uint8_t {
   open,
+  record,
   timer,
   respond,
   ask_customer,

@@ -79,6 +79,7 @@ void apply(ticket& t, const event& e) {
                    t.info = x.info;
                    t.priority = x.priority;
                    t.opened_at = e.at;
+                   t.historical = x.historical;
                  },
                  [&](const ev::routed& x) {
                    t.flow = x.flow;
@@ -233,6 +234,12 @@ std::string_view field_value(const ticket_fields& t, std::string_view name) {
   if (name == "severity") return t.severity;
   if (name == "tier") return t.tier;
   if (name == "customer") return t.customer;
+  if (name == "text") return t.text;
+  if (name == "source") return t.source;
+  if (name.starts_with("extra.")) {
+    auto it = t.extra.find(std::string{name.substr(6)});
+    return it == t.extra.end() ? std::string_view{} : std::string_view{it->second};
+  }
   return {};
 }
 

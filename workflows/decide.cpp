@@ -48,6 +48,8 @@ outcome decider::run() {
     forbid(info);
   } else if (info.id == action::open) {
     open();
+  } else if (info.id == action::record) {
+    record();
   } else if (!before_.exists()) {
     reject(reject_code::not_found, "no such ticket");
   } else if (info.id == action::timer) {
@@ -126,6 +128,7 @@ void decider::dispatch(const action_info& info) {
       if (t_.status == ticket_status::closed) return reopen_closed();
       break;
     case action::open:
+    case action::record:
     case action::timer:
     case action::resolve:
     case action::confirm:
@@ -139,24 +142,59 @@ void decider::dispatch(const action_info& info) {
          allowed_actions(f_, t_, now_));
 }
 
-void decider::open() {
-  if (before_.exists())
-    return reject(reject_code::already_exists, fmt::format("ticket {} already exists", before_.id));
-  if (cmd_.ticket_id.empty())
-    return reject(reject_code::invalid_argument, "open needs a ticket id");
+// Emits `opened` and `routed` for a new ticket; false, with the command rejected, when it
+// cannot be opened.
+bool decider::open_ticket(bool historical) {
+  if (before_.exists()) {
+    reject(reject_code::already_exists, fmt::format("ticket {} already exists", before_.id));
+    return false;
+  }
+  if (cmd_.ticket_id.empty()) {
+    reject(reject_code::invalid_argument, fmt::format("{} needs a ticket id", cmd_.action));
+    return false;
+  }
   auto priority = priority_for(cmd_.info->severity);
-  if (!priority)
-    return reject(reject_code::invalid_argument,
-                  fmt::format("severity `{}` is none of {}", cmd_.info->severity,
-                              fmt::join(severities, ", ")));
-  emit(ev::opened{cmd_.ticket_id, cmd_.info, std::move(*priority)});
+  if (!priority) {
+    reject(reject_code::invalid_argument,
+           fmt::format("severity `{}` is none of {}", cmd_.info->severity,
+                       fmt::join(severities, ", ")));
+    return false;
+  }
+  emit(ev::opened{cmd_.ticket_id, cmd_.info, std::move(*priority), historical});
   std::string reason = match(f_, *cmd_.info) ? "match " + describe_match(f_.match)
                        : f_.is_default       ? "default flow"
                                              : "chosen explicitly";
   emit(ev::routed{f_.id, f_.version, std::move(reason)});
+  return true;
+}
+
+void decider::open() {
+  if (!open_ticket(false)) return;
   start_clock(clock_kind::first_response, "", "first_response", f_.first_response.within);
   start_clock(clock_kind::resolution, "", "resolution", f_.resolution.within);
   enter(f_.start.name, "open");
+}
+
+// A complaint from history: it was opened, routed and (when its source says so) closed at its
+// own times, and ran no clocks here; it enters the flow's first step without starting its
+// targets, so that one still open waits in that step's queue.
+void decider::record() {
+  if (!cmd_.past || cmd_.past->opened == no_time)
+    return reject(reject_code::invalid_argument, "record needs the time the complaint was opened");
+  auto& past = *cmd_.past;
+  if (past.closed != no_time && past.closed < past.opened)
+    return reject(reject_code::invalid_argument, "the complaint was closed before it was opened");
+  at_ = past.opened;
+  if (!open_ticket(true)) return;
+  auto* first = f_.find(f_.start.name);
+  emit(ev::step_entered{f_.start.name, "", "record",
+                        first && first->owner ? first->owner->name : std::string{}});
+  if (past.closed != no_time) {
+    at_ = past.closed;
+    emit(ev::resolved{past.outcome});
+    emit(ev::closed{past.outcome, f_.cal->business_between(past.opened, past.closed)});
+  }
+  at_ = now_;
 }
 
 void decider::respond(bool ask) {
@@ -396,6 +434,7 @@ bool available(const action_info& a, const flow& f, const ticket& t, time_point 
   bool supplier = t.holds & static_cast<uint8_t>(hold::supplier);
   switch (a.id) {
     case action::open:
+    case action::record:
     case action::timer:
       return false;
     case action::wait_supplier:

@@ -14,7 +14,7 @@ namespace vocflow::detail {
 class decider {
  public:
   decider(const flow& f, const ticket& t, const command& cmd, time_point now, wanted_effects wanted)
-      : f_(f), before_(t), t_(t), cmd_(cmd), now_(now), wanted_(wanted) {}
+      : f_(f), before_(t), t_(t), cmd_(cmd), now_(now), at_(now), wanted_(wanted) {}
 
   outcome run();
 
@@ -22,7 +22,7 @@ class decider {
   // Emitting and rejecting.
   template <class E>
   void emit(E body) {
-    event e{t_.seq + 1, now_, cmd_.by.id, cmd_.by.role, std::move(body)};
+    event e{t_.seq + 1, at_, cmd_.by.id, cmd_.by.role, std::move(body)};
     apply(t_, e);
     events_.push_back(std::move(e));
   }
@@ -38,7 +38,9 @@ class decider {
   // Actions (decide.cpp).
   void forbid(const action_info& info);
   void dispatch(const action_info& info);
+  bool open_ticket(bool historical);
   void open();
+  void record();
   void respond(bool ask);
   void customer_reply();
   void supplier(bool waiting);
@@ -81,6 +83,7 @@ class decider {
   const command& cmd_;
   const action_info* info_ = nullptr;  // the command's action, once run() looked it up
   time_point now_;
+  time_point at_;  // when the events emitted happen: now, but for a complaint from history
   wanted_effects wanted_;
   std::vector<event> events_;
   std::vector<effect> effects_;

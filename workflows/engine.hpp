@@ -24,6 +24,14 @@ struct actor_ref {
 
 // One thing someone (or a timer) wants done to a ticket. Which fields matter depends on the
 // action; decide() rejects a command that lacks what its action needs.
+// A complaint that happened before it reached vocflow (the `record` action): when it was
+// opened and, when its source says it was closed, when and how.
+struct past_record {
+  time_point opened;
+  time_point closed;  // no_time when it is still open
+  std::string outcome;
+};
+
 struct command {
   std::string action;  // open, respond, hand_off, ..., a transition of the flow, or timer
   actor_ref by;
@@ -38,6 +46,7 @@ struct command {
   std::optional<int32_t> csat;      // feedback: 1..5
   std::optional<double> sentiment;  // feedback: -1..1
   uint64_t timer = 0;               // timer: the id of the timer that fired
+  std::optional<past_record> past;  // record: its own times
   // Supplied by the runtime: compensation already granted to this customer within the flow's
   // per_customer period, on any ticket.
   money customer_granted;

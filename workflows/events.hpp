@@ -26,9 +26,11 @@ struct opened {
   std::string ticket;
   shared_value<ticket_fields> info;
   std::string priority;
+  bool historical = false;  // it happened before: recorded from history, with no clocks
   template <class S, class F>
   static void fields(S& s, F&& f) {
     f("ticket", s.ticket), f("fields", s.info), f("priority", s.priority);
+    f("historical", s.historical);
   }
 };
 

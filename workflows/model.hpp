@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -154,10 +155,25 @@ struct reopen_rule {
   source_pos pos;
 };
 
-// Which tickets a flow takes: every listed field must match one of its values
-// (case-insensitive); every listed tag must be on the ticket.
+// One value a field may have: the same (ignoring case and the spaces around either), or one
+// that starts with it, contains it (ignoring case), or matches a regular expression (ECMAScript,
+// ignoring case, anywhere in the value unless anchored).
+struct match_value {
+  enum class kind : uint8_t { equals, prefix, contains, regex };
+  kind how = kind::equals;
+  std::string text;                      // as written (trimmed)
+  std::shared_ptr<const std::regex> re;  // for regex
+  source_pos pos;
+
+  bool matches(std::string_view value) const;
+  std::string describe() const;  // "returns", "prefix:Credit card", "contains:card", "/^Mort/"
+};
+
+// Which tickets a flow takes: every listed field must match one of its values; every listed
+// tag must be on the ticket (case-insensitive).
 struct match_rule {
-  std::map<std::string, std::vector<std::string>> fields;  // category, channel, product, ...
+  // category, channel, product, severity, tier, customer, source, text, extra.NAME
+  std::map<std::string, std::vector<match_value>> fields;
   std::vector<std::string> tags;
   source_pos pos;
 

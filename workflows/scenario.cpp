@@ -159,13 +159,9 @@ void read_expectations(yaml_context& cx, const YAML::Node& n, const calendar& ca
 
 std::optional<scenario> load_scenario(const source_file& file, const flow& f, diagnostics& diags) {
   yaml_context cx{file.path, diags};
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(file.text);
-  } catch (const YAML::ParserException& e) {
-    diags.error(file.path, {e.mark.line + 1, e.mark.column + 1}, "yaml-syntax", e.msg);
-    return std::nullopt;
-  }
+  auto parsed = parse_yaml(file.path, file.text, diags);
+  if (!parsed) return std::nullopt;
+  auto& doc = *parsed;
   map_view m{cx,
              doc,
              "scenario",

@@ -28,17 +28,24 @@ struct ticket_fields {
   std::vector<std::string> tags;
   money order_value;
   std::map<std::string, std::string> extra;
+  // Where it came in: the intake source ("" for the API), the complaint's id there (replies and
+  // later events of the same complaint find it by that), and where the customer is answered (an
+  // e-mail address for mail).
+  std::string source;
+  std::string external_id;
+  std::string contact;
 
   template <class Self, class F>
   static void fields(Self& s, F&& f) {
     f("customer", s.customer), f("channel", s.channel), f("category", s.category);
     f("product", s.product), f("severity", s.severity), f("tier", s.tier), f("text", s.text);
     f("tags", s.tags), f("order_value", s.order_value), f("extra", s.extra);
+    f("source", s.source), f("external_id", s.external_id), f("contact", s.contact);
   }
   bool operator==(const ticket_fields&) const = default;
 };
 
-// A field by the name routing rules use; "" for unknown names.
+// A field by the name routing rules use (`extra.NAME` for an attribute); "" for unknown names.
 std::string_view field_value(const ticket_fields& t, std::string_view name);
 
 enum class ticket_status : uint8_t { open, resolved, closed };
@@ -140,6 +147,7 @@ struct ticket {
   double sentiment = 0;  // -1..1, meaningful when has_sentiment
   bool has_feedback = false;
   bool has_sentiment = false;
+  bool historical = false;  // recorded from history (an import): it ran no clocks here
 
   // Service-level outcomes, kept for the closed-loop numbers. *_met: -1 not yet known,
   // 0 missed, 1 met; taken and margin are in business time.
@@ -182,6 +190,7 @@ struct ticket {
     f("resolution_margin", s.resolution_margin), f("first_responder", s.first_responder);
     f("resolved_by", s.resolved_by), f("breaches", s.breaches);
     f("cycle_business", s.cycle_business), f("has_sentiment", s.has_sentiment);
+    f("historical", s.historical);
   }
   bool operator==(const ticket&) const = default;
 };

@@ -44,6 +44,9 @@ void project(const ticket& t, ticket_view& v, const flow* f, std::optional<time_
   v.channel = info.channel;
   v.category = info.category;
   v.product = info.product;
+  v.source = info.source;
+  v.external_id = info.external_id;
+  v.historical = t.historical;
   v.subject.assign(subject_view(info.text));
   refresh(t, v, f, decided_at);
 }

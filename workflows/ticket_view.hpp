@@ -43,6 +43,8 @@ struct ticket_view {
   std::string assignee;  // a role within it, "" for anyone
   std::string priority;
   std::string customer, channel, category, product;
+  std::string source, external_id;   // the intake source and the complaint's id there
+  bool historical = false;           // recorded from history by an import
   std::string subject;               // the complaint's first line, at most 80 characters
   std::vector<std::string> waiting;  // waiting_customer, waiting_supplier, waiting_approval
   time_point opened_at;
@@ -59,7 +61,8 @@ struct ticket_view {
     f("id", s.id), f("flow", s.flow), f("version", s.version), f("status", s.status);
     f("step", s.step), f("owner", s.owner), f("assignee", s.assignee), f("priority", s.priority);
     f("customer", s.customer), f("channel", s.channel), f("category", s.category);
-    f("product", s.product), f("subject", s.subject), f("waiting", s.waiting);
+    f("product", s.product), f("source", s.source), f("external_id", s.external_id);
+    f("historical", s.historical), f("subject", s.subject), f("waiting", s.waiting);
     f("opened_at", s.opened_at), f("next_deadline", s.next_deadline), f("breached", s.breached);
     f("deadlines", s.deadlines), f("time_zone", s.time_zone);
     f("allowed_actions", s.allowed_actions);

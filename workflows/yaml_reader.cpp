@@ -8,6 +8,16 @@
 
 namespace vocflow {
 
+std::optional<YAML::Node> parse_yaml(const std::string& path, const std::string& text,
+                                     diagnostics& diags) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    diags.error(path, {e.mark.line + 1, e.mark.column + 1}, "yaml-syntax", e.msg);
+    return std::nullopt;
+  }
+}
+
 source_pos yaml_context::pos(const YAML::Node& n) {
   auto m = n.Mark();
   if (m.is_null()) return {};
@@ -186,6 +196,11 @@ std::vector<named_ref> read_names(yaml_context& cx, const YAML::Node& n, std::st
     out.push_back(std::move(*r));
   }
   return out;
+}
+
+void read_text(yaml_context& cx, const map_view& m, std::string_view key, std::string& out) {
+  if (auto v = m.get(key))
+    if (auto s = read_string(cx, *v, key)) out = *s;
 }
 
 }  // namespace vocflow

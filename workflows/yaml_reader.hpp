@@ -25,6 +25,11 @@ struct named_ref {
   bool operator==(const named_ref& o) const { return name == o.name; }
 };
 
+// Parses one YAML document; nullopt, with a yaml-syntax error at its line and column, when it
+// is not YAML.
+[[nodiscard]] std::optional<YAML::Node> parse_yaml(const std::string& path, const std::string& text,
+                                                   diagnostics& diags);
+
 class yaml_context {
  public:
   yaml_context(std::string file, diagnostics& diags) : file_(std::move(file)), diags_(diags) {}
@@ -83,6 +88,8 @@ class map_view {
                                                  std::string_view what, double max_percent = 100);
 [[nodiscard]] std::optional<money> read_money(yaml_context& cx, const YAML::Node& n,
                                               std::string_view what);
+// The string at `key` of `m` into `out`, when it is there (reported when it is not a string).
+void read_text(yaml_context& cx, const map_view& m, std::string_view key, std::string& out);
 // A scalar or a list of scalars: `notify: cs_supervisor` or `notify: [a, b]`.
 std::vector<named_ref> read_names(yaml_context& cx, const YAML::Node& n, std::string_view what);
 

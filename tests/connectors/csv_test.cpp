@@ -8,9 +8,8 @@
 namespace vocflow::connectors {
 namespace {
 
-std::vector<std::vector<std::string>> all(const std::string& text) {
-  std::istringstream in{text};
-  csv_reader r{in};
+std::vector<std::vector<std::string>> all(const std::string& text, char delimiter = ',') {
+  csv_reader r{text, delimiter};
   std::vector<std::vector<std::string>> out;
   std::vector<std::string> row;
   while (r.next(row)) out.push_back(row);
@@ -24,10 +23,21 @@ TEST(Csv, QuotedFieldsHoldCommasQuotesAndLineBreaks) {
   EXPECT_EQ(rows[2], (std::vector<std::string>{"2", "two\nlines", ""}));
 }
 
+TEST(Csv, SkipsAByteOrderMarkTakesOtherDelimitersAndAShortLastLine) {
+  auto rows = all("\xEF\xBB\xBFid;text;n\r\n1;\"a;b\";3\r\n2;\"\"", ';');
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].front(), "id");
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"1", "a;b", "3"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"2", ""}));
+  EXPECT_TRUE(all("").empty());
+  EXPECT_EQ(all("a\n\nb\n").size(), 3u);  // a blank line is a record of one empty field
+}
+
 TEST(Csv, ReadsTheWholeCfpbFile) {
   std::ifstream in{std::string{VOCFLOW_SOURCE_DIR} + "/../shared/data/cfpb_complaints_2014.csv"};
   if (!in) GTEST_SKIP() << "the CFPB data is not beside this checkout";
-  csv_reader r{in};
+  std::string text{std::istreambuf_iterator<char>{in}, {}};
+  csv_reader r{text};
   std::vector<std::string> header, row;
   ASSERT_TRUE(r.next(header));
   size_t rows = 0, full = 0;

@@ -108,6 +108,49 @@ TEST_F(EngineTest, OpenStartsClocksEntersTheFirstStepAndArmsTimers) {
   }
 }
 
+// A complaint from history happened at its own times and ran no clocks here.
+TEST_F(EngineTest, RecordKeepsTheComplaintsOwnTimesAndStartsNoClock) {
+  command c;
+  c.action = "record";
+  c.by = {"intake:cfpb", "system"};
+  c.ticket_id = "T-OLD";
+  c.info = ticket_fields{.customer = "C-9", .category = "engine", .text = "old"};
+  auto opened = at(-240h), closed = at(-200h);
+  c.past = past_record{opened, closed, "Closed with explanation"};
+  auto out = decide(*f_, ticket{}, c, t0_);
+  ASSERT_TRUE(std::holds_alternative<decision>(out)) << std::get<rejection>(out).message;
+  auto& d = std::get<decision>(out);
+  EXPECT_EQ(types(d.events),
+            (std::vector<std::string>{"opened", "routed", "step_entered", "resolved", "closed"}));
+  EXPECT_TRUE(d.effects.empty()) << "no timer armed, nobody notified";
+  EXPECT_EQ(d.events[0].at, opened);
+  EXPECT_EQ(d.events[4].at, closed);
+  auto& t = d.next;
+  EXPECT_TRUE(t.historical);
+  EXPECT_EQ(t.status, ticket_status::closed);
+  EXPECT_EQ(t.opened_at, opened);
+  EXPECT_EQ(t.closed_at, closed);
+  EXPECT_EQ(t.cycle_business, millis{40h});  // the always-utc calendar
+  EXPECT_TRUE(t.clocks.empty());
+  EXPECT_EQ(t.first_response_met, -1);
+  EXPECT_EQ(replay(d.events), t);
+
+  // Still open at the source: it waits in the first step, with no clocks.
+  c.past->closed = no_time;
+  auto still = std::get<decision>(decide(*f_, ticket{}, c, t0_)).next;
+  EXPECT_EQ(still.status, ticket_status::open);
+  EXPECT_EQ(still.step, "triage");
+  EXPECT_EQ(still.owner, "customer_service");
+  EXPECT_TRUE(still.clocks.empty());
+
+  // Only the system records; a close before the opening is refused.
+  c.by = {"ann", "agent"};
+  EXPECT_EQ(std::get<rejection>(decide(*f_, ticket{}, c, t0_)).code, reject_code::forbidden);
+  c.by = {"intake:cfpb", "system"};
+  c.past->closed = at(-300h);
+  EXPECT_EQ(std::get<rejection>(decide(*f_, ticket{}, c, t0_)).code, reject_code::invalid_argument);
+}
+
 TEST_F(EngineTest, OpenEmitsEnqueueForTheOwner) {
   command c;
   c.action = "open";

@@ -1,0 +1,135 @@
+// An intake mapping (`kind: intake-mapping`): how the records of one outside source — a file
+// export, a ticket system's webhook, a mail service's inbound parse — become tickets and
+// actions. Written by people and checked like flows: errors at file:line:column, unknown keys
+// refused. One mapping serves the file import and the inbound webhooks alike.
+//
+//   kind: intake-mapping
+//   source: cfpb                 # external ids are cfpb:<id>; it acts as intake:cfpb
+//   format: csv                  # csv, jsonl (files) or json (webhook deliveries)
+//   encoding: utf-8              # utf-8, gb18030 or gbk (converted on the way in)
+//   delimiter: ","
+//   fields:                      # ticket field: where its value comes from
+//     external_id: { column: Complaint ID }
+//     customer: { columns: [ZIP code, Company], hash: true }
+//     text: { columns: [Issue, Sub-issue], join: " - " }
+//     opened_at: { column: Date received, date: "%m/%d/%Y", zone: America/New_York }
+//   attributes:                  # anything else worth keeping, by name
+//     State: { column: State }
+//
+// A value is taken from `column`/`columns` (CSV), `pointer`/`pointers` (JSON), `header` (an
+// HTTP header of a delivery) or `value` (a constant); several are joined with `join`; then
+// `regex` keeps its first group, `map` translates it through a table (keys compared trimmed and
+// ignoring case; `default` for the rest), `hash` turns it into a pseudonymous id, `split` makes
+// a list (tags), and `date` with `zone` reads a time (`iso8601` for RFC 3339 times).
+#pragma once
+
+#include "workflows/catalog.hpp"
+#include "workflows/diagnostics.hpp"
+#include "workflows/ticket.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace date {
+class time_zone;
+}
+
+namespace vocflow::connectors {
+
+struct value_rule {
+  std::vector<std::string> columns;
+  std::vector<std::string> pointers;
+  std::string header;
+  std::optional<std::string> constant;
+  std::string join = " ";
+  std::shared_ptr<const std::regex> extract;
+  std::map<std::string, std::string> table;  // keys lower-cased and trimmed
+  std::optional<std::string> fallback;
+  bool hash = false;
+  std::string split;
+  std::string date_format;  // "" when not a time; "iso8601" for RFC 3339
+  const date::time_zone* zone = nullptr;
+  source_pos pos;
+};
+
+enum class record_format : uint8_t { csv, jsonl, json };
+
+// How a reply to the customer goes back to the source (see connectors/reply.hpp).
+struct reply_rule {
+  std::string method = "POST";
+  std::string path;    // with {external_id}
+  std::string body;    // a JSON template; {text}, {external_id}, {subject} filled in (escaped)
+  bool email = false;  // by SMTP to the ticket's contact instead
+};
+
+struct signature_rule {
+  std::string header;                // the header carrying it; "" when deliveries are not signed
+  std::string algorithm = "sha256";  // sha256 or sha1
+  std::string encoding = "hex";      // hex or base64
+  std::string prefix;                // e.g. "sha256="
+  std::string timestamp_header;      // signed as timestamp + body (Zendesk)
+};
+
+struct intake_mapping {
+  std::string file;
+  std::string source;
+  record_format format = record_format::csv;
+  std::string encoding = "utf-8";
+  char delimiter = ',';
+  std::map<std::string, value_rule> fields;
+  std::map<std::string, value_rule> attributes;
+  // Webhooks: which action a delivery is (its value mapped to an action name; `open` when
+  // absent), which id makes a replay of one delivery recognisable, the signature, the reply.
+  std::optional<value_rule> event;
+  std::optional<value_rule> delivery;
+  signature_rule signature;
+  std::optional<reply_rule> reply;
+};
+
+// The ticket fields a mapping may fill.
+const std::vector<std::string>& mappable_fields();
+
+// Loads and checks a mapping; nullopt (with errors at file:line:column) when it has errors.
+[[nodiscard]] std::optional<intake_mapping> load_mapping(const source_file& file,
+                                                         diagnostics& diags);
+
+// One record from outside: a CSV row with its header's column index, or a JSON document; with
+// the HTTP headers of its delivery (names lower-case) for webhooks.
+struct record_view {
+  const std::vector<std::string>* row = nullptr;
+  const std::unordered_map<std::string, size_t>* columns = nullptr;
+  const nlohmann::json* doc = nullptr;
+  const std::map<std::string, std::string>* headers = nullptr;
+};
+
+// What a record says, mapped.
+struct mapped_record {
+  std::string action = "open";  // open, or an action on the ticket opened before (webhooks)
+  ticket_fields info;           // with source and external_id
+  time_point opened_at = no_time;
+  time_point closed_at = no_time;
+  std::string status;  // open, resolved or closed; "" when the mapping does not say
+  std::string outcome;
+  std::string delivery;  // the id of this delivery, for replays
+  // The idempotency key of the ticket: source:external_id.
+  std::string key() const { return info.source + ":" + info.external_id; }
+};
+
+// Maps one record; the reason when it cannot be (a required value missing, a date that does
+// not parse, text that is not UTF-8), naming the field.
+std::variant<mapped_record, std::string> map_record(const intake_mapping& m, const record_view& r);
+
+// The columns a mapping reads that a CSV header lacks ("" when it has them all).
+std::string missing_columns(const intake_mapping& m,
+                            const std::unordered_map<std::string, size_t>& columns);
+
+}  // namespace vocflow::connectors
