@@ -1,6 +1,7 @@
 // vocflow: one executable, one subcommand per job.
 #include "app/client_commands.hpp"
 #include "app/flow_commands.hpp"
+#include "app/import_command.hpp"
 #include "app/server_commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -174,6 +175,38 @@ int run(int argc, char** argv) {
   rep->add_option("--fcr-days", ro.fcr_days,
                   "Days without a reopen before a resolution counts as first-contact (default 7)");
   rep->callback([&] { code = report(co, ro); });
+
+  import_options imo;
+  auto* imp = app.add_subcommand(
+      "import",
+      "Bring exports in as tickets (CSV or JSON Lines; UTF-8, GB18030 or GBK), mapped by an "
+      "intake mapping. Each record counts once by its source and id: a second run adds nothing, "
+      "an interrupted one resumes. Bad rows go to a rejects file. Exit 3 when rows were "
+      "rejected.");
+  imp->add_option("files", imo.files, "Export files")->required()->check(CLI::ExistingFile);
+  imp->add_option("-m,--mapping", imo.mapping, "Intake mapping (kind: intake-mapping)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  auto* to_data =
+      imp->add_option("--data", imo.data_dir, "A stopped data folder, written by this process");
+  auto* to_url = imp->add_option(
+      "--url", imo.url, "A running server (default $VOCFLOW_URL, else http://127.0.0.1:8080)");
+  to_data->excludes(to_url);
+  imp->add_option("--token", imo.token, "Bearer token (default $VOCFLOW_TOKEN)");
+  bool live_flag = false;
+  auto* live = imp->add_flag("--live", live_flag,
+                             "Open each complaint now: routed, SLA clocks started (the default)");
+  auto* hist = imp->add_flag("--historical", imo.historical,
+                             "Record each as it happened: opened at its date, closed as the "
+                             "export says, no SLA clocks");
+  live->excludes(hist);
+  imp->add_flag("--dry-run", imo.dry_run, "Map and check every row; write nothing");
+  imp->add_option("--rejects", imo.rejects,
+                  "Where rejected rows go (default: the first file + .rejects.csv)");
+  imp->add_option("-c,--config", imo.config_file, "With --data: the server configuration")
+      ->each([&](const std::string&) { imo.config_given = true; });
+  imp->add_option("--flows", imo.flows_dir, "With --data: the flows folder");
+  imp->callback([&] { code = run_import(imo); });
 
   CLI11_PARSE(app, argc, argv);
   return code;

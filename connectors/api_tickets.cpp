@@ -2,11 +2,14 @@
 #include "connectors/api.hpp"
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
+#include "connectors/importer.hpp"
 #include "connectors/json_io.hpp"
 #include "workflows/json_codec.hpp"
 #include "workflows/ticket_view.hpp"
 
 #include <fmt/format.h>
+
+#include <mutex>
 
 namespace vocflow::connectors {
 namespace {
@@ -17,6 +20,7 @@ using kind = actors::command_result::kind;
 
 const std::vector<std::string> readers = {"agent", "supervisor", "owner", "ops", "admin"};
 const std::vector<std::string> actors_roles = {"agent", "supervisor", "admin"};
+const std::vector<std::string> importers = {"supervisor", "owner", "admin"};
 
 // The answer to a command: its rejection or failure, or `ok` with the result.
 void answer(const responder& respond, reply<actors::command_result>& r,
@@ -154,6 +158,75 @@ void list_tickets(const api_services& s, request& rq) {
   });
 }
 
+// An import's records, one JSON object per line (what a mapping made of them): each opened now
+// (mode=live) or recorded as it happened (mode=historical) by the source's own identity, and
+// counted once by source:external_id. One result per line, in order.
+void import_batch(const api_services& s, request& rq) {
+  auto mode = rq.q("mode");
+  if (!mode.empty() && mode != "live" && mode != "historical")
+    return rq.respond(bad_parameter("mode", "live or historical"));
+  auto how = mode == "historical" ? import_mode::historical : import_mode::live;
+  struct results {
+    std::mutex lock;
+    std::vector<json> lines;
+    size_t left = 0;
+    responder respond;
+  };
+  auto out = std::make_shared<results>();
+  out->respond = rq.respond;
+  std::vector<actors::submission> subs;
+  std::string_view body = rq.http.body();
+  size_t line = 0;
+  while (!body.empty()) {
+    auto end = body.find('\n');
+    auto text = body.substr(0, end);
+    body.remove_prefix(end == body.npos ? body.size() : end + 1);
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    ++line;
+    auto parsed = parse_mapped(text);
+    if (auto* e = std::get_if<body_error>(&parsed)) {
+      out->lines.push_back({{"line", line},
+                            {"result", "rejected"},
+                            {"error", {{"error", e->code}, {"message", e->message}}}});
+      continue;
+    }
+    out->lines.push_back({{"line", line}});
+    subs.push_back(intake_command(std::get<mapped_record>(parsed), how));
+  }
+  if (line == 0)
+    return rq.respond(json_error(400, "malformed_body",
+                                 "the body is JSON Lines: one record per line, none given"));
+  auto finish = [](results& r) {
+    std::string text;
+    for (auto& l : r.lines) text += json_text(l) + "\n";
+    auto res = json_response(200, json::object());
+    res.set(http::field::content_type, "application/x-ndjson");
+    res.body() = std::move(text);
+    res.prepare_payload();
+    r.respond(std::move(res));
+  };
+  out->left = subs.size();
+  if (subs.empty()) return finish(*out);
+  size_t next = 0;
+  for (auto& sub : subs) {
+    while (out->lines[next].contains("result")) ++next;
+    s.commands.submit(std::move(sub), [out, i = next++, finish](reply<actors::command_result> r) {
+      auto x = r.value ? import_result_of(*r.value)
+                       : import_result{import_result::kind::failed, "", r.error};
+      static constexpr const char* names[] = {"imported", "already", "rejected", "failed"};
+      std::lock_guard g{out->lock};
+      auto& l = out->lines[i];
+      l["result"] = names[static_cast<int>(x.result)];
+      if (!x.id.empty()) l["id"] = x.id;
+      if (!x.why.empty())
+        l["error"] = {
+            {"error", x.result == import_result::kind::failed ? "unavailable" : "rejected"},
+            {"message", x.why}};
+      if (--out->left == 0) finish(*out);
+    });
+  }
+}
+
 }  // namespace
 
 std::vector<route> ticket_routes() {
@@ -166,6 +239,7 @@ std::vector<route> ticket_routes() {
        list_tickets},
       {"GET", "/v1/tickets/{id}", readers, {}, get_ticket},
       {"POST", "/v1/tickets/{id}/actions", actors_roles, {}, act},
+      {"POST", "/v1/tickets:batch", importers, {"mode"}, import_batch},
   };
 }
 

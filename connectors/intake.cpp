@@ -1,7 +1,9 @@
 #include "connectors/intake.hpp"
 
+#include "actors/runtime.hpp"
 #include "workflows/actions.hpp"
 #include "workflows/diagnostics.hpp"
+#include "workflows/json_codec.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -245,6 +247,135 @@ actors::submission action_command(const caller& by, const std::string& ticket_id
   c.text = std::move(r.text), c.to = std::move(r.to), c.request = std::move(r.request);
   c.task = std::move(r.task);
   c.amount = r.amount, c.csat = r.csat, c.sentiment = r.sentiment;
+  return sub;
+}
+
+namespace {
+
+constexpr const char* mapped_text_fields[] = {
+    "source", "external_id", "customer", "channel", "category", "product", "severity",
+    "tier",   "text",        "contact",  "status",  "outcome",  "action",  "delivery"};
+
+// The text field `name` of a record (const or not): its own, or one of its ticket fields.
+template <class R>
+auto* mapped_field(R& r, std::string_view name) {
+  if (name == "status") return &r.status;
+  if (name == "outcome") return &r.outcome;
+  if (name == "action") return &r.action;
+  if (name == "delivery") return &r.delivery;
+  decltype(&r.status) out = nullptr;
+  ticket_fields::fields(r.info, [&](std::string_view key, auto& v) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>)
+      if (key == name) out = &v;
+  });
+  return out;
+}
+
+}  // namespace
+
+json to_json(const mapped_record& r) {
+  json j = json::object();
+  for (auto* name : mapped_text_fields)
+    if (auto* v = mapped_field(r, name); !v->empty()) j[name] = *v;
+  if (r.action == "open") j.erase("action");
+  if (!r.info.tags.empty()) j["tags"] = r.info.tags;
+  if (!r.info.extra.empty()) j["extra"] = r.info.extra;
+  if (r.info.order_value.minor) j["order_value"] = to_string(r.info.order_value);
+  if (r.opened_at != no_time) j["opened_at"] = format_utc(r.opened_at);
+  if (r.closed_at != no_time) j["closed_at"] = format_utc(r.closed_at);
+  return j;
+}
+
+std::variant<mapped_record, body_error> parse_mapped(std::string_view line) {
+  std::set<std::string> known(std::begin(mapped_text_fields), std::end(mapped_text_fields));
+  known.insert({"tags", "extra", "order_value", "opened_at", "closed_at"});
+  auto parsed = object_body(std::string{line}, known);
+  if (auto* e = std::get_if<body_error>(&parsed)) return *e;
+  auto& j = std::get<json>(parsed);
+  mapped_record r;
+  r.action.clear();
+  for (auto* name : mapped_text_fields)
+    if (auto e = text(j, name, *mapped_field(r, name))) return *e;
+  if (r.action.empty()) r.action = "open";
+  if (r.info.source.empty() || r.info.external_id.empty())
+    return body_error{"missing_field", "`source` and `external_id` are required: they key it",
+                      r.info.source.empty() ? "source" : "external_id"};
+  if (r.action == "open" && r.info.customer.empty())
+    return body_error{"missing_field", "`customer` is required: who complains", "customer"};
+  if (r.action != "open") {
+    auto* a = find_action(r.action);
+    if (!a || !(a->takers & takers::system) || a->id == action::timer || a->id == action::record)
+      return body_error{"invalid_field",
+                        fmt::format("`{}` is not an action an intake takes", r.action), "action"};
+  }
+  if (!r.status.empty() && r.status != "open" && r.status != "resolved" && r.status != "closed")
+    return body_error{"invalid_field", "`status` is open, resolved or closed", "status"};
+  for (auto [key, out] : {std::pair{"opened_at", &r.opened_at}, {"closed_at", &r.closed_at}}) {
+    std::string v;
+    if (auto e = text(j, key, v)) return *e;
+    if (v.empty()) continue;
+    auto t = parse_utc(v);
+    if (!t)
+      return body_error{"invalid_field",
+                        fmt::format("`{}` must be a time like 2026-03-06T09:50:00Z", key), key};
+    *out = *t;
+  }
+  if (given(j, "tags")) {
+    if (!j["tags"].is_array())
+      return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
+    for (auto& tag : j["tags"]) {
+      if (!tag.is_string())
+        return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
+      r.info.tags.push_back(tag.get<std::string>());
+    }
+  }
+  if (given(j, "extra")) {
+    if (!j["extra"].is_object())
+      return body_error{"invalid_field", "`extra` must be an object of strings", "extra"};
+    for (auto& [k, v] : j["extra"].items()) {
+      if (!v.is_string())
+        return body_error{"invalid_field", fmt::format("`extra.{}` must be a string", k),
+                          "extra." + k};
+      r.info.extra[k] = v.get<std::string>();
+    }
+  }
+  std::optional<money> order;
+  if (auto e = amount(j, "order_value", order)) return *e;
+  if (order) r.info.order_value = *order;
+  return r;
+}
+
+actors::submission intake_command(const mapped_record& r, import_mode mode) {
+  actors::submission sub;
+  auto& c = sub.cmd;
+  c.by = {"intake:" + r.info.source, std::string{system_role}};
+  auto key = r.key();
+  if (r.action == "open") {
+    sub.ticket_id = actors::runtime::ticket_id_for_key(key);
+    sub.idempotency_key = std::move(key);
+    sub.request_fingerprint = digest(json_text(to_json(r)));
+    c.info = r.info;
+    if (mode == import_mode::historical) {
+      c.action = "record";
+      bool closed = r.status == "closed" || r.status == "resolved" ||
+                    (r.status.empty() && r.closed_at != no_time);
+      // Closed with no time of its own: closed when it was opened (no cycle time invented).
+      c.past = past_record{r.opened_at,
+                           closed ? (r.closed_at != no_time ? r.closed_at : r.opened_at) : no_time,
+                           r.outcome};
+    } else {
+      c.action = "open";
+    }
+    return sub;
+  }
+  // A later event of a ticket opened through this source.
+  sub.ticket_id = actors::runtime::ticket_id_for_key(key);
+  if (!r.delivery.empty()) sub.idempotency_key = key + ":" + r.delivery;
+  c.action = r.action;
+  c.text = r.info.text;
+  // The customer's own words and requests are the customer's.
+  if (auto& a = action_of(r.action); a.takers & takers::customer)
+    c.by = {"customer (via " + r.info.source + ")", std::string{customer_role}};
   return sub;
 }
 

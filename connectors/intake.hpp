@@ -5,6 +5,7 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "connectors/mapping.hpp"
 #include "workflows/engine.hpp"
 
 #include <optional>
@@ -57,5 +58,19 @@ struct action_request {
 actors::submission open_command(const caller& by, open_request r, std::string ticket_id,
                                 std::string idempotency_key);
 actors::submission action_command(const caller& by, const std::string& ticket_id, action_request r);
+
+// Imports and inbound webhooks: a complaint as a mapping made it (one line of
+// POST /v1/tickets:batch), read as strictly as the other bodies.
+nlohmann::json to_json(const mapped_record& r);
+[[nodiscard]] std::variant<mapped_record, body_error> parse_mapped(std::string_view line);
+
+// How an import brings a complaint in: opened now (live: routed, clocks started) or recorded as
+// it happened (historical).
+enum class import_mode : uint8_t { live, historical };
+
+// The command for a mapped record, by the source's own identity (intake:SOURCE, a system
+// actor), keyed by source:external_id so that it counts once however often it comes.
+// For an action on a ticket opened before (a webhook's later event), the delivery's id keys it.
+actors::submission intake_command(const mapped_record& r, import_mode mode);
 
 }  // namespace vocflow::connectors

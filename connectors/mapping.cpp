@@ -46,8 +46,8 @@ std::optional<value_rule> read_rule(yaml_context& cx, const YAML::Node& n, const
   map_view m{cx,
              n,
              name,
-             {"column", "columns", "pointer", "pointers", "header", "value", "join", "regex", "map",
-              "default", "hash", "split", "date", "zone"}};
+             {"column", "columns", "pointer", "pointers", "header", "value", "line", "first",
+              "join", "regex", "map", "default", "hash", "split", "date", "zone"}};
   if (!m.ok()) return std::nullopt;
   if (auto v = m.get("column"))
     if (auto s = read_string(cx, *v, "column")) r.columns.push_back(*s);
@@ -65,12 +65,16 @@ std::optional<value_rule> read_rule(yaml_context& cx, const YAML::Node& n, const
     if (auto s = read_string(cx, *v, "header")) r.header = lower(*s);
   if (auto v = m.get("value"))
     if (auto s = read_string(cx, *v, "value")) r.constant = *s;
-  int sources =
-      (!r.columns.empty()) + (!r.pointers.empty()) + (!r.header.empty()) + r.constant.has_value();
+  if (auto v = m.get("line"))
+    if (auto b = read_bool(cx, *v, "line")) r.line = *b;
+  if (auto v = m.get("first"))
+    if (auto b = read_bool(cx, *v, "first")) r.first = *b;
+  int sources = (!r.columns.empty()) + (!r.pointers.empty()) + (!r.header.empty()) +
+                r.constant.has_value() + r.line;
   if (sources != 1)
     cx.error(n, "bad-mapping",
              fmt::format("`{}` takes its value from exactly one of column(s), pointer(s), "
-                         "header or value",
+                         "header, value or line",
                          name));
   if (!r.columns.empty() && format != record_format::csv)
     cx.error(n, "bad-mapping", fmt::format("`{}`: columns are for CSV; JSON takes pointers", name));
@@ -126,11 +130,12 @@ std::optional<value_rule> read_rule(yaml_context& cx, const YAML::Node& n, const
 // The raw value: the columns, pointers or header joined; nullopt when none is there.
 std::optional<std::string> raw(const value_rule& v, const record_view& r) {
   if (v.constant) return *v.constant;
+  if (v.line) return std::to_string(r.line);
   std::string out;
   bool any = false;
   auto add = [&](std::string_view s) {
     s = trim(s);
-    if (s.empty()) return;
+    if (s.empty() || (any && v.first)) return;
     if (any) out += v.join;
     out += s;
     any = true;
@@ -384,17 +389,14 @@ std::variant<mapped_record, std::string> map_record(const intake_mapping& m, con
         return fmt::format("status: `{}` is none of open, resolved, closed (map it)", *v);
       out.status = s;
     } else {
-      std::string* to = name == "external_id" ? &t.external_id
-                        : name == "customer"  ? &t.customer
-                        : name == "channel"   ? &t.channel
-                        : name == "category"  ? &t.category
-                        : name == "product"   ? &t.product
-                        : name == "severity"  ? &t.severity
-                        : name == "tier"      ? &t.tier
-                        : name == "text"      ? &t.text
-                        : name == "contact"   ? &t.contact
-                                              : &out.outcome;
-      *to = std::move(*v);
+      if (name == "outcome") {
+        out.outcome = std::move(*v);
+        continue;
+      }
+      ticket_fields::fields(t, [&](std::string_view key, auto& field) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(field)>, std::string>)
+          if (key == name) field = std::move(*v);
+      });
     }
   }
   for (auto& [name, rule] : m.attributes)

@@ -17,7 +17,8 @@
 //     State: { column: State }
 //
 // A value is taken from `column`/`columns` (CSV), `pointer`/`pointers` (JSON), `header` (an
-// HTTP header of a delivery) or `value` (a constant); several are joined with `join`; then
+// HTTP header of a delivery), `value` (a constant) or `line: true` (the record's line in its
+// file); several are joined with `join`, or only the `first: true` with a value is kept; then
 // `regex` keeps its first group, `map` translates it through a table (keys compared trimmed and
 // ignoring case; `default` for the rest), `hash` turns it into a pseudonymous id, `split` makes
 // a list (tags), and `date` with `zone` reads a time (`iso8601` for RFC 3339 times).
@@ -50,6 +51,8 @@ struct value_rule {
   std::vector<std::string> pointers;
   std::string header;
   std::optional<std::string> constant;
+  bool line = false;   // the record's line in its file (for exports without an id)
+  bool first = false;  // the first of the columns or pointers with a value, not all joined
   std::string join = " ";
   std::shared_ptr<const std::regex> extract;
   std::map<std::string, std::string> table;  // keys lower-cased and trimmed
@@ -109,6 +112,7 @@ struct record_view {
   const std::unordered_map<std::string, size_t>* columns = nullptr;
   const nlohmann::json* doc = nullptr;
   const std::map<std::string, std::string>* headers = nullptr;
+  size_t line = 0;
 };
 
 // What a record says, mapped.
