@@ -53,7 +53,7 @@ struct import_options {
   import_mode mode = import_mode::live;
   bool dry_run = false;      // map and check only; nothing is sent
   std::string rejects_path;  // CSV: file,line,reason; "" for none
-  size_t batch_rows = 1000;  // records sent together at most
+  size_t batch_rows = 4000;  // records sent together at most
   size_t batch_bytes = 512 << 10;
   std::function<void(const import_progress&)> on_progress;  // after each batch
 };
