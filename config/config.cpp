@@ -181,6 +181,31 @@ void read_notify(yaml_context& cx, const YAML::Node& node, notify_config& n) {
       cx.error(*v, "bad-value", "retry_max must not be shorter than retry_initial");
 }
 
+void read_intake(yaml_context& cx, const YAML::Node& node, intake_config& in) {
+  map_view m{cx, node, "intake", {"sources"}};
+  auto sources = m.get("sources");
+  if (!sources) return;
+  if (!sources->IsSequence())
+    return cx.error(*sources, "bad-type", "intake.sources must be a list");
+  for (const auto& item : *sources) {
+    map_view s{cx, item, "intake source", {"name", "mapping", "secret"}};
+    if (!s.ok()) continue;
+    intake_source src;
+    if (auto v = s.require("name")) {
+      read_text(cx, s, "name", src.name);
+      for (auto& other : in.sources)
+        if (other.name == src.name) cx.error(*v, "duplicate-key", "two sources have this name");
+    }
+    if (s.require("mapping")) read_text(cx, s, "mapping", src.mapping);
+    if (auto v = s.require("secret")) {
+      read_text(cx, s, "secret", src.secret);
+      if (src.secret.size() < 16)
+        cx.error(*v, "bad-value", "an intake secret must be at least 16 characters");
+    }
+    in.sources.push_back(std::move(src));
+  }
+}
+
 }  // namespace
 
 std::vector<channel_subscription> channels(const notify_config& n) {
@@ -199,7 +224,7 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   map_view m{cx,
              doc,
              "configuration",
-             {"server", "auth", "metrics", "notify", "data", "runtime", "flows", "log"}};
+             {"server", "auth", "metrics", "notify", "intake", "data", "runtime", "flows", "log"}};
   if (auto v = m.get("metrics")) {
     map_view mv{cx, *v, "metrics", {"scrape_token"}};
     read_text(cx, mv, "scrape_token", c.metrics.scrape_token);
@@ -207,6 +232,7 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   if (auto v = m.get("server")) read_server(cx, *v, c.server);
   if (auto v = m.get("auth")) read_auth(cx, *v, c.auth);
   if (auto v = m.get("notify")) read_notify(cx, *v, c.notify);
+  if (auto v = m.get("intake")) read_intake(cx, *v, c.intake);
   if (auto v = m.get("data")) read_data(cx, *v, c.data);
   if (auto v = m.get("runtime")) read_runtime(cx, *v, c.runtime);
   if (auto v = m.get("flows")) {

@@ -101,6 +101,18 @@ struct notify_config {
   millis give_up_after{3 * 86'400'000};  // then it becomes a dead letter. Default: 3d
 };
 
+// A system whose webhooks bring complaints in (POST /v1/intake/{name}): how its deliveries map
+// to tickets and actions (an intake mapping, format json), and the secret they are signed with.
+struct intake_source {
+  std::string name;     // the path's {name}; unique
+  std::string mapping;  // the intake mapping's file
+  std::string secret;   // checked as the mapping's `signature` says
+};
+
+struct intake_config {
+  std::vector<intake_source> sources;  // Default: none
+};
+
 struct flows_config {
   std::string dir = "examples/flows";  // flows and organization.yaml. Default: examples/flows
 };
@@ -114,6 +126,7 @@ struct config {
   auth_config auth;
   metrics_config metrics;
   notify_config notify;
+  intake_config intake;
   data_config data;
   runtime_config runtime;
   flows_config flows;

@@ -85,19 +85,20 @@ const std::string& request::q(const std::string& name) const {
 const std::vector<route>& api::routes() {
   static const std::vector<route> all = [] {
     std::vector<route> r;
-    for (auto part : {ops_routes(), ticket_routes(), flow_routes()})
+    for (auto part : {ops_routes(), ticket_routes(), flow_routes(), intake_routes()})
       r.insert(r.end(), part.begin(), part.end());
     return r;
   }();
   return all;
 }
 
-api::api(actors::runtime& rt, const config& cfg)
+api::api(actors::runtime& rt, const config& cfg, inbound_sources sources)
     : cfg_(cfg),
       gateway_(rt),
       queries_(cfg.server.query_threads, cfg.server.max_queries,
                actors::scheduler_nice(cfg.runtime)),
-      services_{rt, gateway_, queries_, cfg_, {}, ready_} {
+      sources_(std::move(sources)),
+      services_{rt, gateway_, queries_, cfg_, {}, ready_, sources_} {
   auto feed = spawn_feed(rt.system());
   rt.subscribe(feed);
   feed_ = caf::actor_cast<caf::actor>(feed);

@@ -36,6 +36,13 @@ struct request {
   const std::string& q(const std::string& name) const;
 };
 
+// A system whose webhooks bring complaints in (config intake.sources), its mapping loaded.
+struct inbound_source {
+  intake_mapping mapping;
+  std::string secret;
+};
+using inbound_sources = std::map<std::string, inbound_source>;
+
 // What the handlers reach.
 struct api_services {
   actors::runtime& rt;
@@ -44,6 +51,7 @@ struct api_services {
   const config& cfg;
   caf::actor feed;  // the live feed of Server-Sent Events
   const std::atomic<bool>& ready;
+  const inbound_sources& sources;
 };
 
 struct route {
@@ -58,10 +66,11 @@ struct route {
 std::vector<route> ticket_routes();
 std::vector<route> flow_routes();
 std::vector<route> ops_routes();
+std::vector<route> intake_routes();
 
 class api {
  public:
-  api(actors::runtime& rt, const config& cfg);
+  api(actors::runtime& rt, const config& cfg, inbound_sources sources = {});
   ~api();
 
   void handle(http_request&& req, responder respond, stream_opener open_stream = {});
@@ -78,6 +87,7 @@ class api {
   caf::actor feed_;
   std::map<std::string, caller> tokens_;
   std::atomic<bool> ready_{false};
+  inbound_sources sources_;
   api_services services_;
 };
 
