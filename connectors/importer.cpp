@@ -64,9 +64,9 @@ class remote_sink final : public import_sink {
     for (auto& r : batch) call.body += json_text(to_json(r)) + "\n";
     auto res = connectors::send(call);
     std::vector<import_result> out(batch.size(), {kind::failed, "", ""});
-    std::string why = res.status == 0 ? "no answer from " + url_ + ": " + res.error
-                                      : fmt::format("HTTP {}: {}", res.status, res.body);
     if (res.status != 200) {
+      auto why = res.status == 0 ? "no answer from " + url_ + ": " + res.error
+                                 : fmt::format("HTTP {}: {}", res.status, res.body);
       for (auto& x : out) x.why = why;
       return out;
     }

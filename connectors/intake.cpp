@@ -121,6 +121,33 @@ uint64_t digest(std::string_view data) {
   return out ? out : 1;
 }
 
+// A complaint's tags, order value and extra attributes, when given.
+std::optional<body_error> tags_value_extra(const json& j, ticket_fields& t) {
+  if (given(j, "tags")) {
+    if (!j["tags"].is_array())
+      return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
+    for (auto& tag : j["tags"]) {
+      if (!tag.is_string())
+        return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
+      t.tags.push_back(tag.get<std::string>());
+    }
+  }
+  std::optional<money> order;
+  if (auto e = amount(j, "order_value", order)) return *e;
+  if (order) t.order_value = *order;
+  if (given(j, "extra")) {
+    if (!j["extra"].is_object())
+      return body_error{"invalid_field", "`extra` must be an object of strings", "extra"};
+    for (auto& [k, v] : j["extra"].items()) {
+      if (!v.is_string())
+        return body_error{"invalid_field", fmt::format("`extra.{}` must be a string", k),
+                          "extra." + k};
+      t.extra[k] = v.get<std::string>();
+    }
+  }
+  return std::nullopt;
+}
+
 // The inputs of an action (workflows/actions.hpp) by their request field.
 constexpr std::pair<const char*, uint16_t> input_fields[] = {
     {"text", inputs::text},          {"to", inputs::to},     {"amount", inputs::amount},
@@ -147,28 +174,7 @@ std::variant<open_request, body_error> parse_open(const std::string& body) {
     if (auto e = text(j, key, *out)) return *e;
   if (t.customer.empty())
     return body_error{"missing_field", "`customer` is required: who complains", "customer"};
-  if (given(j, "tags")) {
-    if (!j["tags"].is_array())
-      return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
-    for (auto& tag : j["tags"]) {
-      if (!tag.is_string())
-        return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
-      t.tags.push_back(tag.get<std::string>());
-    }
-  }
-  std::optional<money> order;
-  if (auto e = amount(j, "order_value", order)) return *e;
-  if (order) t.order_value = *order;
-  if (given(j, "extra")) {
-    if (!j["extra"].is_object())
-      return body_error{"invalid_field", "`extra` must be an object of strings", "extra"};
-    for (auto& [k, v] : j["extra"].items()) {
-      if (!v.is_string())
-        return body_error{"invalid_field", fmt::format("`extra.{}` must be a string", k),
-                          "extra." + k};
-      t.extra[k] = v.get<std::string>();
-    }
-  }
+  if (auto e = tags_value_extra(j, t)) return *e;
   // Keys sorted, no spaces: the same request written differently has the same fingerprint.
   r.fingerprint = digest(j.dump());
   return r;
@@ -263,12 +269,7 @@ auto* mapped_field(R& r, std::string_view name) {
   if (name == "outcome") return &r.outcome;
   if (name == "action") return &r.action;
   if (name == "delivery") return &r.delivery;
-  decltype(&r.status) out = nullptr;
-  ticket_fields::fields(r.info, [&](std::string_view key, auto& v) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>)
-      if (key == name) out = &v;
-  });
-  return out;
+  return text_field(r.info, name);
 }
 
 }  // namespace
@@ -320,28 +321,7 @@ std::variant<mapped_record, body_error> parse_mapped(std::string_view line) {
                         fmt::format("`{}` must be a time like 2026-03-06T09:50:00Z", key), key};
     *out = *t;
   }
-  if (given(j, "tags")) {
-    if (!j["tags"].is_array())
-      return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
-    for (auto& tag : j["tags"]) {
-      if (!tag.is_string())
-        return body_error{"invalid_field", "`tags` must be a list of strings", "tags"};
-      r.info.tags.push_back(tag.get<std::string>());
-    }
-  }
-  if (given(j, "extra")) {
-    if (!j["extra"].is_object())
-      return body_error{"invalid_field", "`extra` must be an object of strings", "extra"};
-    for (auto& [k, v] : j["extra"].items()) {
-      if (!v.is_string())
-        return body_error{"invalid_field", fmt::format("`extra.{}` must be a string", k),
-                          "extra." + k};
-      r.info.extra[k] = v.get<std::string>();
-    }
-  }
-  std::optional<money> order;
-  if (auto e = amount(j, "order_value", order)) return *e;
-  if (order) r.info.order_value = *order;
+  if (auto e = tags_value_extra(j, r.info)) return *e;
   return r;
 }
 
@@ -350,8 +330,8 @@ actors::submission intake_command(const mapped_record& r, import_mode mode) {
   auto& c = sub.cmd;
   c.by = {"intake:" + r.info.source, std::string{system_role}};
   auto key = r.key();
+  sub.ticket_id = actors::runtime::ticket_id_for_key(key);
   if (r.action == "open") {
-    sub.ticket_id = actors::runtime::ticket_id_for_key(key);
     sub.idempotency_key = std::move(key);
     sub.request_fingerprint = digest(json_text(to_json(r)));
     c.info = r.info;
@@ -369,7 +349,6 @@ actors::submission intake_command(const mapped_record& r, import_mode mode) {
     return sub;
   }
   // A later event of a ticket opened through this source.
-  sub.ticket_id = actors::runtime::ticket_id_for_key(key);
   if (!r.delivery.empty()) sub.idempotency_key = key + ":" + r.delivery;
   c.action = r.action;
   c.text = r.info.text;

@@ -1,6 +1,7 @@
 #include "connectors/mapping.hpp"
 
 #include "workflows/actions.hpp"
+#include "workflows/routing.hpp"
 #include "workflows/yaml_reader.hpp"
 
 #include <date/date.h>
@@ -13,13 +14,6 @@
 
 namespace vocflow::connectors {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::string lower(std::string_view s) {
   std::string out{s};
@@ -393,10 +387,7 @@ std::variant<mapped_record, std::string> map_record(const intake_mapping& m, con
         out.outcome = std::move(*v);
         continue;
       }
-      ticket_fields::fields(t, [&](std::string_view key, auto& field) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(field)>, std::string>)
-          if (key == name) field = std::move(*v);
-      });
+      if (auto* field = text_field(t, name)) *field = std::move(*v);
     }
   }
   for (auto& [name, rule] : m.attributes)

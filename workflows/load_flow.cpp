@@ -1,5 +1,6 @@
 // Flow documents: structure and values. References are checked in check_flow.cpp.
 #include "workflows/load_internal.hpp"
+#include "workflows/routing.hpp"
 
 #include <fmt/format.h>
 
@@ -120,10 +121,7 @@ std::optional<match_value> read_match_value(yaml_context& cx, const YAML::Node& 
   }
   auto s = read_string(cx, text, field);
   if (!s) return std::nullopt;
-  std::string_view t = *s;
-  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  out.text = std::string{t};
+  out.text = std::string{trim(*s)};
   if (out.how == match_value::kind::regex) {
     try {
       out.re = std::make_shared<const std::regex>(

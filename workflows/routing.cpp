@@ -16,17 +16,17 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same_letter);
 }
 
-std::string_view trimmed(std::string_view s) {
+}  // namespace
+
+std::string_view trim(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
 }
 
-}  // namespace
-
 bool match_value::matches(std::string_view value) const {
-  auto v = trimmed(value);
+  auto v = trim(value);
   switch (how) {
     case kind::equals:
       return iequals(v, text);
@@ -62,8 +62,7 @@ std::optional<size_t> match(const flow& f, const ticket_fields& t) {
       return std::nullopt;
   }
   for (auto& tag : f.match.tags)
-    if (std::none_of(t.tags.begin(), t.tags.end(),
-                     [&](auto& x) { return iequals(trimmed(x), tag); }))
+    if (std::none_of(t.tags.begin(), t.tags.end(), [&](auto& x) { return iequals(trim(x), tag); }))
       return std::nullopt;
   return f.match.specificity();
 }

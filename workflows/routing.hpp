@@ -13,6 +13,9 @@
 
 namespace vocflow {
 
+// `s` without the spaces, tabs and line breaks around it: how values are compared.
+std::string_view trim(std::string_view s);
+
 // nullopt when `f` does not take the ticket, else how specific the match is.
 std::optional<size_t> match(const flow& f, const ticket_fields& t);
 

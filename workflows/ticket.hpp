@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace vocflow {
@@ -44,6 +45,17 @@ struct ticket_fields {
   }
   bool operator==(const ticket_fields&) const = default;
 };
+
+// A text field of `t` (const or not) by its name in fields(); nullptr for any other name.
+template <class T>
+auto* text_field(T& t, std::string_view name) {
+  decltype(&t.customer) out = nullptr;
+  ticket_fields::fields(t, [&](std::string_view key, auto& v) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>)
+      if (key == name) out = &v;
+  });
+  return out;
+}
 
 // A field by the name routing rules use (`extra.NAME` for an attribute); "" for unknown names.
 std::string_view field_value(const ticket_fields& t, std::string_view name);
