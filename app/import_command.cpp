@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -15,7 +16,7 @@ namespace vocflow::app {
 namespace {
 
 std::string clock_text(double seconds) {
-  auto s = static_cast<long>(seconds + 0.5);
+  auto s = std::lround(seconds);
   return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
                    : fmt::format("{}:{:02}", s / 60, s % 60);
 }
@@ -27,8 +28,9 @@ class progress_report {
   progress_report() : tty_(isatty(STDERR_FILENO)) {}
 
   void operator()(const connectors::import_progress& p) {
-    double share = p.total_bytes ? static_cast<double>(p.bytes) / p.total_bytes : 1;
-    double rate = p.seconds > 0 ? p.rows / p.seconds : 0;
+    double share =
+        p.total_bytes ? static_cast<double>(p.bytes) / static_cast<double>(p.total_bytes) : 1;
+    double rate = p.seconds > 0 ? static_cast<double>(p.rows) / p.seconds : 0;
     double left = share > 0 ? p.seconds / share - p.seconds : 0;
     if (tty_) {
       int filled = static_cast<int>(share * 30);

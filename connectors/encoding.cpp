@@ -13,7 +13,8 @@ std::string to_utf8(std::string_view bytes, std::string_view encoding, std::stri
   if (encoding == "utf-8") return std::string{bytes};
   // GBK text is GB18030 text: one converter reads both.
   iconv_t cd = iconv_open("UTF-8", "GB18030");
-  if (cd == reinterpret_cast<iconv_t>(-1)) {
+  // iconv_open's failure is (iconv_t)-1, by its contract.
+  if (cd == reinterpret_cast<iconv_t>(-1)) {  // NOLINT(performance-no-int-to-ptr)
     error = fmt::format("this system cannot convert {} to UTF-8", encoding);
     return {};
   }
