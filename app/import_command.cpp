@@ -106,9 +106,11 @@ int run_import(const import_options& o) {
   bar.end();
   sink.reset();
   if (local) local->stop();
-  std::cout << fmt::format("{} rows in {:.1f} s: {} imported, {} already there, {} rejected{}\n",
-                           s.rows, s.seconds, s.imported, s.already, s.rejected,
-                           o.dry_run ? " (dry run: nothing written)" : "");
+  std::cout << fmt::format(
+      "{} rows in {:.1f} s: {} imported, {} already there, {} rejected{}{}\n", s.rows, s.seconds,
+      s.imported, s.already, s.rejected,
+      s.ignored ? fmt::format(", {} left alone by the mapping", s.ignored) : "",
+      o.dry_run ? " (dry run: nothing written)" : "");
   if (s.rejected)
     std::cout << "rejected rows, with their line and reason: " << io.rejects_path << "\n";
   if (!s.error.empty()) {

@@ -36,6 +36,40 @@ std::string expected_signature(const signature_rule& s, const std::string& secre
   return out;
 }
 
+// Whether an `Authorization: Basic ...` header carries `secret` as its password.
+bool basic_password_is(std::string_view header, const std::string& secret) {
+  constexpr std::string_view scheme = "Basic ";
+  if (!header.starts_with(scheme)) return false;
+  auto b64 = header.substr(scheme.size());
+  std::string plain(b64.size() / 4 * 3 + 3, '\0');
+  auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(plain.data()),
+                           reinterpret_cast<const unsigned char*>(b64.data()),
+                           static_cast<int>(b64.size()));
+  if (n < 0) return false;
+  plain.resize(static_cast<size_t>(n));
+  while (b64.ends_with('=')) {  // EVP_DecodeBlock counts the padding as zero bytes
+    b64.remove_suffix(1);
+    if (!plain.empty()) plain.pop_back();
+  }
+  auto colon = plain.find(':');
+  if (colon == std::string::npos) return false;
+  auto password = std::string_view{plain}.substr(colon + 1);
+  return password.size() == secret.size() &&
+         CRYPTO_memcmp(password.data(), secret.data(), secret.size()) == 0;
+}
+
+// Whether the delivery is signed by the source, as its mapping says.
+bool signed_by_source(const signature_rule& s, const std::string& secret,
+                      std::map<std::string, std::string>& headers, std::string_view body) {
+  if (s.header.empty()) return true;
+  auto& given = headers[s.header];
+  if (s.scheme == "basic") return basic_password_is(given, secret);
+  auto want = expected_signature(
+      s, secret, s.timestamp_header.empty() ? std::string_view{} : headers[s.timestamp_header],
+      body);
+  return given.size() == want.size() && CRYPTO_memcmp(given.data(), want.data(), want.size()) == 0;
+}
+
 void intake_delivery(const api_services& s, request& rq) {
   auto name = rq.params["source"];
   auto it = s.sources.find(name);
@@ -49,21 +83,16 @@ void intake_delivery(const api_services& s, request& rq) {
     for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     headers[key] = std::string{h.value()};
   }
-  if (!m.signature.header.empty()) {
-    auto given = headers[m.signature.header];
-    auto want = expected_signature(m.signature, src.secret,
-                                   m.signature.timestamp_header.empty()
-                                       ? std::string_view{}
-                                       : std::string_view{headers[m.signature.timestamp_header]},
-                                   rq.http.body());
-    if (given.size() != want.size() || CRYPTO_memcmp(given.data(), want.data(), want.size()) != 0) {
-      spdlog::warn("intake {}: a delivery with {} signature refused", name,
-                   given.empty() ? "no" : "a wrong");
-      return rq.respond(json_error(
-          401, "bad_signature",
-          fmt::format("the delivery's {} header is not its signature with this source's secret",
-                      m.signature.header)));
-    }
+  if (!signed_by_source(m.signature, src.secret, headers, rq.http.body())) {
+    spdlog::warn("intake {}: a delivery with {} signature refused", name,
+                 headers[m.signature.header].empty() ? "no" : "a wrong");
+    return rq.respond(json_error(
+        401, "bad_signature",
+        m.signature.scheme == "basic"
+            ? std::string{"the delivery's credentials do not carry this source's secret"}
+            : fmt::format("the delivery's {} header is not its signature with this source's "
+                          "secret",
+                          m.signature.header)));
   }
   auto doc = json::parse(rq.http.body(), nullptr, false);
   if (!doc.is_object())
@@ -72,7 +101,10 @@ void intake_delivery(const api_services& s, request& rq) {
   if (auto* why = std::get_if<std::string>(&mapped)) {
     return rq.respond(bad_body({"invalid_field", *why, why->substr(0, why->find(':'))}));
   }
-  auto sub = intake_command(std::get<mapped_record>(mapped), import_mode::live);
+  auto& record = std::get<mapped_record>(mapped);
+  if (record.action == "ignore")  // acknowledged, so that the source does not send it again
+    return rq.respond(json_response(200, {{"result", "ignored"}, {"why", record.ignored}}));
+  auto sub = intake_command(record, import_mode::live);
   s.commands.submit(std::move(sub), [respond = rq.respond](reply<actors::command_result> r) {
     if (!r.value) return respond(unavailable(r.error));
     auto x = import_result_of(*r.value);

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <iconv.h>
 
+#include <array>
+#include <cctype>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 
 namespace vocflow::connectors {
 
@@ -37,6 +41,130 @@ std::string to_utf8(std::string_view bytes, std::string_view encoding, std::stri
   }
   iconv_close(cd);
   out.resize(done);
+  return out;
+}
+
+namespace {
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// A character reference at the start of `s` ("&amp;", "&#39;", "&#x4e2d;"): how many bytes it
+// takes (0 when it is none) and the code point.
+size_t reference(std::string_view s, uint32_t& cp) {
+  auto end = s.find(';');
+  if (end == std::string_view::npos || end < 2 || end > 10) return 0;
+  auto name = s.substr(1, end - 1);
+  if (name.front() == '#') {
+    bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
+    auto digits = name.substr(hex ? 2 : 1);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+    return ec == std::errc{} && p == digits.data() + digits.size() ? end + 1 : 0;
+  }
+  static constexpr std::array<std::pair<std::string_view, uint32_t>, 12> named{{{"amp", '&'},
+                                                                                {"lt", '<'},
+                                                                                {"gt", '>'},
+                                                                                {"quot", '"'},
+                                                                                {"apos", '\''},
+                                                                                {"nbsp", 0xA0},
+                                                                                {"ndash", 0x2013},
+                                                                                {"mdash", 0x2014},
+                                                                                {"hellip", 0x2026},
+                                                                                {"euro", 0x20AC},
+                                                                                {"copy", 0xA9},
+                                                                                {"yen", 0xA5}}};
+  for (auto& [n, c] : named)
+    if (n == name) {
+      cp = c;
+      return end + 1;
+    }
+  return 0;
+}
+
+bool ends_a_line(std::string_view tag) {  // "br", "/p", "/div", ...
+  static constexpr std::array<std::string_view, 13> tags{
+      "br",  "br/", "/p",  "/div",        "/li",  "/tr",   "/h1",
+      "/h2", "/h3", "/h4", "/blockquote", "/pre", "/table"};
+  for (auto t : tags)
+    if (tag == t) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string html_text(std::string_view html) {
+  std::string out;
+  size_t newlines = 2;  // at the start: no blank lines
+  auto put = [&](char c) {
+    if (c == '\n') {
+      if (newlines >= 2) return;
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      ++newlines;
+    } else if (c == ' ') {
+      if (newlines > 0 || (!out.empty() && out.back() == ' ')) return;
+    } else {
+      newlines = 0;
+    }
+    out += c;
+  };
+  for (size_t i = 0; i < html.size();) {
+    char c = html[i];
+    if (c == '<') {
+      if (html.substr(i, 4) == "<!--") {
+        auto end = html.find("-->", i + 4);
+        i = end == std::string_view::npos ? html.size() : end + 3;
+        continue;
+      }
+      auto end = html.find('>', i);
+      if (end == std::string_view::npos) break;
+      std::string tag;
+      for (size_t k = i + 1; k < end && !std::isspace(static_cast<unsigned char>(html[k])); ++k)
+        tag += static_cast<char>(std::tolower(static_cast<unsigned char>(html[k])));
+      i = end + 1;
+      if (tag == "script" || tag == "style") {
+        auto close = html.find("</" + tag, i);
+        i = close == std::string_view::npos ? html.size() : html.find('>', close) + 1;
+        if (i == 0) i = html.size();
+        continue;
+      }
+      if (ends_a_line(tag)) put('\n');
+      continue;
+    }
+    if (c == '&') {
+      uint32_t cp = 0;
+      if (auto n = reference(html.substr(i), cp)) {
+        i += n;
+        if (cp == 0xA0)
+          put(' ');
+        else if (cp < 0x80)
+          put(static_cast<char>(cp));
+        else {
+          newlines = 0;
+          append_utf8(out, cp);
+        }
+        continue;
+      }
+    }
+    put(c == '\r' || c == '\t' || (c == '\n') ? ' ' : c);
+    ++i;
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
 }
 

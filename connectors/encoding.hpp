@@ -11,4 +11,9 @@ namespace vocflow::connectors {
 // the encoding does not have, "" and `error` says where.
 std::string to_utf8(std::string_view bytes, std::string_view encoding, std::string& error);
 
+// The text of an HTML fragment (a ticket system's comment): tags dropped, line breaks where
+// blocks and <br> end them, the content of script and style dropped, character references
+// decoded (named ones of the common set, numeric ones all), blank lines collapsed, trimmed.
+std::string html_text(std::string_view html);
+
 }  // namespace vocflow::connectors

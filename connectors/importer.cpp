@@ -188,6 +188,10 @@ class importer {
     progress_.bytes = base_bytes_ + offset;
     if (auto* why = std::get_if<std::string>(&mapped)) return reject(line, *why);
     auto& rec = std::get<mapped_record>(mapped);
+    if (rec.action == "ignore") {
+      ++s_.ignored;
+      return;
+    }
     if (o_.mode == import_mode::historical && rec.opened_at == no_time)
       return reject(line, "opened_at: missing (a historical import needs each complaint's time)");
     batch_bytes_ += rec.info.text.size() + 256;

@@ -60,7 +60,8 @@ struct import_options {
 
 struct import_summary {
   size_t rows = 0, imported = 0, already = 0, rejected = 0;
-  std::string error;  // why the import stopped early ("" when it read every file)
+  size_t ignored = 0;  // records the mapping leaves alone
+  std::string error;   // why the import stopped early ("" when it read every file)
   double seconds = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "connectors/mapping.hpp"
 
+#include "connectors/encoding.hpp"
 #include "workflows/actions.hpp"
 #include "workflows/routing.hpp"
 #include "workflows/yaml_reader.hpp"
@@ -37,11 +38,12 @@ std::optional<value_rule> read_rule(yaml_context& cx, const YAML::Node& n, const
     (format == record_format::csv ? r.columns : r.pointers).push_back(*s);
     return r;
   }
-  map_view m{cx,
-             n,
-             name,
-             {"column", "columns", "pointer", "pointers", "header", "value", "line", "first",
-              "join", "regex", "map", "default", "hash", "split", "date", "zone"}};
+  map_view m{
+      cx,
+      n,
+      name,
+      {"column", "columns", "pointer", "pointers", "header", "value", "line", "first", "join",
+       "html", "regex", "map", "default", "hash", "split", "date", "zone", "otherwise"}};
   if (!m.ok()) return std::nullopt;
   if (auto v = m.get("column"))
     if (auto s = read_string(cx, *v, "column")) r.columns.push_back(*s);
@@ -96,6 +98,8 @@ std::optional<value_rule> read_rule(yaml_context& cx, const YAML::Node& n, const
     if (auto s = read_string(cx, *v, "default")) r.fallback = *s;
   if (auto v = m.get("hash"))
     if (auto b = read_bool(cx, *v, "hash")) r.hash = *b;
+  if (auto v = m.get("html"))
+    if (auto b = read_bool(cx, *v, "html")) r.html = *b;
   read_text(cx, m, "split", r.split);
   read_text(cx, m, "date", r.date_format);
   if (auto v = m.get("zone")) {
@@ -107,6 +111,8 @@ std::optional<value_rule> read_rule(yaml_context& cx, const YAML::Node& n, const
       }
     }
   }
+  if (auto v = m.get("otherwise"))
+    if (auto o = read_rule(cx, *v, name, format)) r.otherwise = std::make_shared<value_rule>(*o);
   bool is_time = name == "opened_at" || name == "closed_at";
   if (is_time && r.date_format.empty())
     cx.error(
@@ -185,6 +191,10 @@ bool valid_utf8(std::string_view s) {
 // The value after the transforms; nullopt when there is none.
 std::optional<std::string> value_of(const value_rule& v, const record_view& r) {
   auto x = raw(v, r);
+  if (x && v.html) {
+    x = html_text(*x);
+    if (x->empty()) x.reset();
+  }
   if (x && v.extract) {
     std::smatch m;
     if (std::regex_search(*x, m, *v.extract))
@@ -201,7 +211,53 @@ std::optional<std::string> value_of(const value_rule& v, const record_view& r) {
   }
   if (!x && v.fallback) x = *v.fallback;
   if (x && v.hash) x = pseudonym(*x);
+  if (!x && v.otherwise) return value_of(*v.otherwise, r);
   return x;
+}
+
+std::vector<std::string> lowered(yaml_context& cx, const YAML::Node& n, std::string_view what) {
+  auto out = strings(cx, n, what);
+  for (auto& x : out) x = lower(trim(x));
+  return out;
+}
+
+std::optional<ignore_rule> read_ignore(yaml_context& cx, const YAML::Node& n,
+                                       record_format format) {
+  map_view m{cx, n, "ignore rule", {"when", "is", "is_not", "differs_from", "because"}};
+  if (!m.ok()) return std::nullopt;
+  ignore_rule out;
+  auto when = m.require("when");
+  if (!when) return std::nullopt;
+  auto rule = read_rule(cx, *when, "when", format);
+  if (!rule) return std::nullopt;
+  out.when = std::move(*rule);
+  if (auto v = m.get("is")) out.is = lowered(cx, *v, "is");
+  if (auto v = m.get("is_not")) out.is_not = lowered(cx, *v, "is_not");
+  if (auto v = m.get("differs_from")) out.differs_from = read_rule(cx, *v, "differs_from", format);
+  read_text(cx, m, "because", out.because);
+  if ((!out.is.empty()) + (!out.is_not.empty()) + out.differs_from.has_value() != 1)
+    cx.error(n, "bad-mapping", "an ignore rule says one of is, is_not or differs_from");
+  return out;
+}
+
+// Why a delivery is to be left alone ("" when it is not).
+std::string ignored_because(const ignore_rule& g, const record_view& r) {
+  auto v = value_of(g.when, r);
+  if (!v) return {};
+  auto x = lower(trim(*v));
+  auto in = [&](const std::vector<std::string>& list) {
+    return std::find(list.begin(), list.end(), x) != list.end();
+  };
+  bool holds = false;
+  if (!g.is.empty()) holds = in(g.is);
+  if (!g.is_not.empty()) holds = !in(g.is_not);
+  if (g.differs_from) {
+    auto other = value_of(*g.differs_from, r);
+    holds = !other || lower(trim(*other)) != x;
+  }
+  if (!holds) return {};
+  return g.because.empty() ? fmt::format("`{}` is left alone by this source's mapping", *v)
+                           : g.because;
 }
 
 std::optional<time_point> parse_time(const value_rule& v, const std::string& text) {
@@ -241,7 +297,7 @@ std::optional<intake_mapping> load_mapping(const source_file& file, diagnostics&
              doc,
              "intake mapping",
              {"kind", "source", "format", "encoding", "delimiter", "fields", "attributes", "event",
-              "delivery", "signature", "reply"}};
+              "delivery", "ignore", "signature", "reply"}};
   if (!m.ok()) return std::nullopt;
   intake_mapping out;
   out.file = file.path;
@@ -301,14 +357,26 @@ std::optional<intake_mapping> load_mapping(const source_file& file, diagnostics&
     out.event = read_rule(cx, *v, "event", out.format);
     if (out.event)
       for (auto& [from, to] : out.event->table)
-        if (auto* a = find_action(to); to != "open" && (!a || a->id == action::timer))
+        if (auto* a = find_action(to);
+            to != "open" && to != "ignore" && (!a || a->id == action::timer))
           cx.error(*v, "bad-value",
-                   fmt::format("event `{}` maps to `{}`, which is not an action", from, to));
+                   fmt::format("event `{}` maps to `{}`, which is not open, ignore or an action",
+                               from, to));
   }
   if (auto v = m.get("delivery")) out.delivery = read_rule(cx, *v, "delivery", out.format);
+  if (auto v = m.get("ignore")) {
+    if (!v->IsSequence())
+      cx.error(*v, "bad-type", "ignore is a list of rules ({when, is | is_not | differs_from})");
+    else
+      for (const auto& item : *v)
+        if (auto g = read_ignore(cx, item, out.format)) out.ignore.push_back(std::move(*g));
+  }
   if (auto v = m.get("signature")) {
-    map_view s{
-        cx, *v, "signature", {"header", "algorithm", "encoding", "prefix", "timestamp_header"}};
+    map_view s{cx,
+               *v,
+               "signature",
+               {"scheme", "header", "algorithm", "encoding", "prefix", "timestamp_header"}};
+    read_text(cx, s, "scheme", out.signature.scheme);
     read_text(cx, s, "header", out.signature.header);
     read_text(cx, s, "algorithm", out.signature.algorithm);
     read_text(cx, s, "encoding", out.signature.encoding);
@@ -316,21 +384,30 @@ std::optional<intake_mapping> load_mapping(const source_file& file, diagnostics&
     read_text(cx, s, "timestamp_header", out.signature.timestamp_header);
     out.signature.header = lower(out.signature.header);
     out.signature.timestamp_header = lower(out.signature.timestamp_header);
+    if (out.signature.scheme != "hmac" && out.signature.scheme != "basic")
+      cx.error(*v, "bad-value", "signature scheme is hmac or basic");
+    if (out.signature.scheme == "basic") out.signature.header = "authorization";
+    if (out.signature.scheme == "hmac" && out.signature.header.empty())
+      cx.error(*v, "missing-field", "an hmac signature names the `header` that carries it");
     if (out.signature.algorithm != "sha256" && out.signature.algorithm != "sha1")
       cx.error(*v, "bad-value", "signature algorithm is sha256 or sha1");
     if (out.signature.encoding != "hex" && out.signature.encoding != "base64")
       cx.error(*v, "bad-value", "signature encoding is hex or base64");
   }
   if (auto v = m.get("reply")) {
-    map_view r{cx, *v, "reply", {"method", "path", "body", "email"}};
+    map_view r{cx, *v, "reply", {"method", "path", "body", "email", "subject"}};
     reply_rule rr;
     if (auto x = r.get("email"))
       if (auto b = read_bool(cx, *x, "email")) rr.email = *b;
     read_text(cx, r, "method", rr.method);
     read_text(cx, r, "path", rr.path);
     read_text(cx, r, "body", rr.body);
+    read_text(cx, r, "subject", rr.subject);
+    if (rr.email && rr.subject.empty()) rr.subject = "Re: {subject}";
     if (!rr.email && (rr.path.empty() || rr.body.empty()))
       cx.error(*v, "missing-field", "a reply is `email: true`, or a `path` and a `body` template");
+    if (!rr.path.empty() && rr.path.front() != '/')
+      cx.error(*v, "bad-value", "a reply's path starts with / (the base URL is configured)");
     out.reply = rr;
   }
   if (diags.error_count() > errors) return std::nullopt;
@@ -344,10 +421,17 @@ std::variant<mapped_record, std::string> map_record(const intake_mapping& m, con
   if (m.event) {
     auto e = value_of(*m.event, r);
     if (!e) return std::string{"event: no value says which event this is"};
-    if (*e != "open" && !find_action(*e))
+    if (*e != "open" && *e != "ignore" && !find_action(*e))
       return fmt::format("event: `{}` is not an event this source maps", *e);
     out.action = *e;
+    if (*e == "ignore") out.ignored = "this event is left alone by this source's mapping";
   }
+  for (auto& g : m.ignore)
+    if (auto why = ignored_because(g, r); !why.empty() && out.ignored.empty()) {
+      out.action = "ignore";
+      out.ignored = std::move(why);
+    }
+  if (out.action == "ignore") return out;  // acknowledged whatever else it says
   if (m.delivery)
     if (auto d = value_of(*m.delivery, r)) out.delivery = *d;
   for (auto& [name, rule] : m.fields) {

@@ -19,9 +19,16 @@
 // A value is taken from `column`/`columns` (CSV), `pointer`/`pointers` (JSON), `header` (an
 // HTTP header of a delivery), `value` (a constant) or `line: true` (the record's line in its
 // file); several are joined with `join`, or only the `first: true` with a value is kept; then
-// `regex` keeps its first group, `map` translates it through a table (keys compared trimmed and
-// ignoring case; `default` for the rest), `hash` turns it into a pseudonymous id, `split` makes
-// a list (tags), and `date` with `zone` reads a time (`iso8601` for RFC 3339 times).
+// `html: true` keeps the text of HTML, `regex` keeps its first group, `map` translates it through a
+// table (keys compared trimmed and ignoring case; `default` for the rest), `hash` turns it into a
+// pseudonymous id, `split` makes a list (tags), and `date` with `zone` reads a time (`iso8601` for
+// RFC 3339 times). A rule with no value falls back to its `otherwise` rule (the ticket's reference
+// in a mail's subject, otherwise the mail's own id).
+//
+// Webhooks also say which event a delivery is (`event`, its value mapped to `open`, an action,
+// or `ignore`), which deliveries to acknowledge and leave alone (`ignore`: a comment by an
+// agent, an internal note), how deliveries are signed, and how a reply to the customer goes
+// back (`reply`).
 #pragma once
 
 #include "workflows/catalog.hpp"
@@ -58,10 +65,22 @@ struct value_rule {
   std::map<std::string, std::string> table;  // keys lower-cased and trimmed
   std::optional<std::string> fallback;
   bool hash = false;
+  bool html = false;  // the value is HTML: its text is kept
   std::string split;
   std::string date_format;  // "" when not a time; "iso8601" for RFC 3339
   const date::time_zone* zone = nullptr;
+  std::shared_ptr<const value_rule> otherwise;  // when this rule gives no value
   source_pos pos;
+};
+
+// A delivery to acknowledge and leave alone: when `when` has a value that is one of `is`, none
+// of `is_not`, or differs from `differs_from`'s (values compared trimmed, ignoring case). A rule
+// whose `when` has no value never holds.
+struct ignore_rule {
+  value_rule when;
+  std::vector<std::string> is, is_not;  // lower-cased and trimmed
+  std::optional<value_rule> differs_from;
+  std::string because;  // said in the answer to the delivery
 };
 
 enum class record_format : uint8_t { csv, jsonl, json };
@@ -69,12 +88,17 @@ enum class record_format : uint8_t { csv, jsonl, json };
 // How a reply to the customer goes back to the source (see connectors/reply.hpp).
 struct reply_rule {
   std::string method = "POST";
-  std::string path;    // with {external_id}
-  std::string body;    // a JSON template; {text}, {external_id}, {subject} filled in (escaped)
-  bool email = false;  // by SMTP to the ticket's contact instead
+  std::string path;     // after the source's base URL; {external_id} filled in (URL-escaped)
+  std::string body;     // a JSON template: {text}, {external_id}, {subject}, {type}, {ticket}
+                        // filled in as JSON string contents (escaped, without quotes)
+  bool email = false;   // by SMTP to the ticket's contact instead
+  std::string subject;  // of the e-mail; the same placeholders
 };
 
 struct signature_rule {
+  // hmac: a header carries an HMAC of the body; basic: the delivery's HTTP Basic credentials
+  // carry the secret as the password (mail services' inbound webhooks).
+  std::string scheme = "hmac";
   std::string header;                // the header carrying it; "" when deliveries are not signed
   std::string algorithm = "sha256";  // sha256 or sha1
   std::string encoding = "hex";      // hex or base64
@@ -94,6 +118,7 @@ struct intake_mapping {
   // absent), which id makes a replay of one delivery recognisable, the signature, the reply.
   std::optional<value_rule> event;
   std::optional<value_rule> delivery;
+  std::vector<ignore_rule> ignore;
   signature_rule signature;
   std::optional<reply_rule> reply;
 };
@@ -117,8 +142,10 @@ struct record_view {
 
 // What a record says, mapped.
 struct mapped_record {
-  std::string action = "open";  // open, or an action on the ticket opened before (webhooks)
-  ticket_fields info;           // with source and external_id
+  // open, an action on the ticket opened before (webhooks), or ignore (see `ignored`)
+  std::string action = "open";
+  std::string ignored;  // why the delivery is left alone, when action is ignore
+  ticket_fields info;   // with source and external_id
   time_point opened_at = no_time;
   time_point closed_at = no_time;
   std::string status;  // open, resolved or closed; "" when the mapping does not say
