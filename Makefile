@@ -12,7 +12,8 @@ PACKAGES := g++ cmake ninja-build pkg-config make tzdata ca-certificates \
             libcaf-dev libboost-dev librocksdb-dev libyaml-cpp-dev \
             libgtest-dev libgmock-dev libbenchmark-dev \
             nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev \
-            libjemalloc-dev libssl-dev graphviz curl prometheus
+            libjemalloc-dev libssl-dev libcurl4-openssl-dev graphviz curl prometheus \
+            python3-aiosmtpd
 
 .PHONY: all deps configure build test lint sanitize crash-cycles fuzz run tour format clean
 

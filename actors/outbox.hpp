@@ -24,4 +24,14 @@ std::vector<storage::outbox_entry> outbox_rows(const std::vector<channel_subscri
                                                const std::vector<event>& events, const notify& n,
                                                time_point now);
 
+// The outbox rows of what a command says to the customer (the events named in
+// customer_messages) for the channels back to the ticket's intake source: one row per event
+// and channel, due now. None for a ticket recorded from history or with no external id. The
+// body:
+//   {"id": "<ticket>:<seq>", "type", "at", "text", "ticket", "source", "external_id",
+//    "contact", "attributes": {...}}
+std::vector<storage::outbox_entry> reply_rows(const std::vector<channel_subscription>& channels,
+                                              const ticket& t, const std::vector<event>& events,
+                                              time_point now);
+
 }  // namespace vocflow::actors

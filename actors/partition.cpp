@@ -267,6 +267,9 @@ command_result handle(self_ptr self, submission& sub) {
       for (auto& row : outbox_rows(s.env.channels, *next, f, d.events, *n, now)) b.outbox(row);
     }
   }
+  // What is said to the customer goes back through the channel the complaint came from.
+  if (!s.env.channels.empty())
+    for (auto& row : reply_rows(s.env.channels, *next, d.events, now)) b.outbox(row);
   for (auto& e : d.events) {
     if (auto* g = std::get_if<ev::compensation_granted>(&e.body)) {
       b.grant(next->info->customer, e.at, id, e.seq, g->amount);

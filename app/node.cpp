@@ -25,20 +25,14 @@ std::unique_ptr<node> node::start(node_options o, std::string& error) {
     n->port_ = *port;
   }
   // The intake sources' mappings, checked before anything is written.
-  connectors::inbound_sources sources;
-  for (auto& src : c.intake.sources) {
-    diagnostics d;
-    std::optional<connectors::intake_mapping> m;
-    if (auto file = read_source(src.mapping, d)) m = connectors::load_mapping(*file, d);
-    if (m && m->format != connectors::record_format::json)
-      d.error(src.mapping, {}, "bad-value", "a webhook source's mapping has format: json");
-    if (!m || d.has_errors()) {
-      for (auto& x : d.items()) error += to_string(x) + "\n";
-      error += fmt::format("the mapping of intake source `{}` has errors; not starting", src.name);
-      return nullptr;
-    }
-    sources[src.name] = {std::move(*m), src.secret};
+  auto sources = connectors::load_sources(c.intake, error);
+  if (!sources) {
+    error += "; not starting";
+    return nullptr;
   }
+  std::vector<std::string> unreplied;
+  auto outbound = connectors::make_channels(c, *sources, unreplied);
+  for (auto& u : unreplied) spdlog::warn("{}: replies to its complaints are not sent", u);
   storage::status st;
   n->store_ = storage::store::open({.path = c.data.dir,
                                     .sync = c.data.fsync,
@@ -69,10 +63,10 @@ std::unique_ptr<node> node::start(node_options o, std::string& error) {
                                        {.cfg = c.runtime,
                                         .clock = std::move(o.clock),
                                         .clock_rate = o.clock_rate,
-                                        .channels = channels(c.notify)});
-  if (o.notifiers) n->notifiers_ = connectors::start_notifiers(*n->runtime_, c.notify);
+                                        .channels = connectors::subscriptions(outbound)});
+  if (o.notifiers) n->notifiers_ = connectors::start_notifiers(*n->runtime_, outbound, c.notify);
   if (o.api || o.http)
-    n->api_ = std::make_unique<connectors::api>(*n->runtime_, c, std::move(sources));
+    n->api_ = std::make_unique<connectors::api>(*n->runtime_, c, std::move(*sources));
   if (n->server_) n->server_->run();
   if (n->api_) n->api_->set_ready(true);
   return n;

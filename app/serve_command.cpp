@@ -68,7 +68,7 @@ int run_serve(const serve_options& o) {
       "vocflow serving on {}: {} partitions, data in {} ({}), {} flow versions, {} outbound "
       "channels",
       n->url(), n->runtime().partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
-      n->flows().library->all()->size(), channels(c->notify).size());
+      n->flows().library->all()->size(), n->runtime().env().channels.size());
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");

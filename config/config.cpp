@@ -188,7 +188,7 @@ void read_intake(yaml_context& cx, const YAML::Node& node, intake_config& in) {
   if (!sources->IsSequence())
     return cx.error(*sources, "bad-type", "intake.sources must be a list");
   for (const auto& item : *sources) {
-    map_view s{cx, item, "intake source", {"name", "mapping", "secret"}};
+    map_view s{cx, item, "intake source", {"name", "mapping", "secret", "reply"}};
     if (!s.ok()) continue;
     intake_source src;
     if (auto v = s.require("name")) {
@@ -202,17 +202,40 @@ void read_intake(yaml_context& cx, const YAML::Node& node, intake_config& in) {
       if (src.secret.size() < 16)
         cx.error(*v, "bad-value", "an intake secret must be at least 16 characters");
     }
+    if (auto v = s.get("reply")) {
+      map_view r{cx, *v, "reply", {"url", "user", "password", "authorization"}};
+      read_text(cx, r, "url", src.reply.url);
+      read_text(cx, r, "user", src.reply.user);
+      read_text(cx, r, "password", src.reply.password);
+      read_text(cx, r, "authorization", src.reply.authorization);
+      auto& u = src.reply.url;
+      if (!u.starts_with("http://") && !u.starts_with("https://"))
+        cx.error(*v, "bad-value", "a reply url is http(s)://host[:port][/path]");
+      if (!src.reply.authorization.empty() && !src.reply.user.empty())
+        cx.error(*v, "bad-value", "a reply authenticates with user and password, or authorization");
+    }
     in.sources.push_back(std::move(src));
   }
 }
 
-}  // namespace
-
-std::vector<channel_subscription> channels(const notify_config& n) {
-  std::vector<channel_subscription> out;
-  for (auto& w : n.webhooks) out.push_back(w.subscription());
-  return out;
+void read_mail(yaml_context& cx, const YAML::Node& n, mail_config& mail) {
+  map_view m{cx, n, "mail", {"url", "from", "user", "password", "starttls"}};
+  read_text(cx, m, "url", mail.url);
+  read_text(cx, m, "from", mail.from);
+  read_text(cx, m, "user", mail.user);
+  read_text(cx, m, "password", mail.password);
+  read_text(cx, m, "starttls", mail.starttls);
+  if (auto v = m.get("url"); v && !mail.url.empty() && !mail.url.starts_with("smtp://") &&
+                             !mail.url.starts_with("smtps://"))
+    cx.error(*v, "bad-value", "the mail url is smtp://host:port or smtps://host:port");
+  if (auto v = m.get("starttls");
+      v && mail.starttls != "required" && mail.starttls != "optional" && mail.starttls != "never")
+    cx.error(*v, "bad-value", "starttls is required, optional or never");
+  if (!mail.url.empty() && mail.from.find('@') == std::string::npos)
+    cx.error(n, "missing-field", "mail needs `from`: the address replies are sent from");
 }
+
+}  // namespace
 
 std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   yaml_context cx{file.path, diags};
@@ -221,10 +244,11 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   auto& doc = *parsed;
   config c;
   if (doc.IsNull()) return c;
-  map_view m{cx,
-             doc,
-             "configuration",
-             {"server", "auth", "metrics", "notify", "intake", "data", "runtime", "flows", "log"}};
+  map_view m{
+      cx,
+      doc,
+      "configuration",
+      {"server", "auth", "metrics", "notify", "intake", "mail", "data", "runtime", "flows", "log"}};
   if (auto v = m.get("metrics")) {
     map_view mv{cx, *v, "metrics", {"scrape_token"}};
     read_text(cx, mv, "scrape_token", c.metrics.scrape_token);
@@ -233,6 +257,7 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   if (auto v = m.get("auth")) read_auth(cx, *v, c.auth);
   if (auto v = m.get("notify")) read_notify(cx, *v, c.notify);
   if (auto v = m.get("intake")) read_intake(cx, *v, c.intake);
+  if (auto v = m.get("mail")) read_mail(cx, *v, c.mail);
   if (auto v = m.get("data")) read_data(cx, *v, c.data);
   if (auto v = m.get("runtime")) read_runtime(cx, *v, c.runtime);
   if (auto v = m.get("flows")) {

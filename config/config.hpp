@@ -73,7 +73,14 @@ struct channel_subscription {
   // Notification types; default: escalated, sla_breached, compensation_requested.
   std::vector<std::string> events = {"escalated", "sla_breached", "compensation_requested"};
   std::vector<std::string> to;  // roles or departments; empty: every recipient
+  // A channel back to an intake source: it carries what is said to the customers of that
+  // source's complaints (the events in `customer_messages`), not notifications.
+  std::string source;
 };
+
+// The events that tell the customer something: what reply channels carry.
+inline const std::vector<std::string> customer_messages = {"responded", "asked_customer",
+                                                           "resolved"};
 
 // An outbound webhook: the notifications it subscribes to, POSTed as JSON and signed with
 // the secret.
@@ -103,10 +110,27 @@ struct notify_config {
 
 // A system whose webhooks bring complaints in (POST /v1/intake/{name}): how its deliveries map
 // to tickets and actions (an intake mapping, format json), and the secret they are signed with.
+// Where replies to a source's complaints are posted (its REST API, as the mapping's `reply`
+// says): the base URL and the credentials.
+struct reply_target {
+  std::string url;             // https://acme.zendesk.com
+  std::string user, password;  // HTTP Basic (Zendesk: "agent@acme.example/token" and a token)
+  std::string authorization;   // or the whole Authorization header ("Token token=...")
+};
+
 struct intake_source {
   std::string name;     // the path's {name}; unique
   std::string mapping;  // the intake mapping's file
   std::string secret;   // checked as the mapping's `signature` says
+  reply_target reply;   // url "" when no replies go back to it
+};
+
+// The SMTP server that carries replies by e-mail (sources whose mapping says `email: true`).
+struct mail_config {
+  std::string url;   // smtp://host:587, or smtps://host:465; "" when vocflow sends no mail
+  std::string from;  // "Acme Care <care@acme.example>"
+  std::string user, password;
+  std::string starttls = "required";  // required, optional (when the server offers it), never
 };
 
 struct intake_config {
@@ -127,14 +151,12 @@ struct config {
   metrics_config metrics;
   notify_config notify;
   intake_config intake;
+  mail_config mail;
   data_config data;
   runtime_config runtime;
   flows_config flows;
   log_config log;
 };
-
-// The subscriptions of every outbound channel configured (the webhooks).
-std::vector<channel_subscription> channels(const notify_config& n);
 
 // Reads a configuration; every key is optional and falls back to its default.
 [[nodiscard]] std::optional<config> load_config(const source_file& file, diagnostics& diags);

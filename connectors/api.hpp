@@ -36,13 +36,6 @@ struct request {
   const std::string& q(const std::string& name) const;
 };
 
-// A system whose webhooks bring complaints in (config intake.sources), its mapping loaded.
-struct inbound_source {
-  intake_mapping mapping;
-  std::string secret;
-};
-using inbound_sources = std::map<std::string, inbound_source>;
-
 // What the handlers reach.
 struct api_services {
   actors::runtime& rt;

@@ -2,6 +2,7 @@
 #include "connectors/api.hpp"
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
+#include "connectors/encoding.hpp"
 #include "connectors/importer.hpp"
 
 #include <fmt/format.h>
@@ -26,10 +27,7 @@ std::string expected_signature(const signature_rule& s, const std::string& secre
        signed_text.size(), mac, &size);
   std::string out = s.prefix;
   if (s.encoding == "base64") {
-    std::string b64(4 * ((size + 2) / 3) + 1, '\0');
-    auto n =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), mac, static_cast<int>(size));
-    out += b64.substr(0, static_cast<size_t>(n));
+    out += base64({reinterpret_cast<const char*>(mac), size});
   } else {
     for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", mac[i]);
   }
@@ -40,20 +38,11 @@ std::string expected_signature(const signature_rule& s, const std::string& secre
 bool basic_password_is(std::string_view header, const std::string& secret) {
   constexpr std::string_view scheme = "Basic ";
   if (!header.starts_with(scheme)) return false;
-  auto b64 = header.substr(scheme.size());
-  std::string plain(b64.size() / 4 * 3 + 3, '\0');
-  auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(plain.data()),
-                           reinterpret_cast<const unsigned char*>(b64.data()),
-                           static_cast<int>(b64.size()));
-  if (n < 0) return false;
-  plain.resize(static_cast<size_t>(n));
-  while (b64.ends_with('=')) {  // EVP_DecodeBlock counts the padding as zero bytes
-    b64.remove_suffix(1);
-    if (!plain.empty()) plain.pop_back();
-  }
-  auto colon = plain.find(':');
+  auto plain = from_base64(header.substr(scheme.size()));
+  if (!plain) return false;
+  auto colon = plain->find(':');
   if (colon == std::string::npos) return false;
-  auto password = std::string_view{plain}.substr(colon + 1);
+  auto password = std::string_view{*plain}.substr(colon + 1);
   return password.size() == secret.size() &&
          CRYPTO_memcmp(password.data(), secret.data(), secret.size()) == 0;
 }

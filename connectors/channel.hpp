@@ -1,11 +1,12 @@
-// An outbound channel: where the notifications of its outbox go (a webhook today; e-mail and
-// replies posted back to the source system next). A channel only delivers one notification;
-// the rest is the same for every kind (connectors/notifier.hpp): rows written with the events
-// they tell about, delivered at least once across restarts, retried with backoff, dead letters,
-// metrics by the channel's name.
+// An outbound channel: where the rows of its outbox go — a webhook's notifications, or what is
+// said to the customers of an intake source's complaints (a comment posted back to the ticket
+// system, an e-mail). A channel only delivers one row; the rest is the same for every kind
+// (connectors/notifier.hpp): rows written with the events they tell about, delivered at least
+// once across restarts, retried with backoff, dead letters, metrics by the channel's name.
 #pragma once
 
 #include "config/config.hpp"
+#include "connectors/mapping.hpp"
 #include "storage/store.hpp"
 
 #include <memory>
@@ -14,24 +15,37 @@
 
 namespace vocflow::connectors {
 
+// The outcome of one delivery attempt.
+struct attempt_result {
+  std::string error;   // "" when the receiver took it
+  bool final = false;  // trying again cannot help (the receiver refused it): a dead letter now
+};
+
 class channel {
  public:
-  explicit channel(std::string name) : name_(std::move(name)) {}
+  explicit channel(channel_subscription s) : subscription_(std::move(s)) {}
   virtual ~channel() = default;
   channel(const channel&) = delete;
   channel& operator=(const channel&) = delete;
 
-  const std::string& name() const { return name_; }
-  // One delivery attempt of `n` (its body: the notification's JSON, see actors/outbox.hpp),
-  // blocking up to the channel's own timeout: "" when the receiver took it, else why not (it
-  // is attempted again later).
-  virtual std::string deliver(const storage::outbox_entry& n) = 0;
+  const std::string& name() const { return subscription_.name; }
+  // What it carries (the partitions write its rows by this).
+  const channel_subscription& subscription() const { return subscription_; }
+  // One delivery attempt of `n` (its body: the row's JSON, see actors/outbox.hpp), blocking up
+  // to the channel's own timeout.
+  virtual attempt_result deliver(const storage::outbox_entry& n) = 0;
 
  private:
-  std::string name_;
+  channel_subscription subscription_;
 };
 
-// A channel for each one configured (the webhooks), named as configured.
-std::vector<std::shared_ptr<channel>> make_channels(const notify_config& cfg);
+// Every outbound channel of a node: the configured webhooks, then a channel back to each intake
+// source whose mapping has a `reply` and whose target (its reply url, or the mail server) is
+// configured, named reply:<source>. `unreplied` gets a line for each source with a reply rule
+// and no target (its customers hear nothing from vocflow).
+std::vector<std::shared_ptr<channel>> make_channels(const config& c, const inbound_sources& sources,
+                                                    std::vector<std::string>& unreplied);
+
+std::vector<channel_subscription> subscriptions(const std::vector<std::shared_ptr<channel>>& chs);
 
 }  // namespace vocflow::connectors

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <iconv.h>
+#include <openssl/evp.h>
 
 #include <array>
 #include <cctype>
@@ -107,6 +108,28 @@ bool ends_a_line(std::string_view tag) {  // "br", "/p", "/div", ...
 }
 
 }  // namespace
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                           reinterpret_cast<const unsigned char*>(bytes.data()),
+                           static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::optional<std::string> from_base64(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(text.size() / 4 * 3, '\0');
+  auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                           reinterpret_cast<const unsigned char*>(text.data()),
+                           static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  out.resize(static_cast<size_t>(n));
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  for (auto rest = text; rest.ends_with('=') && !out.empty(); rest.remove_suffix(1)) out.pop_back();
+  return out;
+}
 
 std::string html_text(std::string_view html) {
   std::string out;

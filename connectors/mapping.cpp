@@ -279,6 +279,11 @@ std::optional<time_point> parse_time(const value_rule& v, const std::string& tex
 
 }  // namespace
 
+const std::regex& template_placeholder() {
+  static const std::regex r{R"(\{([A-Za-z_][A-Za-z0-9_.-]*)\})"};
+  return r;
+}
+
 const std::vector<std::string>& mappable_fields() {
   static const std::vector<std::string> names = {
       "external_id", "customer",  "channel", "category", "product",
@@ -408,6 +413,17 @@ std::optional<intake_mapping> load_mapping(const source_file& file, diagnostics&
       cx.error(*v, "missing-field", "a reply is `email: true`, or a `path` and a `body` template");
     if (!rr.path.empty() && rr.path.front() != '/')
       cx.error(*v, "bad-value", "a reply's path starts with / (the base URL is configured)");
+    for (auto* t : {&rr.path, &rr.body, &rr.subject})
+      for (std::sregex_iterator it{t->begin(), t->end(), template_placeholder()}, end; it != end;
+           ++it) {
+        auto name = (*it)[1].str();
+        if (std::find(reply_values.begin(), reply_values.end(), name) == reply_values.end() &&
+            !out.attributes.contains(name))
+          cx.error(*v, "unknown-name",
+                   fmt::format("a reply template uses {{{}}}: neither one of {} nor an attribute "
+                               "of this mapping",
+                               name, fmt::join(reply_values, ", ")));
+      }
     out.reply = rr;
   }
   if (diags.error_count() > errors) return std::nullopt;
@@ -498,6 +514,24 @@ std::string missing_columns(const intake_mapping& m,
   for (auto& [_, r] : m.attributes) check(r);
   if (missing.empty()) return {};
   return fmt::format("`{}`", fmt::join(missing, "`, `"));
+}
+
+std::optional<inbound_sources> load_sources(const intake_config& c, std::string& error) {
+  inbound_sources out;
+  for (auto& src : c.sources) {
+    diagnostics d;
+    std::optional<intake_mapping> m;
+    if (auto file = read_source(src.mapping, d)) m = load_mapping(*file, d);
+    if (m && m->format != record_format::json)
+      d.error(src.mapping, {}, "bad-value", "a webhook source's mapping has format: json");
+    if (!m || d.has_errors()) {
+      for (auto& x : d.items()) error += to_string(x) + "\n";
+      error += fmt::format("the mapping of intake source `{}` has errors", src.name);
+      return std::nullopt;
+    }
+    out[src.name] = {std::move(*m), src.secret, src.reply};
+  }
+  return out;
 }
 
 }  // namespace vocflow::connectors

@@ -31,6 +31,7 @@
 // back (`reply`).
 #pragma once
 
+#include "config/config.hpp"
 #include "workflows/catalog.hpp"
 #include "workflows/diagnostics.hpp"
 #include "workflows/ticket.hpp"
@@ -162,5 +163,25 @@ std::variant<mapped_record, std::string> map_record(const intake_mapping& m, con
 // The columns a mapping reads that a CSV header lacks ("" when it has them all).
 std::string missing_columns(const intake_mapping& m,
                             const std::unordered_map<std::string, size_t>& columns);
+
+// A {name} in a reply template (group 1: the name). JSON's own braces never match: a name
+// starts with a letter or _ and has no quotes or spaces.
+const std::regex& template_placeholder();
+// The names a reply template may use besides the mapping's attributes.
+inline const std::vector<std::string> reply_values = {"text", "type", "external_id", "contact",
+                                                      "ticket"};
+
+// A system whose webhooks bring complaints in (config intake.sources), its mapping loaded.
+struct inbound_source {
+  intake_mapping mapping;
+  std::string secret;
+  reply_target reply;
+};
+using inbound_sources = std::map<std::string, inbound_source>;
+
+// The configured sources with their mappings (format json, the webhooks' format); nullopt, with
+// every error at file:line:column in `error`, when one has errors.
+[[nodiscard]] std::optional<inbound_sources> load_sources(const intake_config& c,
+                                                          std::string& error);
 
 }  // namespace vocflow::connectors

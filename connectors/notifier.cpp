@@ -19,7 +19,6 @@ struct notifier_state {
   static inline const char* name = "vocflow.notifier";
   actors::runtime_env env;
   std::shared_ptr<channel> ch;
-  channel_subscription subscription;
   notify_config cfg;
   actors::channel_stats* stats = nullptr;
   uint64_t generation = 0;  // of the wake-up in flight
@@ -27,14 +26,13 @@ struct notifier_state {
 };
 using self_ptr = notifier_actor::stateful_pointer<notifier_state>;
 
-// The outcome of one attempt: "" when the channel delivered it.
-std::string attempt(notifier_state& s, const storage::outbox_entry& row) {
+attempt_result attempt(notifier_state& s, const storage::outbox_entry& row) {
   auto started = std::chrono::steady_clock::now();
-  auto error = s.ch->deliver(row);
+  auto result = s.ch->deliver(row);
   if (s.stats)
     s.stats->attempt_seconds.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return error;
+  return result;
 }
 
 void schedule(self_ptr self, time_point now) {
@@ -80,7 +78,7 @@ size_t pass(self_ptr self) {
     return 0;
   }
   for (auto& row : due) {
-    auto error = attempt(s, row);
+    auto [error, final] = attempt(s, row);
     auto b = s.env.db->batch();
     b.outbox_remove(row);  // the row as it is keyed now
     if (error.empty()) {
@@ -88,7 +86,7 @@ size_t pass(self_ptr self) {
     } else {
       row.attempts += 1;
       row.last_error = error;
-      if (now - row.created >= s.cfg.give_up_after) {
+      if (final || now - row.created >= s.cfg.give_up_after) {
         b.dead_letter(row);
         if (s.stats) ++s.stats->given_up;
         spdlog::error("channel {}: gave up on {} ({}) after {} attempts: {}", s.ch->name(),
@@ -127,12 +125,12 @@ millis retry_delay(const notify_config& cfg, int32_t attempt) {
   return std::min(delay, cfg.retry_max);
 }
 
-std::vector<notifier_actor> start_notifiers(actors::runtime& rt, const notify_config& cfg) {
+std::vector<notifier_actor> start_notifiers(actors::runtime& rt,
+                                            const std::vector<std::shared_ptr<channel>>& channels,
+                                            const notify_config& cfg) {
   std::vector<notifier_actor> out;
-  auto subscriptions = channels(cfg);
-  auto made = make_channels(cfg);
-  for (size_t i = 0; i < made.size(); ++i) {
-    auto n = spawn_notifier(rt.system(), rt.env(), made[i], subscriptions[i], cfg);
+  for (auto& ch : channels) {
+    auto n = spawn_notifier(rt.system(), rt.env(), ch, cfg);
     rt.subscribe(caf::actor_cast<actors::subscriber_actor>(n));
     out.push_back(std::move(n));
   }
@@ -145,13 +143,11 @@ void stop_notifiers(std::vector<notifier_actor>& notifiers) {
 }
 
 notifier_actor spawn_notifier(caf::actor_system& sys, const actors::runtime_env& env,
-                              const std::shared_ptr<channel>& ch,
-                              const channel_subscription& subscription, const notify_config& cfg) {
-  auto impl = [env, ch, subscription, cfg](self_ptr self) -> notifier_actor::behavior_type {
+                              const std::shared_ptr<channel>& ch, const notify_config& cfg) {
+  auto impl = [env, ch, cfg](self_ptr self) -> notifier_actor::behavior_type {
     auto& s = self->state;
     s.env = env;
     s.ch = ch;
-    s.subscription = subscription;
     s.cfg = cfg;
     s.stats = env.stats ? env.stats->channel(ch->name()) : nullptr;
     s.poke_queued = true;
@@ -161,7 +157,7 @@ notifier_actor spawn_notifier(caf::actor_system& sys, const actors::runtime_env&
         [=](actors::committed_atom, const actors::commit_batch& batch) {
           auto& s = self->state;
           if (s.poke_queued) return;
-          auto& wanted = s.subscription.events;
+          auto& wanted = s.ch->subscription().events;
           for (auto& c : *batch)
             for (auto& e : *c.events)
               if (std::find(wanted.begin(), wanted.end(), e.type()) != wanted.end()) {

@@ -1,10 +1,11 @@
 // The delivery of an outbound channel's notifications. The partitions put each notification a
 // channel wants into its outbox in RocksDB, in the same batch as the event (actors/outbox.hpp);
 // one notifier per channel hands them to the channel (connectors/channel.hpp) until it has
-// delivered them. A failed attempt is retried with exponential backoff; after `give_up_after`
-// the notification becomes a dead letter (kept, counted in the metrics). The row leaves the
-// outbox only once delivered, so delivery is at least once across crashes and restarts;
-// receivers deduplicate on the notification's id (ticket:seq, the same on every attempt).
+// delivered them. A failed attempt is retried with exponential backoff; after `give_up_after`,
+// or at once when the receiver refused it for good, the notification becomes a dead letter (kept,
+// counted in the metrics). The row leaves the outbox only once delivered, so delivery is at least
+// once across crashes and restarts; receivers deduplicate on the notification's id (ticket:seq, the
+// same on every attempt).
 #pragma once
 
 #include "actors/runtime.hpp"
@@ -24,14 +25,14 @@ using notifier_actor =
                                      caf::reacts_to<actors::wake_atom, uint64_t>>;
 
 // A notifier on a thread of its own (an attempt blocks on the receiver). Subscribe it with
-// runtime::subscribe; it looks at its outbox once at start. `subscription`: what the channel
-// receives (its name is the channel's).
+// runtime::subscribe; it looks at its outbox once at start.
 notifier_actor spawn_notifier(caf::actor_system& sys, const actors::runtime_env& env,
-                              const std::shared_ptr<channel>& ch,
-                              const channel_subscription& subscription, const notify_config& cfg);
+                              const std::shared_ptr<channel>& ch, const notify_config& cfg);
 
-// A notifier per configured channel, each subscribed to the runtime's commits.
-std::vector<notifier_actor> start_notifiers(actors::runtime& rt, const notify_config& cfg);
+// A notifier per channel (connectors::make_channels), each subscribed to the runtime's commits.
+std::vector<notifier_actor> start_notifiers(actors::runtime& rt,
+                                            const std::vector<std::shared_ptr<channel>>& channels,
+                                            const notify_config& cfg);
 // Asks each to stop (an attempt under way finishes first).
 void stop_notifiers(std::vector<notifier_actor>& notifiers);
 

@@ -12,7 +12,7 @@ namespace {
 class webhook final : public channel {
  public:
   webhook(webhook_config hook, millis timeout)
-      : channel(hook.name), hook_(std::move(hook)), timeout_(timeout) {
+      : channel(hook.subscription()), hook_(std::move(hook)), timeout_(timeout) {
     std::string_view url = hook_.url;
     if (url.starts_with("http://")) url.remove_prefix(7);
     auto slash = url.find('/');
@@ -20,7 +20,7 @@ class webhook final : public channel {
     target_ = slash == std::string_view::npos ? "/" : std::string{url.substr(slash)};
   }
 
-  std::string deliver(const storage::outbox_entry& n) override {
+  attempt_result deliver(const storage::outbox_entry& n) override {
     http_call call;
     call.base_url = base_url_;
     call.method = "POST";
@@ -35,8 +35,8 @@ class webhook final : public channel {
                     {"X-Vocflow-Signature", webhook_signature(hook_.secret, n.body)}};
     auto res = send(call);
     if (res.status >= 200 && res.status < 300) return {};
-    if (res.status == 0) return res.error.empty() ? "no answer" : res.error;
-    return fmt::format("HTTP {}", res.status);
+    if (res.status == 0) return {res.error.empty() ? "no answer" : res.error};
+    return {fmt::format("HTTP {}", res.status)};
   }
 
  private:

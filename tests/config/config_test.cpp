@@ -44,6 +44,10 @@ TEST(Config, TheShippedFileHoldsExactlyTheDefaults) {
   EXPECT_EQ(c->notify.retry_initial, defaults.notify.retry_initial);
   EXPECT_EQ(c->notify.retry_max, defaults.notify.retry_max);
   EXPECT_EQ(c->notify.give_up_after, defaults.notify.give_up_after);
+  EXPECT_TRUE(c->intake.sources.empty());
+  EXPECT_EQ(c->mail.url, defaults.mail.url);
+  EXPECT_EQ(c->mail.from, defaults.mail.from);
+  EXPECT_EQ(c->mail.starttls, defaults.mail.starttls);
   // The only difference: local-trial tokens, each marked `dev-` (refused off loopback).
   EXPECT_TRUE(defaults.auth.tokens.empty());
   ASSERT_FALSE(c->auth.tokens.empty());
@@ -94,6 +98,36 @@ TEST(Config, WebhooksNeedAUniqueNameAnHttpUrlASecretAndKnownEvents) {
                        "4:45 a webhook secret must be at least 16 characters",
                        "5:71 `breach` is not a notification; they are sla_warned, sla_breached, "
                        "escalated, handed_off, compensation_requested, task_opened"}));
+}
+
+TEST(Config, RepliesNeedAnHttpTargetAndMailAnSmtpServerAndASender) {
+  diagnostics d;
+  auto ok = parse(
+      "intake:\n  sources:\n    - name: zd\n      mapping: m.yaml\n"
+      "      secret: 0123456789abcdef\n"
+      "      reply: { url: \"https://acme.zendesk.com\", user: a/token, password: t }\n"
+      "mail: { url: \"smtp://127.0.0.1:25\", from: \"Care <care@acme.example>\", "
+      "starttls: optional }\n",
+      d);
+  ASSERT_TRUE(ok) << (d.items().empty() ? "" : to_string(d.items().front()));
+  EXPECT_EQ(ok->intake.sources.at(0).reply.url, "https://acme.zendesk.com");
+  EXPECT_EQ(ok->mail.starttls, "optional");
+
+  diagnostics bad;
+  EXPECT_FALSE(
+      parse("intake:\n  sources:\n    - name: zd\n      mapping: m.yaml\n"
+            "      secret: 0123456789abcdef\n"
+            "      reply: { url: \"ftp://x\", authorization: \"Token token=1\", user: u }\n"
+            "mail: { url: \"http://mail\", starttls: maybe }\n",
+            bad));
+  std::vector<std::string> found;
+  for (auto& i : bad.items()) found.push_back(std::to_string(i.pos.line) + " " + i.message);
+  EXPECT_EQ(found, (std::vector<std::string>{
+                       "6 a reply url is http(s)://host[:port][/path]",
+                       "6 a reply authenticates with user and password, or authorization",
+                       "7 the mail url is smtp://host:port or smtps://host:port",
+                       "7 starttls is required, optional or never",
+                       "7 mail needs `from`: the address replies are sent from"}));
 }
 
 TEST(Config, AnEmptyFileMeansEveryDefault) {

@@ -128,4 +128,33 @@ std::string api_fixture::open_ticket(const nlohmann::json& body, const std::stri
   return json_of(r).value("id", "");
 }
 
+loopback_server::loopback_server(handler handle) {
+  server_config cfg;
+  cfg.host = "127.0.0.1";
+  cfg.port = 0;
+  cfg.threads = 1;
+  server_ = std::make_unique<connectors::http_server>(
+      cfg,
+      [handle = std::move(handle)](connectors::http_request&& req, connectors::responder respond,
+                                   connectors::stream_opener) { respond(handle(req)); });
+  std::string error;
+  auto port = server_->start(error);
+  EXPECT_TRUE(port) << error;
+  url_ = "http://127.0.0.1:" + std::to_string(port.value_or(0));
+}
+
+loopback_server::~loopback_server() {
+  server_->stop();
+}
+
+size_t api_fixture::deliver() {
+  caf::scoped_actor self{node_->system()};
+  size_t left = 0;
+  for (auto& n : node_->notifiers())
+    self->request(n, 30s, actors::poke_atom::value)
+        .receive([&](size_t k) { left += k; },
+                 [&](caf::error& e) { ADD_FAILURE() << node_->system().render(e); });
+  return left;
+}
+
 }  // namespace vocflow::testing

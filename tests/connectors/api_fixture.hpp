@@ -4,11 +4,13 @@
 
 #include "app/node.hpp"
 #include "connectors/http_client.hpp"
+#include "connectors/http_server.hpp"
 #include "tests/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 
 namespace vocflow::testing {
@@ -25,6 +27,23 @@ inline const std::map<std::string, std::string> role_tokens = [] {
     m[std::string{"as:"} + r] = std::string{"test-acting-as-"} + r + "-0000";
   return m;
 }();
+
+// A real HTTP server on a free loopback port, for a test's receivers: `handle` answers each
+// request (on the server's one thread). Stops when destroyed.
+class loopback_server {
+ public:
+  using handler = std::function<connectors::http_response(const connectors::http_request&)>;
+  explicit loopback_server(handler handle);
+  ~loopback_server();
+  loopback_server(const loopback_server&) = delete;
+  loopback_server& operator=(const loopback_server&) = delete;
+  // http://127.0.0.1:PORT
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string url_;
+  std::unique_ptr<connectors::http_server> server_;
+};
 
 class api_fixture : public ::testing::Test {
  protected:
@@ -56,6 +75,10 @@ class api_fixture : public ::testing::Test {
   // mailbox round trips until nothing is due).
   void advance_to(time_point t);
   void settle();
+  // Lets the notifiers of the outbound channels attempt what is due now and waits for them (a
+  // round trip through each one's mailbox, after the passes that commits started). Returns what
+  // the outboxes still hold.
+  size_t deliver();
   // A partition's earliest due timer (a failed read fails the test).
   std::optional<time_point> earliest_due(uint16_t partition);
 

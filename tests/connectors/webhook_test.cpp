@@ -45,20 +45,10 @@ constexpr const char* secret = "a-shared-secret-of-the-test";
 // Answers 503 to the first `refusals` attempts of each event id, 204 after that.
 class receiver {
  public:
-  explicit receiver(int refusals) : refusals_(refusals) {
-    server_config cfg;
-    cfg.host = "127.0.0.1";
-    cfg.port = 0;
-    cfg.threads = 1;
-    server_ = std::make_unique<connectors::http_server>(
-        cfg, [this](connectors::http_request&& req, connectors::responder respond,
-                    connectors::stream_opener) { respond(take(req)); });
-    std::string error;
-    auto port = server_->start(error);
-    EXPECT_TRUE(port) << error;
-    url = "http://127.0.0.1:" + std::to_string(port.value_or(0)) + "/hooks/vocflow";
+  explicit receiver(int refusals)
+      : refusals_(refusals), server_([this](auto& req) { return take(req); }) {
+    url = server_.url() + "/hooks/vocflow";
   }
-  ~receiver() { server_->stop(); }
 
   size_t attempted() {
     std::lock_guard lock{mutex_};
@@ -100,7 +90,7 @@ class receiver {
   }
 
   int refusals_;
-  std::unique_ptr<connectors::http_server> server_;
+  loopback_server server_;
 };
 
 class WebhookTest : public api_fixture {
@@ -124,17 +114,6 @@ class WebhookTest : public api_fixture {
   void act(const std::string& id, json body, const std::string& role = "agent") {
     auto r = call("POST", "/v1/tickets/" + id + "/actions", body.dump(), role);
     EXPECT_EQ(r.status, 200) << body.dump() << ": " << r.body;
-  }
-  // Lets the notifiers attempt what is due now and waits for them (a round trip through each
-  // one's mailbox, after the passes that commits started). Returns what the outboxes still hold.
-  size_t deliver() {
-    caf::scoped_actor self{node_->system()};
-    size_t left = 0;
-    for (auto& n : node_->notifiers())
-      self->request(n, 30s, actors::poke_atom::value)
-          .receive([&](size_t k) { left += k; },
-                   [&](caf::error& e) { ADD_FAILURE() << node_->system().render(e); });
-    return left;
   }
   // The notifiers would sleep until the next retry in real time: the test moves their clock.
   size_t move_clock(millis by) {
