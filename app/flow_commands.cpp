@@ -1,7 +1,9 @@
 #include "app/flow_commands.hpp"
 
+#include "connectors/importer.hpp"
 #include "workflows/catalog.hpp"
 #include "workflows/graph.hpp"
+#include "workflows/routing.hpp"
 #include "workflows/simulator.hpp"
 
 #include <fmt/format.h>
@@ -45,17 +47,61 @@ std::shared_ptr<const flow> load_one(const std::string& path, const std::string&
   return f;
 }
 
+// Keeps the complaints an import would open, sending nothing.
+class sample_sink final : public connectors::import_sink {
+ public:
+  std::vector<connectors::import_result> send(const std::vector<connectors::mapped_record>& batch,
+                                              connectors::import_mode) override {
+    for (auto& r : batch)
+      if (r.action == "open") complaints.push_back(r.info);
+    return std::vector<connectors::import_result>(batch.size());
+  }
+  std::vector<ticket_fields> complaints;
+};
+
+// The sample's complaints as the mapping reads them; nullopt (said on stderr) when the mapping
+// or the files cannot be read.
+std::optional<std::vector<ticket_fields>> read_sample(const validate_options& o) {
+  diagnostics d;
+  std::optional<connectors::intake_mapping> m;
+  if (auto file = read_source(o.mapping, d)) m = connectors::load_mapping(*file, d);
+  print(d);
+  if (!m || d.has_errors()) return std::nullopt;
+  sample_sink sink;
+  auto s = connectors::run_import(*m, o.samples, {.rejects_path = ""}, &sink);
+  if (!s.error.empty()) {
+    std::cerr << "vocflow validate: " << s.error << "\n";
+    return std::nullopt;
+  }
+  if (s.rejected && !o.quiet)
+    std::cerr << fmt::format(
+        "{} of the sample's {} rows do not map (see vocflow import "
+        "--dry-run); checked against the other {}\n",
+        s.rejected, s.rows, s.rows - s.rejected);
+  return std::move(sink.complaints);
+}
+
 }  // namespace
 
 int run_validate(const validate_options& o) {
   diagnostics d;
   auto c = load(o.files, o.organization_file, d);
+  std::map<std::string, size_t> routed;
+  if (!o.samples.empty() && !d.has_errors()) {
+    auto sample = read_sample(o);
+    if (!sample) return 1;
+    std::string name = std::filesystem::path{o.samples.front()}.filename().string();
+    if (o.samples.size() > 1) name += fmt::format(" and {} more", o.samples.size() - 1);
+    routed = check_sample(c.flows, *sample, name, d);
+  }
   print(d);
   size_t errors = d.error_count(), warnings = d.items().size() - errors;
-  if (!o.quiet)
+  if (!o.quiet) {
     std::cout << fmt::format(
         "{} flow(s), {} calendar(s), {} department(s): {} error(s), {} warning(s)\n",
         c.flows.size(), c.org.calendars.size(), c.org.departments.size(), errors, warnings);
+    for (auto& [id, n] : routed) std::cout << fmt::format("  {:>8}  routed to {}\n", n, id);
+  }
   return errors || (o.warnings_are_errors && warnings) ? 1 : 0;
 }
 

@@ -12,6 +12,9 @@ struct validate_options {
   std::string organization_file;  // default: organization.yaml beside the flows
   bool warnings_are_errors = false;
   bool quiet = false;  // only problems, no summary
+  // Real complaints to check the flows' `match` rules against, read by an intake mapping.
+  std::vector<std::string> samples;
+  std::string mapping;
 };
 int run_validate(const validate_options& o);
 

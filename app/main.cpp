@@ -34,6 +34,15 @@ int run(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   validate->add_flag("--werror", vo.warnings_are_errors, "Treat warnings as errors");
   validate->add_flag("-q,--quiet", vo.quiet, "Print problems only, no summary");
+  auto* sample =
+      validate
+          ->add_option("--sample", vo.samples,
+                       "Real complaints (an export) to check each flow's match against: a "
+                       "warning for every value no complaint of the sample reaches")
+          ->check(CLI::ExistingFile);
+  validate->add_option("-m,--mapping", vo.mapping, "The intake mapping that reads the sample")
+      ->check(CLI::ExistingFile);
+  sample->needs("--mapping");
   validate->callback([&] { code = run_validate(vo); });
 
   simulate_options so;

@@ -96,4 +96,84 @@ std::string describe_match(const match_rule& m) {
   return fmt::format("{}", fmt::join(parts, " "));
 }
 
+namespace {
+
+// "Debt collection (1,234), Mortgage (980), ..." — the values of `field` most common in the
+// sample, at most `n`.
+std::string most_common(const std::vector<ticket_fields>& sample, const std::string& field,
+                        size_t n) {
+  std::map<std::string, size_t> counts;
+  for (auto& t : sample)
+    if (field == "tags") {
+      for (auto& tag : t.tags) ++counts[std::string{trim(tag)}];
+    } else if (auto v = trim(field_value(t, field)); !v.empty()) {
+      ++counts[std::string{v.substr(0, 60)}];
+    }
+  std::vector<std::pair<std::string, size_t>> by_count{counts.begin(), counts.end()};
+  std::stable_sort(by_count.begin(), by_count.end(),
+                   [](auto& a, auto& b) { return a.second > b.second; });
+  if (by_count.empty()) return {};
+  std::string out;
+  for (size_t i = 0; i < by_count.size() && i < n; ++i)
+    out += fmt::format("{}{} ({})", i ? ", " : "", by_count[i].first, by_count[i].second);
+  if (by_count.size() > n) out += fmt::format(", and {} more", by_count.size() - n);
+  return out;
+}
+
+// What the sample has in `field` instead, for a warning.
+std::string seen(const std::vector<ticket_fields>& sample, const std::string& field) {
+  auto common = most_common(sample, field, 5);
+  return common.empty() ? fmt::format("; it has no {} at all", field)
+                        : fmt::format("; the most common there: {}", common);
+}
+
+}  // namespace
+
+std::map<std::string, size_t> check_sample(const std::vector<std::shared_ptr<const flow>>& flows,
+                                           const std::vector<ticket_fields>& sample,
+                                           const std::string& sample_name, diagnostics& d) {
+  std::map<std::string, std::shared_ptr<const flow>> newest;
+  for (auto& f : flows) {
+    auto& slot = newest[f->id];
+    if (!slot || f->version > slot->version) slot = f;
+  }
+  std::map<std::string, size_t> routed;
+  for (auto& [id, f] : newest) routed[id] = 0;
+  for (auto& t : sample)
+    if (auto r = route(flows, t); r && r->chosen) ++routed[r->chosen->id];
+
+  auto where = fmt::format("{} ({} complaints)", sample_name, sample.size());
+  for (auto& [id, f] : newest) {
+    bool each_reachable = true;
+    for (auto& [name, values] : f->match.fields)
+      for (auto& v : values) {
+        const auto& field = name;  // a lambda cannot capture a structured binding (clang 14)
+        auto hit = std::any_of(sample.begin(), sample.end(),
+                               [&](auto& t) { return v.matches(field_value(t, field)); });
+        if (hit) continue;
+        each_reachable = false;
+        d.warning(f->file, v.pos, "unreached-match",
+                  fmt::format("{} `{}` matches no complaint of {}{}", field, v.describe(), where,
+                              seen(sample, field)));
+      }
+    for (auto& tag : f->match.tags) {
+      auto hit = std::any_of(sample.begin(), sample.end(), [&](auto& t) {
+        return std::any_of(t.tags.begin(), t.tags.end(),
+                           [&](auto& x) { return iequals(trim(x), tag); });
+      });
+      if (hit) continue;
+      each_reachable = false;
+      d.warning(
+          f->file, f->match.pos, "unreached-match",
+          fmt::format("tag `{}` is on no complaint of {}{}", tag, where, seen(sample, "tags")));
+    }
+    if (each_reachable && f->match.specificity() > 0 && routed[id] == 0 && !sample.empty())
+      d.warning(f->file, f->match.pos, "unreached-flow",
+                fmt::format("flow `{}` takes no complaint of {}: each value it matches occurs, "
+                            "but never all together, or a more specific flow takes them",
+                            id, where));
+  }
+  return routed;
+}
+
 }  // namespace vocflow

@@ -3,9 +3,11 @@
 // that matches nothing goes to the default flow. Only the newest version of a flow routes.
 #pragma once
 
+#include "workflows/diagnostics.hpp"
 #include "workflows/model.hpp"
 #include "workflows/ticket.hpp"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,5 +31,15 @@ std::optional<route_result> route(const std::vector<std::shared_ptr<const flow>>
 
 // "category=returns channel=web|app tags=vip"
 std::string describe_match(const match_rule& m);
+
+// How a sample of real complaints meets the flows' `match` rules (the newest version of each
+// flow): a warning, at its position, for each listed value and tag no complaint of the sample
+// reaches — most often a name the data writes another way — with the values the data has most
+// often; and for each flow that, value by value reachable, takes none of them (another flow
+// takes them, or no complaint has all it asks together). Returns how many each flow takes, by
+// flow id, as the routing would give them.
+std::map<std::string, size_t> check_sample(const std::vector<std::shared_ptr<const flow>>& flows,
+                                           const std::vector<ticket_fields>& sample,
+                                           const std::string& sample_name, diagnostics& d);
 
 }  // namespace vocflow

@@ -94,6 +94,43 @@ TEST(Cli, ExamplesValidate) {
   EXPECT_NE(r.out.find("0 error(s), 0 warning(s)"), std::string::npos) << r.out;
 }
 
+// Real exports name things their own way: a match value no complaint of a sample reaches is a
+// warning at its line and column, with what the sample has instead.
+TEST(Cli, ValidateWithASampleWarnsOfMatchesNoComplaintReaches) {
+  auto dir = fs::temp_directory_path() / "vocflow-cli-sample";
+  fs::create_directories(dir);
+  auto sample = dir / "complaints.csv";
+  std::ofstream{sample}
+      << "Date received,Product,Sub-product,Issue,Sub-issue,Consumer complaint narrative,"
+         "Company public response,Company,State,ZIP code,Tags,Consumer consent provided?,"
+         "Submitted via,Date sent to company,Company response to consumer,Timely response?,"
+         "Consumer disputed?,Complaint ID\n"
+         "2020/3/18,Credit card or prepaid card,General-purpose credit card,Fees,,,,Bank A,CA,"
+         "90001,,,Web,2020/3/18,Closed with explanation,Yes,N/A,1\n"
+         "2020/3/19,  Debt collection ,Medical debt,Threats,,,,Agency B,NY,10001,,,Phone,"
+         "2020/3/19,In progress,Yes,N/A,2\n";
+  auto r = run("validate " + src("examples/flows/*.yaml") + " --sample " + sample.string() +
+               " --mapping " + src("examples/intake/cfpb.yaml"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  // billing-dispute.yaml lists `billing` (line 11, column 14): no complaint of the sample has it.
+  EXPECT_NE(r.out.find("billing-dispute.yaml:11:14: warning[unreached-match]: category `billing` "
+                       "matches no complaint of complaints.csv (2 complaints); the most common "
+                       "there: Credit card or prepaid card (1), Debt collection (1)"),
+            std::string::npos)
+      << r.out;
+  // `prefix: Credit card` reaches one: no warning for it, and the billing flow takes it.
+  EXPECT_EQ(r.out.find("`prefix:Credit card`"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1  routed to billing-dispute"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1  routed to general-complaint"), std::string::npos) << r.out;
+  EXPECT_EQ(run("validate --werror " + src("examples/flows/*.yaml") + " --sample " +
+                sample.string() + " -m " + src("examples/intake/cfpb.yaml"))
+                .code,
+            1);
+  // A sample needs its mapping.
+  EXPECT_NE(run("validate " + src("examples/flows/*.yaml") + " --sample " + sample.string()).code,
+            0);
+}
+
 TEST(Cli, ABrokenCopyNamesEachMistakeAtItsLineAndColumn) {
   auto dir = fs::temp_directory_path() / "vocflow-cli-test";
   fs::create_directories(dir);
