@@ -2,6 +2,7 @@
 #include "app/client_commands.hpp"
 #include "app/flow_commands.hpp"
 #include "app/import_command.hpp"
+#include "app/sentiment_command.hpp"
 #include "app/server_commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -216,6 +217,46 @@ int run(int argc, char** argv) {
       ->each([&](const std::string&) { imo.config_given = true; });
   imp->add_option("--flows", imo.flows_dir, "With --data: the flows folder");
   imp->callback([&] { code = run_import(imo); });
+
+  sentiment_options so_;
+  auto* sen = app.add_subcommand(
+      "sentiment", "How customers sound: a score in [-1, 1] per text, Chinese and English");
+  sen->require_subcommand(1);
+  auto labelled = [&](CLI::App* c) {
+    c->add_option("file", so_.file, "Labelled texts: CSV with a header")
+        ->required()
+        ->check(CLI::ExistingFile);
+    c->add_option("--text", so_.text_column, "The column of the text")->required();
+    c->add_option("--label", so_.label_column,
+                  "The column of the label: 1/pos/positive/true/yes or 0/-1/neg/negative/false/no")
+        ->required();
+    c->add_option("--encoding", so_.encoding, "utf-8 (default), gb18030 or gbk")
+        ->check(CLI::IsMember({"utf-8", "gb18030", "gbk"}));
+  };
+  auto* train = sen->add_subcommand(
+      "train", "Fit a model to labelled texts (character n-grams and the lexicon)");
+  labelled(train);
+  train->add_option("-o,--out", so_.model, "The model file to write")->required();
+  train->callback([&] { code = run_sentiment_train(so_); });
+  auto* eval = sen->add_subcommand(
+      "eval", "Accuracy and confusion matrix on labelled texts: of a model, or cross-validated");
+  labelled(eval);
+  auto* model = eval->add_option("--model", so_.model, "The model (default: the lexicon alone)")
+                    ->check(CLI::ExistingFile);
+  auto* folds = eval->add_option("--folds", so_.folds,
+                                 "Train and measure k times on the file itself (k-fold)")
+                    ->check(CLI::Range(2, 100));
+  auto* by = eval->add_option("--by", so_.by,
+                              "Hold each group of this column out in turn: accuracy on domains "
+                              "the model never saw");
+  model->excludes(folds)->excludes(by);
+  folds->excludes(by);
+  eval->callback([&] { code = run_sentiment_eval(so_); });
+  auto* score = sen->add_subcommand("score", "Score texts given on the command line");
+  score->add_option("texts", so_.texts, "Texts")->required();
+  score->add_option("--model", so_.model, "The model (default: the lexicon alone)")
+      ->check(CLI::ExistingFile);
+  score->callback([&] { code = run_sentiment_score(so_); });
 
   CLI11_PARSE(app, argc, argv);
   return code;

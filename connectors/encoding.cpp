@@ -1,5 +1,7 @@
 #include "connectors/encoding.hpp"
 
+#include "workflows/utf8.hpp"
+
 #include <fmt/format.h>
 #include <iconv.h>
 #include <openssl/evp.h>
@@ -46,25 +48,6 @@ std::string to_utf8(std::string_view bytes, std::string_view encoding, std::stri
 }
 
 namespace {
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // A character reference at the start of `s` ("&amp;", "&#39;", "&#x4e2d;"): how many bytes it
 // takes (0 when it is none) and the code point.
@@ -179,7 +162,7 @@ std::string html_text(std::string_view html) {
           put(static_cast<char>(cp));
         else {
           newlines = 0;
-          append_utf8(out, cp);
+          append_utf8(out, cp == 0 ? 0xFFFD : cp);
         }
         continue;
       }

@@ -4,6 +4,7 @@
 #include "workflows/actions.hpp"
 #include "workflows/diagnostics.hpp"
 #include "workflows/json_codec.hpp"
+#include "workflows/utf8.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -72,8 +73,8 @@ std::variant<json, body_error> object_body(const std::string& body,
 }
 
 size_t code_points(std::string_view s) {
-  return static_cast<size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return !utf8_continuation(c); }));
 }
 
 bool given(const json& j, const char* key) {

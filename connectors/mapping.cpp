@@ -3,6 +3,7 @@
 #include "connectors/encoding.hpp"
 #include "workflows/actions.hpp"
 #include "workflows/routing.hpp"
+#include "workflows/utf8.hpp"
 #include "workflows/yaml_reader.hpp"
 
 #include <date/date.h>
@@ -170,22 +171,6 @@ std::string pseudonym(std::string_view value) {
   std::string out = "C-";
   for (int i = 0; i < 8; ++i) out += fmt::format("{:02x}", d[i]);
   return out;
-}
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t more = c < 0x80             ? 0
-                  : (c & 0xE0) == 0xC0 ? 1
-                  : (c & 0xF0) == 0xE0 ? 2
-                  : (c & 0xF8) == 0xF0 ? 3
-                                       : 4;
-    if (more == 4 || s.size() - i <= more) return false;  // not a lead byte, or cut short
-    for (size_t k = 1; k <= more; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += more + 1;
-  }
-  return true;
 }
 
 // The value after the transforms; nullopt when there is none.

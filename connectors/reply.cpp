@@ -2,6 +2,7 @@
 
 #include "connectors/encoding.hpp"
 #include "workflows/time.hpp"
+#include "workflows/utf8.hpp"
 
 #include <curl/curl.h>
 #include <date/date.h>
@@ -88,8 +89,7 @@ bool ascii(std::string_view s) {
 std::string encoded_words(std::string_view s) {
   std::string out;
   while (!s.empty()) {
-    size_t cut = std::min<size_t>(s.size(), 45);
-    while (cut < s.size() && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    size_t cut = utf8_boundary(s, 45);
     if (cut == 0) cut = std::min<size_t>(s.size(), 45);
     if (!out.empty()) out += "\r\n ";
     out += fmt::format("=?UTF-8?B?{}?=", base64(s.substr(0, cut)));

@@ -1,6 +1,7 @@
 #include "workflows/ticket_view.hpp"
 
 #include "workflows/engine.hpp"
+#include "workflows/utf8.hpp"
 
 #include <date/tz.h>
 
@@ -28,10 +29,7 @@ std::string_view subject_view(std::string_view text, size_t limit) {
              std::find_if(head.begin(), head.end(), [](char c) { return c == '\n' || c == '\r'; }) -
              head.begin()));
   if (line.size() <= limit) return line;
-  auto cut = limit;
-  // Back to the first byte of a UTF-8 character (continuation bytes are 10xxxxxx).
-  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
-  return line.substr(0, cut);
+  return line.substr(0, utf8_boundary(line, limit));
 }
 
 std::string subject_of(std::string_view text, size_t limit) {
