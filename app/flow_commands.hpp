@@ -34,4 +34,14 @@ struct graph_options {
 };
 int run_graph(const graph_options& o);
 
+// How much each topic of a topics file catches in an export, and what nothing catches.
+struct topics_report_options {
+  std::vector<std::string> samples;
+  std::string mapping;
+  std::string topics_file;
+  std::string organization_file;  // default: organization.yaml beside the topics file
+  size_t unmatched = 10;          // how many texts no topic catches are shown
+};
+int run_topics_report(const topics_report_options& o);
+
 }  // namespace vocflow::app

@@ -74,6 +74,28 @@ int run(int argc, char** argv) {
                     "Organization file (default: organization.yaml beside the flow)");
   graph->callback([&] { code = run_graph(go); });
 
+  topics_report_options tro;
+  auto* topics = app.add_subcommand("topics", "What complaints are about (kind: topics)");
+  topics->require_subcommand(1);
+  auto* report_topics = topics->add_subcommand(
+      "report", "How much each topic catches in an export, and a sample of what nothing catches");
+  report_topics->add_option("files", tro.samples, "Export files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  report_topics->add_option("-m,--mapping", tro.mapping, "The intake mapping that reads them")
+      ->required()
+      ->check(CLI::ExistingFile);
+  report_topics->add_option("-t,--topics", tro.topics_file, "The topics file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  report_topics
+      ->add_option("--org", tro.organization_file,
+                   "Organization file (default: organization.yaml beside the topics)")
+      ->check(CLI::ExistingFile);
+  report_topics->add_option("--unmatched", tro.unmatched,
+                            "How many texts no topic catches to show (default 10)");
+  report_topics->callback([&] { code = run_topics_report(tro); });
+
   serve_options sv;
   auto* serve = app.add_subcommand(
       "serve",

@@ -17,6 +17,7 @@ struct document {
   std::string file;
   YAML::Node node;
   bool is_organization = false;
+  bool is_topics = false;
 };
 
 // yaml-cpp 0.7 spends minutes and tens of GB on texts where a line starts with `,` (found by
@@ -80,9 +81,12 @@ void parse(const source_file& src, diagnostics& diags, std::vector<document>& ou
         auto kind = kv.second.IsScalar() ? kv.second.Scalar() : "";
         if (kind == "organization")
           d.is_organization = true;
+        else if (kind == "topics")
+          d.is_topics = true;
         else if (kind != "flow")
-          diags.error(src.path, yaml_context::pos(kv.second), "bad-value",
-                      fmt::format("kind must be `flow` or `organization`, not `{}`", kind));
+          diags.error(
+              src.path, yaml_context::pos(kv.second), "bad-value",
+              fmt::format("kind must be `flow`, `organization` or `topics`, not `{}`", kind));
         break;
       }
     }
@@ -113,8 +117,25 @@ catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags) 
   std::map<std::string, std::string> texts;
   for (auto& f : files) texts[f.path] = f.text;
   bool organized = std::any_of(docs.begin(), docs.end(), [](auto& d) { return d.is_organization; });
+  std::vector<std::string> departments;
+  for (auto& [name, _] : out.org.departments) departments.push_back(name);
   for (auto& d : docs) {
-    if (d.is_organization) continue;
+    if (!d.is_topics) continue;
+    yaml_context cx{d.file, diags};
+    auto errors_before = diags.error_count();
+    auto t = read_topics(cx, d.node);
+    if (!t) continue;
+    if (organized) check_topics(cx, *t, departments);
+    if (diags.error_count() > errors_before) continue;
+    if (out.topics && out.topics->version == t->version)
+      cx.error(
+          yaml_context::pos(d.node), "duplicate-topics",
+          fmt::format("topics version {} is also defined in {}", t->version, out.topics->file));
+    else if (!out.topics || t->version > out.topics->version)
+      out.topics = std::make_shared<const topic_set>(std::move(*t));
+  }
+  for (auto& d : docs) {
+    if (d.is_organization || d.is_topics) continue;
     yaml_context cx{d.file, diags};
     auto errors_before = diags.error_count();
     auto f = detail::read_flow(cx, d.node);
@@ -150,7 +171,7 @@ std::shared_ptr<const flow> load_flow(const source_file& file, const organizatio
   std::vector<document> docs;
   parse(file, diags, docs);
   if (diags.has_errors()) return nullptr;
-  if (docs.size() != 1 || docs.front().is_organization) {
+  if (docs.size() != 1 || docs.front().is_organization || docs.front().is_topics) {
     diags.error(file.path, {1, 1}, "bad-value", "expected exactly one flow document");
     return nullptr;
   }

@@ -5,6 +5,7 @@
 
 #include "workflows/diagnostics.hpp"
 #include "workflows/model.hpp"
+#include "workflows/topics.hpp"
 
 #include <memory>
 #include <optional>
@@ -21,13 +22,15 @@ struct source_file {
 struct catalog {
   organization org;
   std::vector<std::shared_ptr<const flow>> flows;  // every loaded version
+  std::shared_ptr<const topic_set> topics;         // the newest version loaded; null when none
 
   // The flow with that id at `version`, or its newest version when version is 0.
   std::shared_ptr<const flow> find(std::string_view id, int32_t version = 0) const;
 };
 
 // Loads every document of every file (a file may hold several, separated by ---). A document
-// with `kind: organization` declares roles, departments and calendars; any other is a flow.
+// with `kind: organization` declares roles, departments and calendars; `kind: topics` what
+// complaints are about (workflows/topics.hpp); any other is a flow.
 // Flows are checked against the organization of the same load.
 catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags);
 

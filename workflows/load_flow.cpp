@@ -99,74 +99,6 @@ sla_target read_target(yaml_context& cx, const YAML::Node& n, std::string_view w
   return t;
 }
 
-// One value of a match: a string, or {prefix|contains|regex: string}.
-std::optional<match_value> read_match_value(yaml_context& cx, const YAML::Node& n,
-                                            const std::string& field) {
-  match_value out;
-  out.pos = yaml_context::pos(n);
-  YAML::Node text = n;
-  if (n.IsMap()) {
-    map_view m{cx, n, field, {"prefix", "contains", "regex"}};
-    if (n.size() != 1) {
-      cx.error(n, "invalid-match",
-               fmt::format("a value of `{}` is a string or one of prefix, contains, regex", field));
-      return std::nullopt;
-    }
-    if (!m.ok() || m.entries().size() != 1) return std::nullopt;  // reported by the view
-    auto& [k, v] = m.entries().front();
-    out.how = k.Scalar() == "prefix"     ? match_value::kind::prefix
-              : k.Scalar() == "contains" ? match_value::kind::contains
-                                         : match_value::kind::regex;
-    text = v;
-  }
-  auto s = read_string(cx, text, field);
-  if (!s) return std::nullopt;
-  out.text = std::string{trim(*s)};
-  if (out.how == match_value::kind::regex) {
-    try {
-      out.re = std::make_shared<const std::regex>(
-          out.text, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-      cx.error(text, "invalid-regex",
-               fmt::format("`{}` is not a regular expression: {}", out.text, e.what()));
-      return std::nullopt;
-    }
-  }
-  return out;
-}
-
-void read_match(yaml_context& cx, const YAML::Node& n, match_rule& out) {
-  static const std::vector<std::string> keys = {
-      "category", "channel", "product", "severity", "tier", "customer", "source", "text", "tags"};
-  map_view m{cx, n, "match"};  // keys checked here: `extra.NAME` is open-ended
-  out.pos = yaml_context::pos(n);
-  for (auto& [k, v] : m.entries()) {
-    const auto& key = k.Scalar();
-    if (std::find(keys.begin(), keys.end(), key) == keys.end() &&
-        !(key.starts_with("extra.") && key.size() > 6)) {
-      auto hint = suggest(key, keys);
-      cx.error(k, "unknown-field",
-               hint.empty()
-                   ? fmt::format("`{}` is not a field a flow can match (extra.NAME for "
-                                 "an attribute)",
-                                 key)
-                   : fmt::format("unknown field `{}` in match (did you mean `{}`?)", key, hint));
-      continue;
-    }
-    if (key == "tags") {
-      for (auto& r : read_names(cx, v, key)) out.tags.push_back(r.name);
-      continue;
-    }
-    auto& values = out.fields[key];
-    if (v.IsSequence()) {
-      for (auto item : v)
-        if (auto x = read_match_value(cx, item, key)) values.push_back(std::move(*x));
-    } else if (auto x = read_match_value(cx, v, key)) {
-      values.push_back(std::move(*x));
-    }
-  }
-}
-
 void read_sla(yaml_context& cx, const YAML::Node& n, flow& f) {
   map_view m{cx, n, "sla", {"first_response", "resolution", "pause_while", "warn_at"}};
   if (auto v = m.get("first_response")) f.first_response = read_target(cx, *v, "first_response");
@@ -311,6 +243,78 @@ step read_step(yaml_context& cx, const YAML::Node& k, const YAML::Node& v) {
 }
 
 }  // namespace
+
+// One value of a match: a string, or {prefix|contains|regex: string}.
+namespace {
+
+std::optional<match_value> read_match_value(yaml_context& cx, const YAML::Node& n,
+                                            const std::string& field) {
+  match_value out;
+  out.pos = yaml_context::pos(n);
+  YAML::Node text = n;
+  if (n.IsMap()) {
+    map_view m{cx, n, field, {"prefix", "contains", "regex"}};
+    if (n.size() != 1) {
+      cx.error(n, "invalid-match",
+               fmt::format("a value of `{}` is a string or one of prefix, contains, regex", field));
+      return std::nullopt;
+    }
+    if (!m.ok() || m.entries().size() != 1) return std::nullopt;  // reported by the view
+    auto& [k, v] = m.entries().front();
+    out.how = k.Scalar() == "prefix"     ? match_value::kind::prefix
+              : k.Scalar() == "contains" ? match_value::kind::contains
+                                         : match_value::kind::regex;
+    text = v;
+  }
+  auto s = read_string(cx, text, field);
+  if (!s) return std::nullopt;
+  out.text = std::string{trim(*s)};
+  if (out.how == match_value::kind::regex) {
+    try {
+      out.re = std::make_shared<const std::regex>(
+          out.text, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+    } catch (const std::regex_error& e) {
+      cx.error(text, "invalid-regex",
+               fmt::format("`{}` is not a regular expression: {}", out.text, e.what()));
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void read_match(yaml_context& cx, const YAML::Node& n, match_rule& out) {
+  static const std::vector<std::string> keys = {
+      "category", "channel", "product", "severity", "tier", "customer", "source", "text", "tags"};
+  map_view m{cx, n, "match"};  // keys checked here: `extra.NAME` is open-ended
+  out.pos = yaml_context::pos(n);
+  for (auto& [k, v] : m.entries()) {
+    const auto& key = k.Scalar();
+    if (std::find(keys.begin(), keys.end(), key) == keys.end() &&
+        !(key.starts_with("extra.") && key.size() > 6)) {
+      auto hint = suggest(key, keys);
+      cx.error(k, "unknown-field",
+               hint.empty()
+                   ? fmt::format("`{}` is not a field a flow can match (extra.NAME for "
+                                 "an attribute)",
+                                 key)
+                   : fmt::format("unknown field `{}` in match (did you mean `{}`?)", key, hint));
+      continue;
+    }
+    if (key == "tags") {
+      for (auto& r : read_names(cx, v, key)) out.tags.push_back(r.name);
+      continue;
+    }
+    auto& values = out.fields[key];
+    if (v.IsSequence()) {
+      for (auto item : v)
+        if (auto x = read_match_value(cx, item, key)) values.push_back(std::move(*x));
+    } else if (auto x = read_match_value(cx, v, key)) {
+      values.push_back(std::move(*x));
+    }
+  }
+}
 
 std::shared_ptr<flow> read_flow(yaml_context& cx, const YAML::Node& doc) {
   auto f = std::make_shared<flow>();

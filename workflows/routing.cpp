@@ -54,16 +54,20 @@ std::string match_value::describe() const {
   return text;
 }
 
-std::optional<size_t> match(const flow& f, const ticket_fields& t) {
-  if (f.match.specificity() == 0) return std::nullopt;
-  for (auto& [field, values] : f.match.fields) {
+bool holds(const match_rule& m, const ticket_fields& t) {
+  for (auto& [field, values] : m.fields) {
     auto v = field_value(t, field);
     if (std::none_of(values.begin(), values.end(), [&](auto& x) { return x.matches(v); }))
-      return std::nullopt;
+      return false;
   }
-  for (auto& tag : f.match.tags)
+  for (auto& tag : m.tags)
     if (std::none_of(t.tags.begin(), t.tags.end(), [&](auto& x) { return iequals(trim(x), tag); }))
-      return std::nullopt;
+      return false;
+  return true;
+}
+
+std::optional<size_t> match(const flow& f, const ticket_fields& t) {
+  if (f.match.specificity() == 0 || !holds(f.match, t)) return std::nullopt;
   return f.match.specificity();
 }
 

@@ -131,6 +131,35 @@ TEST(Cli, ValidateWithASampleWarnsOfMatchesNoComplaintReaches) {
             0);
 }
 
+// The owner sees how much each topic catches in real words, and what nothing catches.
+TEST(Cli, TopicsReportCountsEachTopicAndShowsWhatNothingCatches) {
+  auto dir = fs::temp_directory_path() / "vocflow-cli-topics";
+  fs::create_directories(dir);
+  auto sample = dir / "reviews.csv";
+  std::ofstream{sample} << "cat,label,review\n"
+                           "衣服,0,和图片色差太大，尺码也偏小\n"
+                           "衣服,0,快递太慢了\n"
+                           "衣服,1,尺码标准，很喜欢\n"
+                           "平板,0,用了两天就死机\n"
+                           "平板,0,扔垃圾桶了\n";
+  auto r =
+      run("topics report " + sample.string() + " -m " + src("examples/intake/reviews-zh.yaml") +
+          " -t " + src("examples/topics/topics.yaml") + " --org " +
+          src("examples/flows/organization.yaml"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("5 complaints: 3 (60.0%) with a topic, 2 (40.0%) with none"),
+            std::string::npos)
+      << r.out;
+  std::regex size_line{R"(apparel/size +ecommerce_ops +1 +20\.0%  any "尺码")"};
+  std::regex group_line{R"(apparel +- +2 +40\.0%  \(its topics together\))"};
+  EXPECT_TRUE(std::regex_search(r.out, group_line)) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, size_line)) << r.out;
+  std::regex crash_line{R"(device/crash +engineering +1 +20\.0%  any "死机")"};
+  EXPECT_TRUE(std::regex_search(r.out, crash_line)) << r.out;
+  EXPECT_NE(r.out.find("[平板] 扔垃圾桶了"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[衣服] 尺码标准，很喜欢"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ABrokenCopyNamesEachMistakeAtItsLineAndColumn) {
   auto dir = fs::temp_directory_path() / "vocflow-cli-test";
   fs::create_directories(dir);
