@@ -5,12 +5,15 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace vocflow::connectors {
 
 std::vector<std::shared_ptr<channel>> make_channels(const config& c, const inbound_sources& sources,
                                                     std::vector<std::string>& unreplied) {
   std::vector<std::shared_ptr<channel>> out;
   for (auto& w : c.notify.webhooks) out.push_back(make_webhook(w, c.notify.timeout));
+  std::set<std::string> replying;  // tickets carry their mapping's source: one channel each
   for (auto& [name, src] : sources) {
     auto& rule = src.mapping.reply;
     if (!rule) continue;
@@ -21,7 +24,14 @@ std::vector<std::shared_ptr<channel>> make_channels(const config& c, const inbou
               : fmt::format("intake source `{}` replies through its API: no reply.url", name));
       continue;
     }
-    out.push_back(make_reply_channel(name, *rule, src.reply, c.mail, c.notify.timeout));
+    if (!replying.insert(src.mapping.source).second) {
+      unreplied.push_back(fmt::format(
+          "intake source `{}`: another source already replies to the complaints of `{}`", name,
+          src.mapping.source));
+      continue;
+    }
+    out.push_back(
+        make_reply_channel(src.mapping.source, *rule, src.reply, c.mail, c.notify.timeout));
   }
   return out;
 }

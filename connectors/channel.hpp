@@ -41,8 +41,9 @@ class channel {
 
 // Every outbound channel of a node: the configured webhooks, then a channel back to each intake
 // source whose mapping has a `reply` and whose target (its reply url, or the mail server) is
-// configured, named reply:<source>. `unreplied` gets a line for each source with a reply rule
-// and no target (its customers hear nothing from vocflow).
+// configured, named reply:<the mapping's source> (the source its tickets carry). `unreplied`
+// gets a line for each source with a reply rule and no target (its customers hear nothing from
+// vocflow), or whose mapping's source another already replies to.
 std::vector<std::shared_ptr<channel>> make_channels(const config& c, const inbound_sources& sources,
                                                     std::vector<std::string>& unreplied);
 

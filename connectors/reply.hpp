@@ -21,7 +21,7 @@
 
 namespace vocflow::connectors {
 
-// The channel back to intake source `source`: its name is reply:<source>.
+// The channel back to the complaints whose source is `source` (a mapping's): reply:<source>.
 std::unique_ptr<channel> make_reply_channel(const std::string& source, const reply_rule& rule,
                                             const reply_target& target, const mail_config& mail,
                                             millis timeout);

@@ -311,6 +311,35 @@ TEST_F(ReplyTest, ARefusalThatTryingAgainCannotMendIsADeadLetterAtOnce) {
   EXPECT_EQ(receiver_.attempts(), 1u);
 }
 
+// Tickets carry their mapping's source, whatever the configuration names the source: the
+// channel back goes by the mapping's, and two sources of one mapping do not both reply.
+TEST(ReplyChannels, GoByTheMappingsSourceOncePerSource) {
+  intake_config in;
+  in.sources = {{"helpdesk",
+                 samples + "zendesk.yaml",
+                 "zendesk-secret-0123456789",
+                 {.url = "https://acme.zendesk.com"}},
+                {"helpdesk-eu",
+                 samples + "zendesk.yaml",
+                 "zendesk-secret-0123456789",
+                 {.url = "https://acme-eu.zendesk.com"}},
+                {"mail", samples + "mail.yaml", "mail-secret-0123456789", {}}};
+  std::string error;
+  auto loaded = connectors::load_sources(in, error);
+  ASSERT_TRUE(loaded) << error;
+  config c;
+  std::vector<std::string> unreplied;
+  auto channels = connectors::make_channels(c, *loaded, unreplied);
+  ASSERT_EQ(channels.size(), 1u);
+  EXPECT_EQ(channels[0]->name(), "reply:zendesk");
+  EXPECT_EQ(channels[0]->subscription().source, "zendesk");
+  EXPECT_EQ(unreplied,
+            (std::vector<std::string>{
+                "intake source `helpdesk-eu`: another source already replies to the complaints "
+                "of `zendesk`",
+                "intake source `mail` replies by e-mail: no mail.url"}));
+}
+
 TEST(ReplyTemplate, FillsValuesAndAttributesEscapedAndLeavesJsonBracesAlone) {
   json row = {
       {"text", "say \"hi\"\n"}, {"external_id", "SUP 42"}, {"attributes", {{"subject", "Late"}}}};
