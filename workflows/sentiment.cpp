@@ -139,6 +139,18 @@ struct lexicon_entry {
   double value = 1;
 };
 
+// The factor of an intensifier entry `word:factor` (a number in (0, 10]); nullopt when it is
+// not one.
+std::optional<double> intensifier_factor(const std::string& entry) {
+  auto colon = entry.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  auto number = entry.substr(colon + 1);
+  char* rest = nullptr;
+  double f = std::strtod(number.c_str(), &rest);
+  if (number.empty() || *rest != '\0' || !(f > 0 && f <= 10)) return std::nullopt;
+  return f;
+}
+
 sentiment_lexicon parse_lexicon_lines(std::string_view text) {
   sentiment_lexicon out;
   std::istringstream in{std::string{text}};
@@ -152,9 +164,8 @@ sentiment_lexicon parse_lexicon_lines(std::string_view text) {
       if (sign == "-") out.negative.push_back(w);
       if (sign == "!") out.negators.push_back(w);
       if (sign == "*") {
-        auto colon = w.rfind(':');
-        if (colon != std::string::npos)
-          out.intensifiers.emplace_back(w.substr(0, colon), std::stod(w.substr(colon + 1)));
+        if (auto f = intensifier_factor(w))
+          out.intensifiers.emplace_back(w.substr(0, w.rfind(':')), *f);
       }
     }
   }
@@ -438,6 +449,15 @@ std::optional<sentiment_model> sentiment_model::parse(std::string_view text,
       continue;
     }
     if (line.starts_with("lexicon ")) {
+      std::istringstream words{std::string{line.substr(8)}};
+      std::string sign, w;
+      words >> sign;
+      if (sign != "+" && sign != "-" && sign != "!" && sign != "*") {
+        fail("a lexicon line is `lexicon + words`, `- words`, `! negators` or `* word:factor`");
+        continue;
+      }
+      while (sign == "*" && words >> w)
+        if (!intensifier_factor(w)) fail(fmt::format("`{}` is not word:factor (0 to 10)", w));
       lexicon_lines += std::string{line} + "\n";
     } else if (line.starts_with("ngrams ")) {
       if (std::sscanf(std::string{line}.c_str(), "ngrams %d %d", &p.lo, &p.hi) != 2 || p.lo < 1 ||

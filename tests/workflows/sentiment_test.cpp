@@ -71,6 +71,10 @@ TEST(Sentiment, ABrokenModelFileSaysWhere) {
   EXPECT_FALSE(sentiment_model::parse("vocflow-sentiment 1\nbias 0\nw 好\n", "m.model", d));
   ASSERT_EQ(d.items().size(), 1u);
   EXPECT_EQ(d.items()[0].pos.line, 3);
+  diagnostics d3;  // a bad intensifier factor is an error at its line, never a crash
+  EXPECT_FALSE(sentiment_model::parse("vocflow-sentiment 1\nlexicon * 很:x\n", "m.model", d3));
+  ASSERT_EQ(d3.items().size(), 1u);
+  EXPECT_EQ(d3.items()[0].pos.line, 2);
   diagnostics d2;
   EXPECT_FALSE(sentiment_model::parse("hello\n", "m.model", d2));
   EXPECT_NE(to_string(d2.items().at(0)).find("m.model:1:1"), std::string::npos);
