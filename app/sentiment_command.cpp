@@ -2,6 +2,7 @@
 
 #include "connectors/csv.hpp"
 #include "connectors/encoding.hpp"
+#include "workflows/routing.hpp"
 #include "workflows/sentiment.hpp"
 
 #include <fmt/format.h>
@@ -23,10 +24,7 @@ struct labelled_file {
 };
 
 std::optional<bool> label_of(std::string_view v) {
-  std::string s{v};
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  s.erase(0, s.find_first_not_of(" \t"));
-  s.erase(s.find_last_not_of(" \t") + 1);
+  auto s = ascii_lower(trim(v));
   if (s == "1" || s == "pos" || s == "positive" || s == "true" || s == "yes" || s == "+1")
     return true;
   if (s == "0" || s == "-1" || s == "neg" || s == "negative" || s == "false" || s == "no")

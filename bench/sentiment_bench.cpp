@@ -7,6 +7,7 @@
 // bigrams measured the same way (the reference the model has to beat).
 #include "bench_common.hpp"
 #include "workflows/sentiment.hpp"
+#include "workflows/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -69,8 +70,7 @@ class naive_bayes {
   static std::vector<std::string> grams(const std::string& text) {
     std::vector<std::string> chars, out;
     for (size_t i = 0; i < text.size();) {
-      auto b = static_cast<unsigned char>(text[i]);
-      size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : 4;
+      size_t n = std::max<size_t>(1, decode_utf8(text, i).size);
       chars.push_back(text.substr(i, n));
       i += n;
     }
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   }
   size_t chars = 0;
   for (auto& r : reviews)
-    for (unsigned char c : r.text) chars += (c & 0xC0) != 0x80;
+    for (char c : r.text) chars += !utf8_continuation(c);
   std::cout << fmt::format(
       "machine: {} cores, {}\ncommit: {}\ntexts: {} (mean {:.1f} characters)\n",
       std::thread::hardware_concurrency(), bench::cpu_model(), bench::git_commit(), reviews.size(),

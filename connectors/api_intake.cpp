@@ -4,6 +4,7 @@
 #include "connectors/bridge.hpp"
 #include "connectors/encoding.hpp"
 #include "connectors/importer.hpp"
+#include "workflows/routing.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -68,9 +69,8 @@ void intake_delivery(const api_services& s, request& rq) {
   auto& m = src.mapping;
   std::map<std::string, std::string> headers;
   for (auto& h : rq.http) {
-    std::string key{h.name_string()};
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    headers[key] = std::string{h.value()};
+    auto name = h.name_string();
+    headers[ascii_lower({name.data(), name.size()})] = std::string{h.value()};
   }
   if (!signed_by_source(m.signature, src.secret, headers, rq.http.body())) {
     spdlog::warn("intake {}: a delivery with {} signature refused", name,

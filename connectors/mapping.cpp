@@ -17,10 +17,10 @@
 namespace vocflow::connectors {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out{s};
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// The boolean at `key` of `m` into `out`, when it is there (reported when it is not one).
+void read_flag(yaml_context& cx, const map_view& m, std::string_view key, bool& out) {
+  if (auto v = m.get(key))
+    if (auto b = read_bool(cx, *v, key)) out = *b;
 }
 
 std::vector<std::string> strings(yaml_context& cx, const YAML::Node& n, std::string_view what) {
@@ -59,13 +59,11 @@ std::optional<value_rule> read_rule(yaml_context& cx, const YAML::Node& n, const
                fmt::format("`{}` is not a JSON pointer (RFC 6901: /ticket/id)", p));
     }
   if (auto v = m.get("header"))
-    if (auto s = read_string(cx, *v, "header")) r.header = lower(*s);
+    if (auto s = read_string(cx, *v, "header")) r.header = ascii_lower(*s);
   if (auto v = m.get("value"))
     if (auto s = read_string(cx, *v, "value")) r.constant = *s;
-  if (auto v = m.get("line"))
-    if (auto b = read_bool(cx, *v, "line")) r.line = *b;
-  if (auto v = m.get("first"))
-    if (auto b = read_bool(cx, *v, "first")) r.first = *b;
+  read_flag(cx, m, "line", r.line);
+  read_flag(cx, m, "first", r.first);
   int sources = (!r.columns.empty()) + (!r.pointers.empty()) + (!r.header.empty()) +
                 r.constant.has_value() + r.line;
   if (sources != 1)
@@ -93,14 +91,12 @@ std::optional<value_rule> read_rule(yaml_context& cx, const YAML::Node& n, const
   if (auto v = m.get("map")) {
     map_view table{cx, *v, "map"};
     for (auto& [k, x] : table.entries())
-      if (auto s = read_string(cx, x, k.Scalar())) r.table[lower(trim(k.Scalar()))] = *s;
+      if (auto s = read_string(cx, x, k.Scalar())) r.table[ascii_lower(trim(k.Scalar()))] = *s;
   }
   if (auto v = m.get("default"))
     if (auto s = read_string(cx, *v, "default")) r.fallback = *s;
-  if (auto v = m.get("hash"))
-    if (auto b = read_bool(cx, *v, "hash")) r.hash = *b;
-  if (auto v = m.get("html"))
-    if (auto b = read_bool(cx, *v, "html")) r.html = *b;
+  read_flag(cx, m, "hash", r.hash);
+  read_flag(cx, m, "html", r.html);
   read_text(cx, m, "split", r.split);
   read_text(cx, m, "date", r.date_format);
   if (auto v = m.get("zone")) {
@@ -188,7 +184,7 @@ std::optional<std::string> value_of(const value_rule& v, const record_view& r) {
       x.reset();
   }
   if (x && !v.table.empty()) {
-    auto it = v.table.find(lower(trim(*x)));
+    auto it = v.table.find(ascii_lower(trim(*x)));
     if (it != v.table.end())
       x = it->second;
     else if (v.fallback)
@@ -202,7 +198,7 @@ std::optional<std::string> value_of(const value_rule& v, const record_view& r) {
 
 std::vector<std::string> lowered(yaml_context& cx, const YAML::Node& n, std::string_view what) {
   auto out = strings(cx, n, what);
-  for (auto& x : out) x = lower(trim(x));
+  for (auto& x : out) x = ascii_lower(trim(x));
   return out;
 }
 
@@ -229,7 +225,7 @@ std::optional<ignore_rule> read_ignore(yaml_context& cx, const YAML::Node& n,
 std::string ignored_because(const ignore_rule& g, const record_view& r) {
   auto v = value_of(g.when, r);
   if (!v) return {};
-  auto x = lower(trim(*v));
+  auto x = ascii_lower(trim(*v));
   auto in = [&](const std::vector<std::string>& list) {
     return std::find(list.begin(), list.end(), x) != list.end();
   };
@@ -238,7 +234,7 @@ std::string ignored_because(const ignore_rule& g, const record_view& r) {
   if (!g.is_not.empty()) holds = !in(g.is_not);
   if (g.differs_from) {
     auto other = value_of(*g.differs_from, r);
-    holds = !other || lower(trim(*other)) != x;
+    holds = !other || ascii_lower(trim(*other)) != x;
   }
   if (!holds) return {};
   return g.because.empty() ? fmt::format("`{}` is left alone by this source's mapping", *v)
@@ -315,7 +311,7 @@ std::optional<intake_mapping> load_mapping(const source_file& file, diagnostics&
   }
   if (auto v = m.get("encoding")) {
     if (auto s = read_string(cx, *v, "encoding")) {
-      out.encoding = lower(*s);
+      out.encoding = ascii_lower(*s);
       if (out.encoding != "utf-8" && out.encoding != "gb18030" && out.encoding != "gbk")
         cx.error(*v, "bad-value", fmt::format("encoding is utf-8, gb18030 or gbk, not `{}`", *s));
     }
@@ -372,8 +368,8 @@ std::optional<intake_mapping> load_mapping(const source_file& file, diagnostics&
     read_text(cx, s, "encoding", out.signature.encoding);
     read_text(cx, s, "prefix", out.signature.prefix);
     read_text(cx, s, "timestamp_header", out.signature.timestamp_header);
-    out.signature.header = lower(out.signature.header);
-    out.signature.timestamp_header = lower(out.signature.timestamp_header);
+    out.signature.header = ascii_lower(out.signature.header);
+    out.signature.timestamp_header = ascii_lower(out.signature.timestamp_header);
     if (out.signature.scheme != "hmac" && out.signature.scheme != "basic")
       cx.error(*v, "bad-value", "signature scheme is hmac or basic");
     if (out.signature.scheme == "basic") out.signature.header = "authorization";
@@ -387,8 +383,7 @@ std::optional<intake_mapping> load_mapping(const source_file& file, diagnostics&
   if (auto v = m.get("reply")) {
     map_view r{cx, *v, "reply", {"method", "path", "body", "email", "subject"}};
     reply_rule rr;
-    if (auto x = r.get("email"))
-      if (auto b = read_bool(cx, *x, "email")) rr.email = *b;
+    read_flag(cx, r, "email", rr.email);
     read_text(cx, r, "method", rr.method);
     read_text(cx, r, "path", rr.path);
     read_text(cx, r, "body", rr.body);
@@ -463,7 +458,7 @@ std::variant<mapped_record, std::string> map_record(const intake_mapping& m, con
       if (!money_value) return fmt::format("order_value: `{}` is not an amount", *v);
       t.order_value = *money_value;
     } else if (name == "status") {
-      auto s = lower(trim(*v));
+      auto s = ascii_lower(trim(*v));
       if (s != "open" && s != "resolved" && s != "closed")
         return fmt::format("status: `{}` is none of open, resolved, closed (map it)", *v);
       out.status = s;

@@ -18,6 +18,9 @@ namespace vocflow {
 // `s` without the spaces, tabs and line breaks around it: how values are compared.
 std::string_view trim(std::string_view s);
 
+// `s` with its ASCII letters in lower case (other characters, Chinese among them, as they are).
+std::string ascii_lower(std::string_view s);
+
 // Whether every field of `m` has one of its values and every tag of `m` is on the ticket (an
 // empty rule holds for every ticket).
 bool holds(const match_rule& m, const ticket_fields& t);

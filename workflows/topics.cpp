@@ -11,10 +11,7 @@ namespace vocflow {
 namespace {
 
 std::string lower(std::string_view s) {
-  std::string out{trim(s)};
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
+  return ascii_lower(trim(s));
 }
 
 bool word_char(char c) {
