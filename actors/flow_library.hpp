@@ -7,6 +7,8 @@
 #include "storage/store.hpp"
 #include "workflows/catalog.hpp"
 #include "workflows/routing.hpp"
+#include "workflows/sentiment.hpp"
+#include "workflows/topics.hpp"
 
 #include <atomic>
 #include <memory>
@@ -37,11 +39,25 @@ class flow_library {
   // Adds a checked flow; its id@version must be new. Only the registry calls this (one writer).
   void add(std::shared_ptr<const flow> f);
 
+  // What complaints are about: the newest topics version deployed (null when none), and how
+  // customers sound (the sentiment model, replaced only at start).
+  std::shared_ptr<const topic_set> topics() const { return topics_.load(); }
+  void set_topics(std::shared_ptr<const topic_set> t) { topics_.store(std::move(t)); }
+  const sentiment_model& sentiment() const { return *sentiment_; }
+  void set_sentiment(std::shared_ptr<const sentiment_model> m) { sentiment_ = std::move(m); }
+  // The ids of the flows deployed (a topics version's problem flow must be one).
+  std::vector<std::string> flow_ids() const;
+
  private:
   organization org_;
   std::atomic<std::shared_ptr<const flow_list>> flows_;
   std::atomic<uint64_t> generation_{0};
+  std::atomic<std::shared_ptr<const topic_set>> topics_;
+  std::shared_ptr<const sentiment_model> sentiment_ = std::make_shared<const sentiment_model>();
 };
+
+// Topics versions are stored among the flows under this id.
+inline constexpr std::string_view topics_id = ":topics";
 
 struct library_load {
   std::shared_ptr<flow_library> library;
@@ -52,7 +68,10 @@ struct library_load {
 
 // At start: the organization and flows of `dir`, plus every version stored earlier. Flows of
 // the files that are not stored yet are stored (deployed). A file whose id@version is stored
-// with another text keeps the stored one (deploy a new version to change a flow).
-library_load load_library(const std::string& dir, storage::store& db);
+// with another text keeps the stored one (deploy a new version to change a flow). The same for
+// the topics of `topics_file` (or of `dir`), and the sentiment model of `model_file` ("": the
+// built-in lexicon).
+library_load load_library(const std::string& dir, storage::store& db,
+                          const std::string& topics_file = {}, const std::string& model_file = {});
 
 }  // namespace vocflow::actors

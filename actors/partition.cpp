@@ -8,6 +8,7 @@
 #include "actors/ticket_cache.hpp"
 #include "actors/timer_service.hpp"
 #include "workflows/actions.hpp"
+#include "workflows/voice.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -203,6 +204,33 @@ command_result handle(self_ptr self, submission& sub) {
   if (!failure.empty()) return failed(failure);
   const ticket& current = *entry.state;
 
+  auto& cmd = sub.cmd;  // the message's own copy: completed in place rather than copied
+  // What the customer's text says: read here, with the topics and model deployed now, and
+  // recorded by the engine (classified), so that a replay never reads it again.
+  switch (action_of(cmd.action).id) {
+    case action::open:
+    case action::record:
+      cmd.reading = read_text(s.env.flows->topics().get(), s.env.flows->sentiment(), *cmd.info,
+                              cmd.info->text);
+      break;
+    case action::repeat_contact:
+      cmd.reading =
+          read_text(s.env.flows->topics().get(), s.env.flows->sentiment(), *cmd.info, cmd.text);
+      break;
+    case action::customer_reply:
+      if (current.exists() && !cmd.text.empty())
+        cmd.reading = read_text(s.env.flows->topics().get(), s.env.flows->sentiment(),
+                                *current.info, cmd.text);
+      break;
+    case action::reclassify:
+      if (current.exists())
+        cmd.reading = read_text(s.env.flows->topics().get(), s.env.flows->sentiment(),
+                                *current.info, current.info->text);
+      break;
+    default:
+      break;
+  }
+
   const flow* f = nullptr;  // kept alive by the partition's copy of the deployed flows
   if (opening) {
     if (!sub.flow_id.empty()) {
@@ -211,7 +239,7 @@ command_result handle(self_ptr self, submission& sub) {
         return rejected({reject_code::invalid_argument,
                          fmt::format("no flow `{}` is deployed", sub.flow_id),
                          {}});
-    } else if (auto r = route(deployed(self), *sub.cmd.info)) {
+    } else if (auto r = route(deployed(self), *cmd.info, &cmd.reading->topics)) {
       f = r->chosen.get();
     } else {
       return rejected({reject_code::invalid_argument,
@@ -227,7 +255,6 @@ command_result handle(self_ptr self, submission& sub) {
                                 current.version, id));
   }
 
-  auto& cmd = sub.cmd;  // the message's own copy: completed in place rather than copied
   cmd.ticket_id = id;
   // Held until this command's grants are pending: no other partition decides on the customer's
   // cap in between (pending_grants.hpp).

@@ -44,7 +44,8 @@ std::unique_ptr<node> node::start(node_options o, std::string& error) {
     error = fmt::format("cannot open the store in {}: {}", c.data.dir, st.message());
     return nullptr;
   }
-  n->flows_ = actors::load_library(c.flows.dir, *n->store_);
+  n->flows_ =
+      actors::load_library(c.flows.dir, *n->store_, c.flows.topics, c.flows.sentiment_model);
   if (!n->flows_.library) {
     for (auto& d : n->flows_.diags.items()) error += to_string(d) + "\n";
     error += fmt::format("the flows in {} have errors; not starting", c.flows.dir);

@@ -17,7 +17,13 @@ bool loopback(const std::string& host) {
 }
 
 std::optional<config> read_config(const serve_options& o) {
-  if (!o.config_given && !std::filesystem::exists(o.config_file)) return config{};
+  if (!o.config_given && !std::filesystem::exists(o.config_file)) {
+    // The embedded default: the example flows, with the example organization's topics.
+    config c;
+    if (std::filesystem::exists("examples/topics/topics.yaml"))
+      c.flows.topics = "examples/topics/topics.yaml";
+    return c;
+  }
   diagnostics d;
   std::optional<config> c;
   if (auto src = read_source(o.config_file, d)) c = load_config(*src, d);

@@ -261,8 +261,10 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   if (auto v = m.get("data")) read_data(cx, *v, c.data);
   if (auto v = m.get("runtime")) read_runtime(cx, *v, c.runtime);
   if (auto v = m.get("flows")) {
-    map_view f{cx, *v, "flows", {"dir"}};
+    map_view f{cx, *v, "flows", {"dir", "topics", "sentiment_model"}};
     read_text(cx, f, "dir", c.flows.dir);
+    read_text(cx, f, "topics", c.flows.topics);
+    read_text(cx, f, "sentiment_model", c.flows.sentiment_model);
   }
   if (auto v = m.get("log")) {
     map_view l{cx, *v, "log", {"level"}};

@@ -80,7 +80,7 @@ struct channel_subscription {
 
 // The events that tell the customer something: what reply channels carry.
 inline const std::vector<std::string> customer_messages = {"responded", "asked_customer",
-                                                           "resolved"};
+                                                           "resolved", "problem_resolved"};
 
 // An outbound webhook: the notifications it subscribes to, POSTed as JSON and signed with
 // the secret.
@@ -97,8 +97,8 @@ struct webhook_config {
 
 // The notification types a flow raises (and a webhook may ask for).
 inline const std::vector<std::string> notification_types = {
-    "sla_warned", "sla_breached",           "escalated",
-    "handed_off", "compensation_requested", "task_opened"};
+    "sla_warned",  "sla_breached",    "escalated", "handed_off", "compensation_requested",
+    "task_opened", "problem_resolved"};
 
 struct notify_config {
   std::vector<webhook_config> webhooks;  // Default: none
@@ -139,6 +139,11 @@ struct intake_config {
 
 struct flows_config {
   std::string dir = "examples/flows";  // flows and organization.yaml. Default: examples/flows
+  // What complaints are about (kind: topics), deployed at start like a flow; "" for a topics
+  // document in `dir`, if any. Default: ""
+  std::string topics;
+  // The sentiment model file (vocflow sentiment train); "" for the built-in lexicon. Default: ""
+  std::string sentiment_model;
 };
 
 struct log_config {

@@ -9,7 +9,7 @@ namespace {
 using namespace inputs;
 constexpr uint8_t staff = takers::staff, customer = takers::customer, system = takers::system;
 
-constexpr std::array<action_info, 20> table = {{
+constexpr std::array<action_info, 25> table = {{
     // name, id, takers, builtin, reserved, after_close, capped, takes, needs, summary
     {"open", action::open, staff | system, true, true, false, false, 0, 0,
      "open a ticket (POST /v1/tickets, or a connector)"},
@@ -45,6 +45,18 @@ constexpr std::array<action_info, 20> table = {{
     {"feedback", action::feedback, staff | customer, true, true, true, false,
      csat | sentiment | text, 0,
      "the customer's rating (csat 1-5) or sentiment (-1..1) after resolution"},
+    {"reclassify", action::reclassify, staff | system, true, true, true, false, 0, 0,
+     "read the customer's texts again with the topics deployed now (the old reading stays in "
+     "the history)"},
+    {"repeat_contact", action::repeat_contact, system, true, true, false, false, text, 0,
+     "the customer got in touch again on this matter (a new complaint linked to this ticket)"},
+    {"link_problem", action::link_problem, system, true, true, true, false, ticket, ticket,
+     "link this complaint to a problem (a spike of its topic)"},
+    {"link_complaint", action::link_complaint, system, true, true, true, false, ticket, ticket,
+     "link a complaint to this problem"},
+    {"problem_resolved", action::problem_resolved, system, true, false, false, false, ticket | text,
+     ticket,
+     "the linked problem was resolved; a flow may move on it (`on: { problem_resolved: ... }`)"},
     {"resolve", action::resolve, staff, false, false, false, false, text, 0,
      "a transition that resolves the ticket (stops the resolution clock)"},
     {"confirm", action::confirm, customer, false, false, false, false, text, 0,
@@ -74,8 +86,8 @@ const action_info& action_of(std::string_view name) {
 }
 
 std::vector<std::string_view> input_names(uint16_t bits) {
-  static constexpr std::array<std::string_view, 7> names = {"text", "to",   "amount",   "request",
-                                                            "task", "csat", "sentiment"};
+  static constexpr std::array<std::string_view, 8> names = {"text", "to",   "amount",    "request",
+                                                            "task", "csat", "sentiment", "ticket"};
   std::vector<std::string_view> out;
   for (size_t i = 0; i < names.size(); ++i)
     if (bits & (1u << i)) out.push_back(names[i]);

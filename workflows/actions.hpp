@@ -32,6 +32,11 @@ enum class action : uint8_t {
   approve_compensation,
   reject_compensation,
   feedback,
+  reclassify,
+  repeat_contact,
+  link_problem,
+  link_complaint,
+  problem_resolved,
   resolve,  // the names below are transitions of a flow with a meaning the engine adds
   confirm,
   reopen,
@@ -54,7 +59,8 @@ inline constexpr uint16_t request = 8;  // a compensation request's id
 inline constexpr uint16_t task = 16;
 inline constexpr uint16_t csat = 32;
 inline constexpr uint16_t sentiment = 64;
-inline constexpr uint16_t all = 127;
+inline constexpr uint16_t ticket = 128;  // another ticket's id (a problem, a complaint)
+inline constexpr uint16_t all = 255;
 }  // namespace inputs
 
 struct action_info {

@@ -199,6 +199,22 @@ void apply(ticket& t, const event& e) {
                    }
                    t.has_feedback = true;
                  },
+                 [&](const ev::classified& x) {
+                   t.topics = x.topics;
+                   t.topics_version = x.topics_version;
+                   if (x.of == "reclassified") return;  // the same texts, read again
+                   if (!t.has_before) {
+                     t.sentiment_before = x.sentiment;
+                     t.has_before = true;
+                   } else if (t.interactions > 0) {
+                     t.sentiment_after = x.sentiment;
+                     t.has_after = true;
+                   }
+                 },
+                 [&](const ev::repeat_contact& x) { t.contacts = x.count; },
+                 [&](const ev::linked_to_problem& x) { t.problem = x.problem; },
+                 [&](const ev::complaint_linked& x) { t.linked.push_back(x.ticket); },
+                 [&](const ev::problem_resolved&) {},
              },
              e.body);
 }

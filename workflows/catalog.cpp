@@ -127,6 +127,7 @@ catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags) 
     if (!t) continue;
     if (organized) check_topics(cx, *t, departments);
     if (diags.error_count() > errors_before) continue;
+    t->source = texts[d.file];
     if (out.topics && out.topics->version == t->version)
       cx.error(
           yaml_context::pos(d.node), "duplicate-topics",
@@ -162,8 +163,38 @@ catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags) 
     }
     if (diags.error_count() == errors_before) out.flows.push_back(std::move(f));
   }
+  if (out.topics && organized) {
+    std::vector<std::string> ids;
+    for (auto& f : out.flows) ids.push_back(f->id);
+    yaml_context cx{out.topics->file, diags};
+    check_problem_flow(cx, *out.topics, ids);
+  }
   diags.sort();
   return out;
+}
+
+std::shared_ptr<const topic_set> load_topics(const source_file& file, const organization& org,
+                                             const std::vector<std::string>& flow_ids,
+                                             diagnostics& diags) {
+  std::vector<document> docs;
+  parse(file, diags, docs);
+  if (diags.has_errors()) return nullptr;
+  if (docs.size() != 1 || !docs.front().is_topics) {
+    diags.error(file.path, {1, 1}, "bad-value", "expected exactly one document of kind: topics");
+    return nullptr;
+  }
+  yaml_context cx{file.path, diags};
+  auto t = read_topics(cx, docs.front().node);
+  if (t) {
+    std::vector<std::string> departments;
+    for (auto& [name, _] : org.departments) departments.push_back(name);
+    check_topics(cx, *t, departments);
+    check_problem_flow(cx, *t, flow_ids);
+  }
+  diags.sort();
+  if (!t || diags.has_errors()) return nullptr;
+  t->source = file.text;
+  return std::make_shared<const topic_set>(std::move(*t));
 }
 
 std::shared_ptr<const flow> load_flow(const source_file& file, const organization& org,

@@ -39,6 +39,13 @@ catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags);
 [[nodiscard]] std::shared_ptr<const flow> load_flow(const source_file& file,
                                                     const organization& org, diagnostics& diags);
 
+// Loads one topics document against an organization and the flows deployed (a spike's problem
+// flow must be one of them). nullptr when it has errors.
+[[nodiscard]] std::shared_ptr<const topic_set> load_topics(const source_file& file,
+                                                           const organization& org,
+                                                           const std::vector<std::string>& flow_ids,
+                                                           diagnostics& diags);
+
 // Reads a file from disk; reports io-error and returns nullopt when it cannot.
 [[nodiscard]] std::optional<source_file> read_source(const std::string& path, diagnostics& diags);
 

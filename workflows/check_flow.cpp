@@ -252,6 +252,10 @@ struct checker {
     target(f.first_response, "first_response");
     target(f.resolution, "resolution");
     compensation();
+    for (auto& r : f.on_repeat) {
+      for (auto& n : r.level.notify) recipient_ref(n, "notify");
+      if (r.level.reassign) recipient_ref(*r.level.reassign, "reassign");
+    }
     auto errors = cx.diags().error_count();
     steps();
     // The shape of the graph means little while its references are broken.

@@ -127,6 +127,16 @@ void decider::dispatch(const action_info& info) {
     case action::reopen:
       if (t_.status == ticket_status::closed) return reopen_closed();
       break;
+    case action::reclassify:
+      if (!cmd_.reading)
+        return reject(reject_code::invalid_argument, "reclassify needs the runtime's reading");
+      return read_text("reclassified");
+    case action::repeat_contact:
+      return repeat_contact();
+    case action::link_problem:
+    case action::link_complaint:
+    case action::problem_resolved:
+      return link(info.id);
     case action::open:
     case action::record:
     case action::timer:
@@ -161,11 +171,90 @@ bool decider::open_ticket(bool historical) {
     return false;
   }
   emit(ev::opened{cmd_.ticket_id, cmd_.info, std::move(*priority), historical});
-  std::string reason = match(f_, *cmd_.info) ? "match " + describe_match(f_.match)
-                       : f_.is_default       ? "default flow"
-                                             : "chosen explicitly";
+  auto* topics = cmd_.reading ? &cmd_.reading->topics : nullptr;
+  std::string reason = match(f_, *cmd_.info, topics) ? "match " + describe_match(f_.match)
+                       : f_.is_default               ? "default flow"
+                                                     : "chosen explicitly";
   emit(ev::routed{f_.id, f_.version, std::move(reason)});
+  read_text("opened");
   return true;
+}
+
+void decider::read_text(std::string_view of) {
+  if (!cmd_.reading) return;
+  auto& r = *cmd_.reading;
+  emit(ev::classified{r.topics, r.why, r.sentiment, r.topics_version, std::string{of}});
+}
+
+void decider::repeat_contact() {
+  emit(ev::repeat_contact{cmd_.text, cmd_.info->channel, t_.contacts + 1, cmd_.other});
+  read_text("repeat_contact");
+  if (t_.holds & static_cast<uint8_t>(hold::customer)) set_hold(hold::customer, false, "");
+  for (size_t i = 0; i < f_.on_repeat.size(); ++i)
+    if (f_.on_repeat[i].count == t_.contacts)
+      escalate(f_.on_repeat[i].level,
+               ev::escalated{0,
+                             clock_kind::step,
+                             t_.step,
+                             "repeat_contact",
+                             0,
+                             static_cast<int32_t>(i + 1),
+                             {},
+                             {},
+                             {},
+                             {},
+                             0,
+                             {}},
+               fmt::format("Ticket {}: contact {} from the customer on the same matter", t_.id,
+                           t_.contacts));
+}
+
+void decider::link(action id) {
+  if (cmd_.other.empty())
+    return reject(reject_code::invalid_argument, "linking needs the other ticket (`ticket`)");
+  if (id == action::link_problem) {
+    if (t_.problem == cmd_.other)
+      return reject(reject_code::already_exists, "already linked to this problem");
+    return emit(ev::linked_to_problem{cmd_.other, cmd_.text});
+  }
+  if (id == action::link_complaint) {
+    if (std::find(t_.linked.begin(), t_.linked.end(), cmd_.other) != t_.linked.end())
+      return reject(reject_code::already_exists, "this complaint is linked already");
+    return emit(ev::complaint_linked{cmd_.other});
+  }
+  emit(ev::problem_resolved{cmd_.other, cmd_.text});
+  if (notifying())
+    notify_to({t_.owner}, fmt::format("Ticket {}: problem {} resolved", t_.id, cmd_.other),
+              "problem_resolved");
+  auto* s = f_.find(t_.step);
+  if (auto* tr = s ? s->find_transition(cmd_.action) : nullptr) take(*tr);
+}
+
+void decider::escalate(const escalation_level& lvl, ev::escalated e, std::string subject) {
+  for (auto& n : lvl.notify) e.notify.push_back(n.name);
+  if (lvl.reassign) {
+    if (f_.departments.contains(lvl.reassign->name)) {
+      if (lvl.reassign->name != t_.owner) e.reassign_department = lvl.reassign->name;
+    } else {
+      e.reassign_role = lvl.reassign->name;
+    }
+  }
+  if (lvl.priority == "raise")
+    e.priority = raise_priority(t_.priority);
+  else
+    e.priority = lvl.priority;
+  if (e.priority == t_.priority) e.priority.clear();
+  std::vector<std::string> to;
+  if (notifying()) {
+    to = e.notify;
+    if (!e.reassign_department.empty()) to.push_back(e.reassign_department);
+    if (!e.reassign_role.empty()) to.push_back(e.reassign_role);
+  }
+  bool moved = !e.reassign_department.empty();
+  auto dept = e.reassign_department;
+  emit(std::move(e));
+  if (notifying()) notify_to(std::move(to), std::move(subject), "escalated");
+  if (moved) enqueue_on(dept);
 }
 
 void decider::open() {
@@ -212,6 +301,7 @@ void decider::respond(bool ask) {
 
 void decider::customer_reply() {
   emit(ev::customer_replied{cmd_.text});
+  read_text("customer_replied");
   if (t_.holds & static_cast<uint8_t>(hold::customer)) set_hold(hold::customer, false, "");
 }
 

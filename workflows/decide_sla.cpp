@@ -132,36 +132,12 @@ void decider::fire(const sla_clock& c, const threshold& th, uint32_t index, uint
     }
     case threshold::kind::level: {
       auto* target = target_of(f_, c);
-      auto& lvl = target->escalate[th.level];
-      ev::escalated e{c.id, c.kind, c.step, c.name, index, th.level + 1,
-                      {},   {},     {},     {},     timer, due};
-      for (auto& n : lvl.notify) e.notify.push_back(n.name);
-      if (lvl.reassign) {
-        if (f_.departments.contains(lvl.reassign->name)) {
-          if (lvl.reassign->name != t_.owner) e.reassign_department = lvl.reassign->name;
-        } else {
-          e.reassign_role = lvl.reassign->name;
-        }
-      }
-      if (lvl.priority == "raise")
-        e.priority = raise_priority(t_.priority);
-      else
-        e.priority = lvl.priority;
-      if (e.priority == t_.priority) e.priority.clear();
-      std::vector<std::string> to;
-      std::string subject;
-      if (notifying()) {
-        to = e.notify;
-        if (!e.reassign_department.empty()) to.push_back(e.reassign_department);
-        if (!e.reassign_role.empty()) to.push_back(e.reassign_role);
-        subject =
-            fmt::format(FMT_COMPILE("Ticket {}: {} escalated (level {})"), t_.id, what(), e.level);
-      }
-      bool moved = !e.reassign_department.empty();
-      auto dept = e.reassign_department;
-      emit(std::move(e));
-      if (notifying()) notify_to(std::move(to), std::move(subject), "escalated");
-      if (moved) enqueue_on(dept);
+      escalate(target->escalate[th.level],
+               ev::escalated{
+                   c.id, c.kind, c.step, c.name, index, th.level + 1, {}, {}, {}, {}, timer, due},
+               notifying() ? fmt::format(FMT_COMPILE("Ticket {}: {} escalated (level {})"), t_.id,
+                                         what(), th.level + 1)
+                           : std::string{});
       break;
     }
     case threshold::kind::timeout:

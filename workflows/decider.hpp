@@ -54,6 +54,12 @@ class decider {
   void close(std::string reason);
   void reopen_cycle();
   void set_hold(hold h, bool on, std::string text);
+  // A classified event for the command's reading of the customer's text, when it has one.
+  void read_text(std::string_view of);
+  void repeat_contact();
+  void link(action id);
+  // Emits an escalation level's effects (reassign, priority, notify) as `e`.
+  void escalate(const escalation_level& lvl, ev::escalated e, std::string subject);
 
   // Clocks (decide_sla.cpp).
   void timer_fired();

@@ -145,6 +145,26 @@ std::string describe(const event& e, const calendar& cal, std::string_view curre
             if (x.has_sentiment) s += fmt::format(" sentiment {:+.2f}", x.sentiment);
             return s + quoted(x.text);
           },
+          [&](const ev::classified& x) {
+            std::string s = x.topics.empty() ? std::string{"no topic"}
+                                             : fmt::format("topics {}", fmt::join(x.topics, ", "));
+            if (!x.why.empty()) s += fmt::format(" ({})", fmt::join(x.why, "; "));
+            return fmt::format("read the {} text: {}, sentiment {:+.2f}", x.of, s, x.sentiment);
+          },
+          [&](const ev::repeat_contact& x) {
+            return fmt::format("the customer got in touch again (contact {}, {}, {}){}", x.count,
+                               x.channel.empty() ? "no channel" : x.channel, x.reason,
+                               quoted(x.text));
+          },
+          [&](const ev::linked_to_problem& x) {
+            return fmt::format("linked to problem {} ({})", x.problem, x.topic);
+          },
+          [&](const ev::complaint_linked& x) {
+            return fmt::format("complaint {} linked", x.ticket);
+          },
+          [&](const ev::problem_resolved& x) {
+            return fmt::format("problem {} resolved{}", x.problem, quoted(x.text));
+          },
       },
       e.body);
 }

@@ -32,6 +32,13 @@ struct past_record {
   std::string outcome;
 };
 
+// What the runtime read in a customer's text: topics (with why) and sentiment.
+struct text_reading {
+  std::vector<std::string> topics, why;
+  double sentiment = 0;
+  int32_t topics_version = 0;
+};
+
 struct command {
   std::string action;  // open, respond, hand_off, ..., a transition of the flow, or timer
   actor_ref by;
@@ -47,6 +54,10 @@ struct command {
   std::optional<double> sentiment;  // feedback: -1..1
   uint64_t timer = 0;               // timer: the id of the timer that fired
   std::optional<past_record> past;  // record: its own times
+  std::string other;                // link_*, problem_resolved: the other ticket's id
+  // Supplied by the runtime for what carries a customer's text (open, record, customer_reply,
+  // repeat_contact) and for reclassify: what it read there.
+  std::optional<text_reading> reading;
   // Supplied by the runtime: compensation already granted to this customer within the flow's
   // per_customer period, on any ticket.
   money customer_granted;

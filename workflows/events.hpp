@@ -353,6 +353,67 @@ struct feedback {
   }
 };
 
+// What was read in a customer's text (at opening, in each message, or again when the topics
+// changed): its topics, why each holds (the rule and the words it matched), and how the
+// customer sounds. Computed by the runtime with the topics version and sentiment model it has,
+// and recorded, so that history explains itself and replays give the same state.
+struct classified {
+  VOCFLOW_EVENT(classified)
+  std::vector<std::string> topics;
+  std::vector<std::string> why;  // one per topic: `any "偏小"`, `match category=clothes`
+  double sentiment = 0;          // -1..1
+  int32_t topics_version = 0;    // 0: no topics were deployed
+  std::string of;                // what was read: opened, customer_replied, repeat_contact, ...
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("topics", s.topics), f("why", s.why), f("sentiment", s.sentiment);
+    f("topics_version", s.topics_version), f("of", s.of);
+  }
+};
+
+// The customer got in touch again on the same matter while the ticket is open: the new
+// message, its channel, and how many contacts the ticket has now (the first one included).
+struct repeat_contact {
+  VOCFLOW_EVENT(repeat_contact)
+  std::string text, channel;
+  int32_t count = 0;
+  std::string reason;  // why it is the same matter: `topic apparel/size`, `similar text 0.62`
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("text", s.text), f("channel", s.channel), f("count", s.count), f("reason", s.reason);
+  }
+};
+
+// The complaint is one of a problem's (a spike of its topic): `problem` is that ticket.
+struct linked_to_problem {
+  VOCFLOW_EVENT(linked_to_problem)
+  std::string problem, topic;
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("problem", s.problem), f("topic", s.topic);
+  }
+};
+
+// On a problem: one more complaint is linked to it.
+struct complaint_linked {
+  VOCFLOW_EVENT(complaint_linked)
+  std::string ticket;
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("ticket", s.ticket);
+  }
+};
+
+// The problem this complaint is linked to was resolved, with what its resolver said.
+struct problem_resolved {
+  VOCFLOW_EVENT(problem_resolved)
+  std::string problem, text;
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("problem", s.problem), f("text", s.text);
+  }
+};
+
 #undef VOCFLOW_EVENT
 
 }  // namespace ev
@@ -364,8 +425,9 @@ using event_body =
                  ev::clock_started, ev::clock_paused, ev::clock_resumed, ev::clock_stopped,
                  ev::sla_warned, ev::sla_breached, ev::escalated, ev::task_opened, ev::task_done,
                  ev::compensation_requested, ev::compensation_granted, ev::compensation_rejected,
-                 ev::resolved, ev::confirmed, ev::reopened, ev::timed_out, ev::closed,
-                 ev::feedback>;
+                 ev::resolved, ev::confirmed, ev::reopened, ev::timed_out, ev::closed, ev::feedback,
+                 ev::classified, ev::repeat_contact, ev::linked_to_problem, ev::complaint_linked,
+                 ev::problem_resolved>;
 
 struct event {
   uint64_t seq = 0;  // 1, 2, ... per ticket

@@ -15,6 +15,8 @@ bool valid_identifier(std::string_view s) {
   });
 }
 
+void read_level_actions(yaml_context& cx, map_view& m, const YAML::Node& n, escalation_level& lvl);
+
 std::optional<escalation_level> read_level(yaml_context& cx, const YAML::Node& n) {
   map_view m{cx, n, "escalation level", {"at", "before", "notify", "reassign", "priority"}};
   if (!m.ok()) return std::nullopt;
@@ -54,6 +56,12 @@ std::optional<escalation_level> read_level(yaml_context& cx, const YAML::Node& n
   } else {
     cx.error(n, "missing-field", "an escalation level needs `at` (e.g. 50% or 2h) or `before`");
   }
+  read_level_actions(cx, m, n, lvl);
+  return lvl;
+}
+
+// notify, reassign and priority of an escalation level; at least one of them.
+void read_level_actions(yaml_context& cx, map_view& m, const YAML::Node& n, escalation_level& lvl) {
   if (auto v = m.get("notify")) lvl.notify = read_names(cx, *v, "notify");
   if (auto v = m.get("reassign")) lvl.reassign = read_name(cx, *v, "reassign");
   if (auto v = m.get("priority")) {
@@ -68,7 +76,34 @@ std::optional<escalation_level> read_level(yaml_context& cx, const YAML::Node& n
   }
   if (lvl.notify.empty() && !lvl.reassign && lvl.priority.empty())
     cx.error(n, "missing-field", "an escalation level must notify, reassign or raise priority");
-  return lvl;
+}
+
+// A flow's own escalations, on what happens to a ticket rather than on a clock:
+// `[{ on: repeat_contact, count: 3, reassign: supervisor, notify: [cs_manager] }]`.
+void read_flow_escalations(yaml_context& cx, const YAML::Node& n, flow& f) {
+  if (!n.IsSequence()) {
+    cx.error(n, "bad-type", "escalate must be a list of `{ on: repeat_contact, count: N, ... }`");
+    return;
+  }
+  for (const auto& item : n) {
+    map_view m{cx, item, "escalation", {"on", "count", "notify", "reassign", "priority"}};
+    if (!m.ok()) continue;
+    repeat_rule r;
+    r.level.pos = yaml_context::pos(item);
+    if (auto v = m.require("on"))
+      if (auto s = read_string(cx, *v, "on"); s && *s != "repeat_contact")
+        cx.error(*v, "bad-value",
+                 fmt::format("a flow escalates on `repeat_contact`, not `{}` (SLA escalations "
+                             "belong to a target: sla.first_response.escalate, a step's "
+                             "escalate)",
+                             *s));
+    if (auto v = m.require("count"))
+      if (auto c = read_int(cx, *v, "count", 2, 1000)) r.count = static_cast<int32_t>(*c);
+    read_level_actions(cx, m, item, r.level);
+    f.on_repeat.push_back(std::move(r));
+  }
+  std::stable_sort(f.on_repeat.begin(), f.on_repeat.end(),
+                   [](auto& a, auto& b) { return a.count < b.count; });
 }
 
 std::vector<escalation_level> read_levels(yaml_context& cx, const YAML::Node& n) {
@@ -285,8 +320,9 @@ std::optional<match_value> read_match_value(yaml_context& cx, const YAML::Node& 
 }  // namespace
 
 void read_match(yaml_context& cx, const YAML::Node& n, match_rule& out) {
-  static const std::vector<std::string> keys = {
-      "category", "channel", "product", "severity", "tier", "customer", "source", "text", "tags"};
+  static const std::vector<std::string> keys = {"category", "channel",  "product", "severity",
+                                                "tier",     "customer", "source",  "text",
+                                                "topic",    "tags"};
   map_view m{cx, n, "match"};  // keys checked here: `extra.NAME` is open-ended
   out.pos = yaml_context::pos(n);
   for (auto& [k, v] : m.entries()) {
@@ -323,7 +359,7 @@ std::shared_ptr<flow> read_flow(yaml_context& cx, const YAML::Node& doc) {
              doc,
              "flow",
              {"kind", "id", "version", "title", "match", "default", "calendar", "sla",
-              "compensation", "reopen", "start", "steps"}};
+              "compensation", "reopen", "escalate", "start", "steps"}};
   if (!m.ok()) return nullptr;
   f->pos = yaml_context::pos(doc);
   if (auto v = m.require("id")) {
@@ -358,6 +394,7 @@ std::shared_ptr<flow> read_flow(yaml_context& cx, const YAML::Node& doc) {
       f->reopen = r;
     }
   }
+  if (auto v = m.get("escalate")) read_flow_escalations(cx, *v, *f);
   if (auto v = m.require("steps")) {
     map_view sv{cx, *v, "steps"};
     for (auto& [k, val] : sv.entries()) f->steps.push_back(read_step(cx, k, val));

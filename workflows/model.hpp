@@ -149,6 +149,13 @@ struct compensation_policy {
   const role_limit* limit_for(std::string_view role) const;
 };
 
+// What a flow does when the customer gets in touch for the `count`-th time on an open ticket
+// (`escalate: [{ on: repeat_contact, count: 3, reassign: supervisor, notify: [cs_manager] }]`).
+struct repeat_rule {
+  int32_t count = 0;
+  escalation_level level;  // its notify, reassign and priority (no timing)
+};
+
 struct reopen_rule {
   duration_spec within;  // calendar time after closing during which the customer may reopen
   named_ref to;
@@ -201,6 +208,7 @@ struct flow {
 
   compensation_policy compensation;
   std::optional<reopen_rule> reopen;
+  std::vector<repeat_rule> on_repeat;  // by rising count
 
   named_ref start;
   std::vector<step> steps;

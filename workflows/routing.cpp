@@ -61,8 +61,30 @@ std::string match_value::describe() const {
   return text;
 }
 
-bool holds(const match_rule& m, const ticket_fields& t) {
+namespace {
+
+// Whether one of the complaint's topics is one of `values`, or below one (`apparel` holds for
+// `apparel/size`).
+bool topic_holds(const std::vector<match_value>& values, const std::vector<std::string>* topics) {
+  if (!topics) return false;
+  return std::any_of(topics->begin(), topics->end(), [&](const std::string& t) {
+    return std::any_of(values.begin(), values.end(), [&](const match_value& v) {
+      if (v.matches(t)) return true;
+      return v.how == match_value::kind::equals && t.size() > v.text.size() &&
+             t[v.text.size()] == '/' &&
+             iequals(std::string_view{t}.substr(0, v.text.size()), v.text);
+    });
+  });
+}
+
+}  // namespace
+
+bool holds(const match_rule& m, const ticket_fields& t, const std::vector<std::string>* topics) {
   for (auto& [field, values] : m.fields) {
+    if (field == "topic") {
+      if (!topic_holds(values, topics)) return false;
+      continue;
+    }
     auto v = field_value(t, field);
     if (std::none_of(values.begin(), values.end(), [&](auto& x) { return x.matches(v); }))
       return false;
@@ -73,13 +95,14 @@ bool holds(const match_rule& m, const ticket_fields& t) {
   return true;
 }
 
-std::optional<size_t> match(const flow& f, const ticket_fields& t) {
-  if (f.match.specificity() == 0 || !holds(f.match, t)) return std::nullopt;
+std::optional<size_t> match(const flow& f, const ticket_fields& t,
+                            const std::vector<std::string>* topics) {
+  if (f.match.specificity() == 0 || !holds(f.match, t, topics)) return std::nullopt;
   return f.match.specificity();
 }
 
 std::optional<route_result> route(const std::vector<std::shared_ptr<const flow>>& flows,
-                                  const ticket_fields& t) {
+                                  const ticket_fields& t, const std::vector<std::string>* topics) {
   std::map<std::string, std::shared_ptr<const flow>> newest;
   for (auto& f : flows) {
     auto& slot = newest[f->id];
@@ -89,7 +112,8 @@ std::optional<route_result> route(const std::vector<std::shared_ptr<const flow>>
   size_t best_score = 0;
   for (auto& [id, f] : newest) {  // in id order: the first of equally specific flows wins
     if (f->is_default && !fallback) fallback = f;
-    if (auto score = match(*f, t); score && *score > best_score) best = f, best_score = *score;
+    if (auto score = match(*f, t, topics); score && *score > best_score)
+      best = f, best_score = *score;
   }
   if (best) return route_result{best, "match " + describe_match(best->match)};
   if (fallback) return route_result{fallback, "default flow"};
@@ -158,7 +182,8 @@ std::map<std::string, size_t> check_sample(const std::vector<std::shared_ptr<con
     bool each_reachable = true;
     for (auto& [name, values] : f->match.fields)
       for (auto& v : values) {
-        const auto& field = name;  // a lambda cannot capture a structured binding (clang 14)
+        if (name == "topic") continue;  // topics are read from the text, not in the sample
+        const auto& field = name;       // a lambda cannot capture a structured binding (clang 14)
         auto hit = std::any_of(sample.begin(), sample.end(),
                                [&](auto& t) { return v.matches(field_value(t, field)); });
         if (hit) continue;

@@ -22,11 +22,14 @@ std::string_view trim(std::string_view s);
 std::string ascii_lower(std::string_view s);
 
 // Whether every field of `m` has one of its values and every tag of `m` is on the ticket (an
-// empty rule holds for every ticket).
-bool holds(const match_rule& m, const ticket_fields& t);
+// empty rule holds for every ticket). `topic` holds when one of `topics` (the complaint's, as
+// classified) is a listed topic or below one; never without topics.
+bool holds(const match_rule& m, const ticket_fields& t,
+           const std::vector<std::string>* topics = nullptr);
 
 // nullopt when `f` does not take the ticket, else how specific the match is.
-std::optional<size_t> match(const flow& f, const ticket_fields& t);
+std::optional<size_t> match(const flow& f, const ticket_fields& t,
+                            const std::vector<std::string>* topics = nullptr);
 
 struct route_result {
   std::shared_ptr<const flow> chosen;
@@ -34,7 +37,8 @@ struct route_result {
 };
 
 std::optional<route_result> route(const std::vector<std::shared_ptr<const flow>>& flows,
-                                  const ticket_fields& t);
+                                  const ticket_fields& t,
+                                  const std::vector<std::string>* topics = nullptr);
 
 // "category=returns channel=web|app tags=vip"
 std::string describe_match(const match_rule& m);

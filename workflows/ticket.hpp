@@ -161,6 +161,17 @@ struct ticket {
   bool has_sentiment = false;
   bool historical = false;  // recorded from history (an import): it ran no clocks here
 
+  // What the customer's texts are about and how the customer sounds (classified events):
+  // the topics of the latest reading; the sentiment of the first text (before any answer) and
+  // of the latest one after the first interaction (the post-interaction sentiment).
+  std::vector<std::string> topics;
+  int32_t topics_version = 0;
+  double sentiment_before = 0, sentiment_after = 0;
+  bool has_before = false, has_after = false;
+  int32_t contacts = 1;             // the customer's contacts on this matter (repeat contacts)
+  std::string problem;              // the problem this complaint is linked to, "" for none
+  std::vector<std::string> linked;  // on a problem: the complaints linked to it
+
   // Service-level outcomes, kept for the closed-loop numbers. *_met: -1 not yet known,
   // 0 missed, 1 met; taken and margin are in business time.
   int8_t first_response_met = -1;
@@ -202,7 +213,10 @@ struct ticket {
     f("resolution_margin", s.resolution_margin), f("first_responder", s.first_responder);
     f("resolved_by", s.resolved_by), f("breaches", s.breaches);
     f("cycle_business", s.cycle_business), f("has_sentiment", s.has_sentiment);
-    f("historical", s.historical);
+    f("historical", s.historical), f("topics", s.topics), f("topics_version", s.topics_version);
+    f("sentiment_before", s.sentiment_before), f("sentiment_after", s.sentiment_after);
+    f("has_before", s.has_before), f("has_after", s.has_after), f("contacts", s.contacts);
+    f("problem", s.problem), f("linked", s.linked);
   }
   bool operator==(const ticket&) const = default;
 };

@@ -52,6 +52,63 @@ std::vector<std::string> phrases(yaml_context& cx, const YAML::Node& n, std::str
   return out;
 }
 
+std::optional<double> read_number(yaml_context& cx, const YAML::Node& n, std::string_view what,
+                                  double min, double max) {
+  double v = 0;
+  try {
+    v = n.as<double>();
+  } catch (const YAML::Exception&) {
+    cx.error(n, "bad-type", fmt::format("`{}` must be a number", what));
+    return std::nullopt;
+  }
+  if (v < min || v > max) {
+    cx.error(n, "bad-value", fmt::format("`{}` must be from {} to {}", what, min, max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+void read_spikes(yaml_context& cx, const YAML::Node& n, spike_settings& out) {
+  map_view m{cx,
+             n,
+             "spikes",
+             {"bucket", "baseline", "gap", "threshold", "min_count", "seasonal", "problem_flow"}};
+  if (!m.ok()) return;
+  if (auto v = m.get("bucket"))
+    if (auto b = read_string(cx, *v, "bucket")) {
+      if (*b == "hour" || *b == "day")
+        out.hourly = *b == "hour";
+      else
+        cx.error(*v, "bad-value", fmt::format("bucket is `hour` or `day`, not `{}`", *b));
+    }
+  if (auto v = m.get("baseline"))
+    if (auto x = read_int(cx, *v, "baseline", 3, 60)) out.baseline = static_cast<int>(*x);
+  if (auto v = m.get("gap"))
+    if (auto x = read_int(cx, *v, "gap", 0, 30)) out.gap = static_cast<int>(*x);
+  if (auto v = m.get("threshold"))
+    if (auto x = read_number(cx, *v, "threshold", 0.5, 20)) out.threshold = *x;
+  if (auto v = m.get("min_count"))
+    if (auto x = read_int(cx, *v, "min_count", 1, 1'000'000)) out.min_count = static_cast<int>(*x);
+  if (auto v = m.get("seasonal"))
+    if (auto x = read_bool(cx, *v, "seasonal")) out.seasonal = *x;
+  if (auto v = m.get("problem_flow"))
+    if (auto x = read_name(cx, *v, "problem_flow")) {
+      out.problem_flow = x->name;
+      out.problem_pos = x->pos;
+    }
+}
+
+void read_repeats(yaml_context& cx, const YAML::Node& n, repeat_settings& out) {
+  map_view m{cx, n, "repeat_contacts", {"enabled", "within", "similarity"}};
+  if (!m.ok()) return;
+  if (auto v = m.get("enabled"))
+    if (auto x = read_bool(cx, *v, "enabled")) out.enabled = *x;
+  if (auto v = m.get("within"))
+    if (auto x = read_duration(cx, *v, "within")) out.within = *x;
+  if (auto v = m.get("similarity"))
+    if (auto x = read_percent(cx, *v, "similarity")) out.similarity = *x / 100;
+}
+
 }  // namespace
 
 std::string topic::parent() const {
@@ -66,10 +123,13 @@ const topic* topic_set::find(std::string_view id) const {
 }
 
 std::optional<topic_set> read_topics(yaml_context& cx, const YAML::Node& doc) {
-  map_view m{cx, doc, "topics document", {"kind", "version", "topics"}};
+  map_view m{
+      cx, doc, "topics document", {"kind", "version", "topics", "spikes", "repeat_contacts"}};
   if (!m.ok()) return std::nullopt;
   topic_set out;
   out.file = cx.file();
+  if (auto v = m.get("spikes")) read_spikes(cx, *v, out.spikes);
+  if (auto v = m.get("repeat_contacts")) read_repeats(cx, *v, out.repeats);
   if (auto v = m.require("version"))
     if (auto x = read_int(cx, *v, "version", 1, 1'000'000)) out.version = static_cast<int32_t>(*x);
   auto list = m.require("topics");
@@ -128,6 +188,17 @@ void check_topics(yaml_context& cx, const topic_set& t,
                                "mean `{}`?)",
                                x.owner.name, hint));
   }
+}
+
+void check_problem_flow(yaml_context& cx, const topic_set& t,
+                        const std::vector<std::string>& flows) {
+  auto& id = t.spikes.problem_flow;
+  if (id.empty() || std::find(flows.begin(), flows.end(), id) != flows.end()) return;
+  auto hint = suggest(id, flows);
+  cx.error(t.spikes.problem_pos, "unknown-flow",
+           hint.empty()
+               ? fmt::format("problem_flow `{}` is no flow", id)
+               : fmt::format("problem_flow `{}` is no flow (did you mean `{}`?)", id, hint));
 }
 
 std::vector<topic_hit> classify(const topic_set& set, const ticket_fields& complaint) {

@@ -50,10 +50,35 @@ struct topic {
   std::string parent() const;
 };
 
+// When a topic's count is a spike (workflows/voice.hpp has the detector):
+//   spikes: { bucket: day, baseline: 7, gap: 2, threshold: 3, min_count: 5, seasonal: true,
+//             problem_flow: problem }
+struct spike_settings {
+  bool hourly = false;       // buckets of an hour, else of a day (in UTC)
+  int baseline = 7;          // earlier buckets the count is compared with
+  int gap = 2;               // buckets left out between them and the current one
+  double threshold = 3;      // how many standard deviations above their mean
+  int min_count = 5;         // fewer distinct customers are never a spike
+  bool seasonal = true;      // also against the same bucket of earlier weeks, when there are 4
+  std::string problem_flow;  // the flow a spike opens a problem on; "" for none
+  source_pos problem_pos;
+};
+
+// When a new complaint is the same matter as an open ticket of the customer:
+//   repeat_contacts: { within: 14d, similarity: 30% }
+struct repeat_settings {
+  bool enabled = true;
+  duration_spec within{14, {}};  // since the open ticket was opened
+  double similarity = 0.3;       // character-bigram Jaccard of the texts, when no topic is shared
+};
+
 struct topic_set {
   std::string file;
   int32_t version = 0;
   std::vector<topic> topics;  // parents before their children
+  spike_settings spikes;
+  repeat_settings repeats;
+  std::string source;  // the YAML text, as deployed
 
   const topic* find(std::string_view id) const;
 };
@@ -65,6 +90,10 @@ std::optional<topic_set> read_topics(yaml_context& cx, const YAML::Node& doc);
 // The departments that own the topics must be the organization's.
 void check_topics(yaml_context& cx, const topic_set& t,
                   const std::vector<std::string>& departments);
+
+// The flow spikes open problems on must be one of `flows`.
+void check_problem_flow(yaml_context& cx, const topic_set& t,
+                        const std::vector<std::string>& flows);
 
 // A topic a complaint is about, and why: the rule and the words it matched.
 struct topic_hit {

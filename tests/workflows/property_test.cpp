@@ -38,6 +38,7 @@ class random_sequence {
     open.by = {"intake", "system"};
     open.ticket_id = "T-" + std::to_string(uniform(1, 1'000'000));
     open.info = random_fields();
+    if (uniform(0, 1)) open.reading = random_reading();
     send(open);
     int n = static_cast<int>(uniform(5, 40));
     for (int i = 0; i < n && !::testing::Test::HasFailure(); ++i) {
@@ -84,12 +85,23 @@ class random_sequence {
     return t;
   }
 
+  text_reading random_reading() {
+    static const std::vector<std::string> topics = {"apparel/size", "app/crash", "delivery"};
+    text_reading r;
+    for (auto& t : topics)
+      if (uniform(0, 2) == 0) r.topics.push_back(t), r.why.push_back("any \"x\"");
+    r.sentiment = static_cast<double>(uniform(-10, 10)) / 10.0;
+    r.topics_version = static_cast<int32_t>(uniform(0, 3));
+    return r;
+  }
+
   command random_command() {
     std::vector<std::string> actions = allowed_actions(f_, t_, now_);
     for (auto& s : f_.steps)
       for (auto& tr : s.on) actions.push_back(tr.action);
     for (auto a : {"bogus", "open", "confirm", "reopen", "feedback", "complete_task",
-                   "approve_compensation", "supplier_reply"})
+                   "approve_compensation", "supplier_reply", "repeat_contact", "link_problem",
+                   "link_complaint", "problem_resolved", "reclassify", "customer_reply"})
       actions.emplace_back(a);
     static const std::vector<std::string> roles = {"agent",      "agent",      "agent",
                                                    "supervisor", "cs_manager", "finance",
@@ -111,6 +123,9 @@ class random_sequence {
     if (uniform(0, 1)) c.csat = static_cast<int32_t>(uniform(-1, 7));
     if (uniform(0, 1)) c.sentiment = static_cast<double>(uniform(-15, 15)) / 10.0;
     c.customer_granted = money{uniform(0, 120'000)};
+    c.other = one_of(std::vector<std::string>{"", "P-1", "T-2", "T-3"});
+    c.info = random_fields();
+    if (uniform(0, 2)) c.reading = random_reading();
     return c;
   }
 
