@@ -182,6 +182,18 @@ struct metrics_state {
                                   {"flow"},
                                   business_buckets,
                                   {}};
+  family topics{"vocflow_topic_complaints_total",
+                "Complaints (and repeat contacts) by topic, as classified when they came in.",
+                "counter",
+                {"topic"},
+                {}};
+  histogram_family post_interaction{
+      "vocflow_post_interaction_sentiment",
+      "At close: how the customer sounds after our interaction minus before (-2..2), by the "
+      "department that owned the ticket.",
+      {"department"},
+      {-1, -0.5, -0.25, 0, 0.25, 0.5, 1, 2},
+      {}};
   histogram_family cross_department{
       "vocflow_cross_department_cycle_seconds",
       "Business time from opening to closing of tickets that involved more than one "
@@ -220,8 +232,15 @@ void fold(self_ptr self, const committed_ticket& c) {
     std::visit(overloaded{
                    [&](const ev::opened&) { count_ticket(s.opened); },
                    [&](const ev::reopened&) { count_ticket(s.reopened); },
+                   [&](const ev::classified& x) {
+                     if (x.of != "opened" && x.of != "repeat_contact") return;
+                     for (auto& topic : x.topics) s.topics.add({bounded(s, "topic", topic)});
+                   },
                    [&](const ev::closed& x) {
                      count_ticket(s.closed);
+                     if (t.has_before && t.has_after)
+                       s.post_interaction.observe({t.owner},
+                                                  t.sentiment_after - t.sentiment_before);
                      s.cycle.observe({t.flow, "wall"}, seconds(e.at - t.opened_at));
                      s.cycle.observe({t.flow, "business"}, seconds(x.business));
                      if (t.departments->size() > 1)
@@ -260,7 +279,7 @@ std::string exposition(self_ptr self) {
   std::string out;
   out.reserve(16 << 10);
   for (auto* f : {&s.opened, &s.closed, &s.reopened, &s.warnings, &s.breaches, &s.escalations,
-                  &s.handoffs, &s.compensation})
+                  &s.handoffs, &s.compensation, &s.topics})
     render(out, *f);
 
   family open{"vocflow_tickets_open",
@@ -278,8 +297,20 @@ std::string exposition(self_ptr self) {
     for (auto& [step, n] : steps) open.add({owner, step}, static_cast<double>(n));
   render(out, open);
   render(out, approvals);
+  family problems{"vocflow_problems_open",
+                  "Problems (tickets opened by a spike of a topic) not resolved yet.",
+                  "gauge",
+                  {},
+                  {}};
+  problems.values[{}] = static_cast<double>(s.open.problems);
+  render(out, problems);
+  family spikes{
+      "vocflow_topic_spikes_total", "Spikes flagged, by topic.", "counter", {"topic"}, {}};
+  for (auto& [topic, n] : s.env.stats->spikes())
+    spikes.add({bounded(s, "topic", topic)}, static_cast<double>(n));
+  render(out, spikes);
 
-  for (auto* h : {&s.cycle, &s.first_response, &s.cross_department}) {
+  for (auto* h : {&s.cycle, &s.first_response, &s.cross_department, &s.post_interaction}) {
     header(out, h->name, h->help, "histogram");
     for (auto* series : sorted(h->values))
       series->second->render(out, h->name, label_text(h->label_names, series->first));
@@ -359,7 +390,13 @@ bool counted(const ticket& t) {
 
 }  // namespace
 
+// A problem (a spike's ticket) not resolved yet.
+bool open_problem(const ticket& t) {
+  return t.exists() && t.status == ticket_status::open && t.info->extra.contains("problem_topic");
+}
+
 void open_gauges::count(const ticket& t, int sign) {
+  if (open_problem(t)) problems += sign;
   if (!counted(t)) return;
   by_owner_step[t.owner][t.step] += sign;
   pending_approvals += sign * static_cast<int64_t>(t.requests.size());
@@ -367,7 +404,8 @@ void open_gauges::count(const ticket& t, int sign) {
 
 void open_gauges::move(const ticket& before, const ticket& after) {
   if (counted(before) == counted(after) && before.owner == after.owner &&
-      before.step == after.step && before.requests.size() == after.requests.size())
+      before.step == after.step && before.requests.size() == after.requests.size() &&
+      open_problem(before) == open_problem(after))
     return;
   count(before, -1);
   count(after, +1);

@@ -26,6 +26,7 @@ using metrics_actor = subscriber_actor::extend<caf::replies_to<metrics_atom>::wi
 struct open_gauges {
   std::map<std::string, std::map<std::string, int64_t, std::less<>>, std::less<>> by_owner_step;
   int64_t pending_approvals = 0;
+  int64_t problems = 0;  // problems (a spike's ticket) not resolved yet
 
   // Counts `t` in (+1) or out (-1); a closed or not yet existing ticket counts nowhere.
   void count(const ticket& t, int sign);

@@ -112,7 +112,9 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   std::map<std::string, queue_map> queues;
   for (auto& [name, _] : env.flows->org().departments) queues[name];
   open_gauges open;
+  voice_seed voice;
   auto scanned = env.db->for_each_ticket([&](const ticket& t) {
+    voice.add(t);
     auto f = env.flows->find(t.flow, t.version);
     for (auto& [name, queue] : queues) {
       queue_entry e;
@@ -132,6 +134,17 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   }
   rt->metrics_ = spawn_metrics(sys, env, std::move(open));
   read_models.push_back(rt->metrics_);
+  {
+    std::weak_ptr<routing> where = rt->routing_;
+    auto n = env.partitions;
+    rt->voice_ = spawn_voice(sys, env, std::move(voice), [where, n](const std::string& id) {
+      auto r = where.lock();
+      if (!r) return partition_actor{};
+      std::shared_lock lock{r->lock};
+      return r->partitions[partition_of(id, n)];
+    });
+    read_models.push_back(caf::actor_cast<subscriber_actor>(rt->voice_));
+  }
 
   std::vector<partition_actor> parts;
   for (uint32_t i = 0; i < env.partitions; ++i)
@@ -160,6 +173,7 @@ runtime::~runtime() {
   for (auto& [_, d] : departments_) caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(metrics_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(voice_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
 }
 
@@ -215,6 +229,7 @@ void runtime::stop() {
   for (auto& [_, d] : departments_) caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(metrics_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(voice_, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace vocflow::actors

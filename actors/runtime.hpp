@@ -7,6 +7,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/metrics.hpp"
 #include "actors/scheduler.hpp"
+#include "actors/voice.hpp"
 
 #include <atomic>
 #include <map>
@@ -35,6 +36,7 @@ class runtime {
   registry_actor registry() const { return registry_; }
   department_actor department(const std::string& name) const;
   metrics_actor metrics() const { return metrics_; }
+  voice_actor voice() const { return voice_; }
   const runtime_env& env() const { return env_; }
   caf::actor_system& system() const { return sys_; }
 
@@ -68,6 +70,7 @@ class runtime {
   std::map<std::string, department_actor> departments_;
   registry_actor registry_;
   metrics_actor metrics_;
+  voice_actor voice_;
   caf::actor supervisor_;
   std::atomic<uint64_t> id_counter_{0};
   bool stopped_ = false;

@@ -55,4 +55,14 @@ channel_stats* runtime_stats::channel(std::string_view name) const {
   return nullptr;
 }
 
+void runtime_stats::spike(const std::string& topic) {
+  std::lock_guard lock{spikes_lock_};
+  ++spikes_[topic];
+}
+
+std::map<std::string, uint64_t> runtime_stats::spikes() const {
+  std::lock_guard lock{spikes_lock_};
+  return spikes_;
+}
+
 }  // namespace vocflow::actors

@@ -1,9 +1,12 @@
 // Instruments the runtime updates from any thread (partitions, timer services), read by the
-// metrics endpoint: commit latency and size, timer lateness, partition backlog. Lock-free.
+// metrics endpoint: commit latency and size, timer lateness, partition backlog. Lock-free, but for
+// the rare spikes.
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +54,14 @@ struct runtime_stats {
   std::vector<std::unique_ptr<channel_stats>> channels;  // fixed at start
 
   channel_stats* channel(std::string_view name) const;
+
+  // Spikes flagged, by topic (rare: under a lock).
+  void spike(const std::string& topic);
+  std::map<std::string, uint64_t> spikes() const;
+
+ private:
+  mutable std::mutex spikes_lock_;
+  std::map<std::string, uint64_t> spikes_;
 };
 
 }  // namespace vocflow::actors

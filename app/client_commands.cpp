@@ -103,7 +103,7 @@ std::string share_text(const json& s, const char* yes, const char* no) {
 
 // "4.00 (3 answers)" from {"responses": 3, "mean": 4}.
 std::string mean_text(const json& m, const char* format) {
-  auto n = m["responses"].get<int64_t>();
+  auto n = (m.contains("responses") ? m["responses"] : m["tickets"]).get<int64_t>();
   if (n == 0) return "-";
   return fmt::format("{} ({} answer{})", number_or_dash(m["mean"], format), n, n == 1 ? "" : "s");
 }
@@ -146,6 +146,8 @@ const std::vector<kpi_line>& kpi_lines() {
       {"compensation granted", "compensation", "/compensation", k::money},
       {"mean CSAT (1-5)", "csat_mean", "/csat", k::mean, "{:.2f}"},
       {"sentiment index (-1..1)", "sentiment_mean", "/sentiment", k::mean, "{:+.2f}"},
+      {"post-interaction sentiment (after - before)", "post_interaction_sentiment",
+       "/post_interaction_sentiment", k::mean, "{:+.2f}"},
       {"SLA breaches", "breaches", "/breaches"},
   };
   return lines;

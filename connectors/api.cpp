@@ -85,7 +85,8 @@ const std::string& request::q(const std::string& name) const {
 const std::vector<route>& api::routes() {
   static const std::vector<route> all = [] {
     std::vector<route> r;
-    for (auto part : {ops_routes(), ticket_routes(), flow_routes(), intake_routes()})
+    for (auto part :
+         {ops_routes(), ticket_routes(), flow_routes(), intake_routes(), voice_routes()})
       r.insert(r.end(), part.begin(), part.end());
     return r;
   }();

@@ -60,6 +60,7 @@ std::vector<route> ticket_routes();
 std::vector<route> flow_routes();
 std::vector<route> ops_routes();
 std::vector<route> intake_routes();
+std::vector<route> voice_routes();
 
 class api {
  public:

@@ -50,9 +50,17 @@ void open_ticket(const api_services& s, request& rq) {
     answer(respond, r, [&](actors::command_result& res) {
       json body = {
           {"id", res.state->id}, {"created", !res.replayed}, {"ticket", decided_view(res)}};
-      for (auto& e : res.events ? *res.events : std::vector<event>{})
+      bool repeat = false;
+      for (auto& e : res.events ? *res.events : std::vector<event>{}) {
         if (auto* routed = std::get_if<ev::routed>(&e.body)) body["routed"] = routed->reason;
-      auto out = json_response(res.replayed ? 200 : 201, body);
+        // The customer's open ticket on the same matter took it as a repeat contact.
+        if (auto* r = std::get_if<ev::repeat_contact>(&e.body)) {
+          repeat = true;
+          body["created"] = false;
+          body["repeat_contact"] = {{"count", r->count}, {"reason", r->reason}};
+        }
+      }
+      auto out = json_response(res.replayed || repeat ? 200 : 201, body);
       out.set(http::field::location, "/v1/tickets/" + res.state->id);
       respond(std::move(out));
     });

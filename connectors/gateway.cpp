@@ -47,6 +47,26 @@ void send_batches(caf::stateful_actor<gateway_state>* self) {
   }
 }
 
+void queue(caf::stateful_actor<gateway_state>* self, pending p) {
+  auto& s = self->state;
+  auto idx = actors::partition_of(p.sub.ticket_id, s.rt->partitions());
+  s.queued[idx].push_back(std::move(p));
+  if (!s.send_scheduled) {
+    s.send_scheduled = true;
+    self->send(self, send_atom::value);  // behind every command already queued here
+  }
+}
+
+// The open becomes a repeat contact on the matching ticket: the new message, its channel (in
+// its fields) and why it matched. Taken by the system, on behalf of whoever sent the complaint.
+void as_repeat(actors::submission& sub, const actors::repeat_match& m) {
+  sub.ticket_id = m.ticket;
+  sub.cmd.action = "repeat_contact";
+  sub.cmd.text = sub.cmd.info->text;
+  sub.cmd.other = m.reason;
+  sub.cmd.by.role = std::string{system_role};
+}
+
 }  // namespace
 }  // namespace vocflow::connectors
 
@@ -64,12 +84,22 @@ gateway::gateway(actors::runtime& rt) : sys_{rt.system()} {
     return {
         [=](enqueue_atom, std::shared_ptr<pending>& p) {
           auto& s = self->state;
-          auto idx = actors::partition_of(p->sub.ticket_id, s.rt->partitions());
-          s.queued[idx].push_back(std::move(*p));
-          if (!s.send_scheduled) {
-            s.send_scheduled = true;
-            self->send(self, send_atom::value);  // behind every command already queued here
+          // A new complaint of a customer who has an open ticket on the same matter is a
+          // repeat contact on that ticket, not a ticket of its own.
+          auto& cmd = p->sub.cmd;
+          if (cmd.action == "open" && p->sub.flow_id.empty() &&
+              !(cmd.info->customer.empty() && cmd.info->contact.empty())) {
+            self->request(s.rt->voice(), s.rt->env().cfg.request_timeout,
+                          actors::repeat_atom::value, *cmd.info)
+                .then(
+                    [=](actors::repeat_match& m) {
+                      if (!m.ticket.empty()) as_repeat(p->sub, m);
+                      queue(self, std::move(*p));
+                    },
+                    [=](caf::error&) { queue(self, std::move(*p)); });
+            return;
           }
+          queue(self, std::move(*p));
         },
         [=](send_atom) { send_batches(self); },
     };

@@ -359,4 +359,28 @@ actors::submission intake_command(const mapped_record& r, import_mode mode) {
   return sub;
 }
 
+std::variant<marker_request, body_error> parse_marker(const std::string& body) {
+  auto parsed = object_body(body, {"at", "text", "topic"});
+  if (auto* e = std::get_if<body_error>(&parsed)) return *e;
+  auto& j = std::get<json>(parsed);
+  marker_request r;
+  if (!j.contains("text") || !j["text"].is_string() || j["text"].get<std::string>().empty())
+    return body_error{"missing_field", "a marker needs `text`: what happened", "text"};
+  r.text = j["text"].get<std::string>();
+  if (r.text.size() > 500)
+    return body_error{"invalid_field", "`text` is longer than 500 bytes", "text"};
+  if (j.contains("topic")) {
+    if (!j["topic"].is_string())
+      return body_error{"invalid_field", "`topic` must be a topic id (app/crash)", "topic"};
+    r.topic = j["topic"].get<std::string>();
+  }
+  if (j.contains("at")) {
+    auto t = j["at"].is_string() ? parse_utc(j["at"].get<std::string>()) : std::nullopt;
+    if (!t)
+      return body_error{"invalid_field", "`at` must be a time like 2026-03-09T04:50:00Z", "at"};
+    r.at = *t;
+  }
+  return r;
+}
+
 }  // namespace vocflow::connectors

@@ -53,6 +53,14 @@ struct action_request {
 };
 [[nodiscard]] std::variant<action_request, body_error> parse_action(const std::string& body);
 
+// A marker on the topic series ("app 5.2 released"): when (default: now), what, and the topic
+// it concerns ("" for every topic).
+struct marker_request {
+  std::optional<time_point> at;
+  std::string text, topic;
+};
+[[nodiscard]] std::variant<marker_request, body_error> parse_marker(const std::string& body);
+
 // The commands. `ticket_id`: the id the new ticket gets (runtime::ticket_id_for_key when there
 // is an idempotency key, else runtime::new_ticket_id).
 actors::submission open_command(const caller& by, open_request r, std::string ticket_id,

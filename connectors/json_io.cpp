@@ -32,6 +32,15 @@ json durations_json(const kpi_durations& business, const kpi_durations& wall) {
           {"wall_seconds", one(wall)}};
 }
 
+// The post-interaction sentiment index: after - before, over the tickets with both.
+json post_interaction(const kpi_figures& k) {
+  auto before = k.sentiment_before.mean(), after = k.sentiment_after.mean();
+  return {{"tickets", k.sentiment_after.count},
+          {"before", or_null(before)},
+          {"after", or_null(after)},
+          {"mean", before && after ? json(*after - *before) : json(nullptr)}};
+}
+
 json figures_json(const kpi_figures& k) {
   json compensation = json::array();
   for (auto& [currency, amount] : k.compensation)
@@ -51,6 +60,7 @@ json figures_json(const kpi_figures& k) {
       {"compensation", {{"tickets", k.compensated}, {"granted", compensation}}},
       {"csat", {{"responses", k.csat.count}, {"mean", or_null(k.csat.mean())}}},
       {"sentiment", {{"responses", k.sentiment.count}, {"mean", or_null(k.sentiment.mean())}}},
+      {"post_interaction_sentiment", post_interaction(k)},
       {"breaches", k.breaches},
   };
 }

@@ -781,4 +781,12 @@ status store::put_meta(const std::string& name, const std::string& value) {
   return convert(db_->Put(w, cf(t_meta), name, value));
 }
 
+status store::for_each_meta(
+    const std::string& prefix,
+    const std::function<bool(std::string_view name, std::string_view value)>& visit) const {
+  auto upper = prefix;
+  upper.push_back('\xff');
+  return scan(t_meta, prefix, upper, visit);
+}
+
 }  // namespace vocflow::storage

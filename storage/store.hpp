@@ -122,8 +122,7 @@ class write_set {
   void disarm(uint16_t partition, const std::string& ticket, uint64_t timer, time_point due);
   // `fingerprint`: of the request that opened the ticket, to tell a retry from a different
   // request under the same key.
-  void idempotency(const std::string& key, const std::string& ticket,
-                   uint64_t fingerprint = 0);
+  void idempotency(const std::string& key, const std::string& ticket, uint64_t fingerprint = 0);
   void grant(const std::string& customer, time_point at, const std::string& ticket, uint64_t seq,
              money amount);
   void flow(const std::string& id, int32_t version, const std::string& source);
@@ -226,6 +225,10 @@ class store {
   // not_found when the name has no value.
   status meta(const std::string& name, std::string& out) const;
   status put_meta(const std::string& name, const std::string& value);
+  // The names starting with `prefix` (names are text: no byte 0xff), in name order.
+  status for_each_meta(
+      const std::string& prefix,
+      const std::function<bool(std::string_view name, std::string_view value)>& visit) const;
 
   const store_options& options() const { return options_; }
   write_stats stats() const;

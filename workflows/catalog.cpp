@@ -163,7 +163,7 @@ catalog load_catalog(const std::vector<source_file>& files, diagnostics& diags) 
     }
     if (diags.error_count() == errors_before) out.flows.push_back(std::move(f));
   }
-  if (out.topics && organized) {
+  if (out.topics && organized && !out.flows.empty()) {
     std::vector<std::string> ids;
     for (auto& f : out.flows) ids.push_back(f->id);
     yaml_context cx{out.topics->file, diags};

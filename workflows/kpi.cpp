@@ -104,7 +104,7 @@ void kpi_builder::count(kpi_figures& k, const ticket& t, std::string_view curren
 
   if (was_resolved) {
     (t.reopens > 0 ? k.reopened.yes : k.reopened.no)++;
-    if (t.reopens > 0 || t.interactions > 1 || t.handoffs > 0)
+    if (t.reopens > 0 || t.interactions > 1 || t.handoffs > 0 || t.contacts > 1)
       ++k.first_contact.no;
     else if (t.resolved_at + options_.fcr_window <= options_.as_of)
       ++k.first_contact.yes;
@@ -134,6 +134,11 @@ void kpi_builder::count(kpi_figures& k, const ticket& t, std::string_view curren
   if (t.has_sentiment) {
     ++k.sentiment.count;
     k.sentiment.sum += t.sentiment;
+  }
+  if (t.has_before && t.has_after) {
+    ++k.sentiment_before.count, ++k.sentiment_after.count;
+    k.sentiment_before.sum += t.sentiment_before;
+    k.sentiment_after.sum += t.sentiment_after;
   }
 }
 

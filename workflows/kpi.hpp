@@ -49,13 +49,19 @@ struct kpi_figures {
   int64_t tickets = 0, open = 0, resolved = 0, closed = 0;
   kpi_share first_response;  // answered within the target
   kpi_share resolution;      // resolved within the target
-  kpi_share first_contact;   // resolved with at most one agent reply, no hand-off, no reopen
-  kpi_share reopened;        // of the tickets resolved at least once: reopened (yes) or not
+  // resolved with at most one agent reply, no hand-off, no reopen, and no repeat contact (the
+  // customer getting in touch again on the same matter, through any channel)
+  kpi_share first_contact;
+  kpi_share reopened;  // of the tickets resolved at least once: reopened (yes) or not
   kpi_durations cycle_business, cycle_wall;   // opening to close, closed tickets
   kpi_durations cross_business, cross_wall;   // the same, tickets closed by several departments
   std::map<std::string, money> compensation;  // granted, by currency
   int64_t compensated = 0;                    // tickets with any compensation granted
   kpi_mean csat, sentiment;
+  // How the customer sounds after our interaction against before (classified texts): the
+  // first text's sentiment and the latest one's after the first answer, over the tickets that
+  // have both. index = after - before.
+  kpi_mean sentiment_before, sentiment_after;
   int64_t breaches = 0;
 };
 

@@ -92,7 +92,11 @@ TEST_F(ApiTest, IdempotencyKeyMakesRetriesReturnTheSameTicket) {
   EXPECT_EQ(b.status, 200);
   EXPECT_EQ(json_of(a)["id"], json_of(b)["id"]);
   EXPECT_EQ(json_of(b)["created"], false);
-  auto c = call("POST", "/v1/tickets", crash.dump(), "agent", {{"Idempotency-Key", "mail-4712"}});
+  // Another customer's complaint under another key is another ticket (the same customer's
+  // would be a repeat contact on this one).
+  auto another = crash;
+  another["customer"] = "C-4712";
+  auto c = call("POST", "/v1/tickets", another.dump(), "agent", {{"Idempotency-Key", "mail-4712"}});
   EXPECT_NE(json_of(c)["id"], json_of(a)["id"]);
   // The same request written otherwise is a retry; another request under the key is not (the
   // IETF Idempotency-Key draft: 422).
@@ -234,7 +238,12 @@ TEST_F(ApiTest, CompensationAboveTheRolesLimitIs403AndFinanceMayApprove) {
 
 TEST_F(ApiTest, QueuesArePaginatedAndFiltered) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(open_ticket(crash));
+  // Five customers: one customer's same complaint again would be a repeat contact.
+  for (int i = 0; i < 5; ++i) {
+    auto body = crash;
+    body["customer"] = "C-" + std::to_string(100 + i);
+    ids.push_back(open_ticket(body));
+  }
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(call("POST", "/v1/tickets/" + ids[i] + "/actions",
                    R"({"action":"escalate_to_engineering"})")

@@ -133,8 +133,13 @@ TEST_F(OpsTest, OpenTicketGaugesFollowEveryCommandAndSurviveARestart) {
   const json billing = {{"customer", "C-3003"}, {"category", "Credit card"}, {"text", "Twice"}};
   const json crash = {{"customer", "C-2002"}, {"category", "app"}, {"severity", "high"}};
   std::vector<std::string> ids;
-  for (int i = 0; i < 3; ++i) ids.push_back(open_ticket(billing));
-  for (int i = 0; i < 2; ++i) ids.push_back(open_ticket(crash));
+  // A customer each: one customer's same complaint again would be a repeat contact.
+  auto of = [](json body, int i) {
+    body["customer"] = body["customer"].get<std::string>() + "-" + std::to_string(i);
+    return body;
+  };
+  for (int i = 0; i < 3; ++i) ids.push_back(open_ticket(of(billing, i)));
+  for (int i = 0; i < 2; ++i) ids.push_back(open_ticket(of(crash, i)));
   auto act = [&](const std::string& id, const std::string& body, const std::string& role) {
     auto r = call("POST", "/v1/tickets/" + id + "/actions", body, role);
     EXPECT_EQ(r.status, 200) << body << ": " << r.body;
