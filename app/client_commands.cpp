@@ -1,5 +1,6 @@
 #include "app/client_commands.hpp"
 
+#include "app/digest_command.hpp"
 #include "app/ticket_text.hpp"
 #include "connectors/http_client.hpp"
 #include "workflows/duration.hpp"
@@ -404,6 +405,17 @@ int flow_list(const client_options& c) {
                                text_of(f["title"]));
     return 0;
   });
+}
+
+int run_digest(const client_options& c, const digest_command_options& o) {
+  if (!o.data_dir.empty()) return run_digest_local(o);
+  auto h = call(c, "GET", "/v1/digest?format=" + o.format);
+  if (!o.week.empty()) h.target += "&week=" + o.week;
+  if (!o.department.empty()) h.target += "&department=" + o.department;
+  auto r = connectors::send(h);
+  if (!ok(r)) return failed(h, r);
+  std::cout << r.body;
+  return 0;
 }
 
 }  // namespace vocflow::app

@@ -86,6 +86,7 @@ int run_import(const import_options& o) {
     }
     c.data.dir = o.data_dir;
     if (!o.flows_dir.empty()) c.flows.dir = o.flows_dir;
+    if (!o.topics_file.empty()) c.flows.topics = o.topics_file;
     spdlog::set_level(spdlog::level::warn);
     std::string error;
     local = node::start({.cfg = c, .http = false, .api = false, .notifiers = false}, error);

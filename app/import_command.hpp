@@ -14,7 +14,8 @@ struct import_options {
   std::string token;     // default $VOCFLOW_TOKEN
   std::string config_file = "config/vocflow.yaml";  // with --data: flows and runtime settings
   bool config_given = false;
-  std::string flows_dir;  // with --data: overrides flows.dir
+  std::string flows_dir;    // with --data: overrides flows.dir
+  std::string topics_file;  // with --data: overrides flows.topics
   bool historical = false;
   bool dry_run = false;
   std::string rejects;  // default: <first file>.rejects.csv

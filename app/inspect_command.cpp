@@ -85,7 +85,7 @@ int run_inspect(const inspect_options& o) {
     return true;
   });
   if (!st) return unreadable("the due timers", st);
-  st = db->for_each_flow([&](auto&, auto, auto&) { ++flows; });
+  st = db->for_each_flow([&](auto& id, auto, auto&) { flows += id != ":topics"; });
   if (!st) return unreadable("the flows", st);
   if (o.json) {
     std::cout << nlohmann::json{{"tickets", tickets},

@@ -1,5 +1,6 @@
 // vocflow: one executable, one subcommand per job.
 #include "app/client_commands.hpp"
+#include "app/digest_command.hpp"
 #include "app/flow_commands.hpp"
 #include "app/import_command.hpp"
 #include "app/sentiment_command.hpp"
@@ -106,6 +107,7 @@ int run(int argc, char** argv) {
       ->each([&](const std::string&) { sv.config_given = true; });
   serve->add_option("--data", sv.data_dir, "Data folder (overrides data.dir)");
   serve->add_option("--flows", sv.flows_dir, "Flows folder (overrides flows.dir)");
+  serve->add_option("--topics", sv.topics_file, "Topics file (overrides flows.topics)");
   serve->add_option("--partitions", sv.partitions, "Partitions (overrides runtime.partitions)");
   serve->add_option("--port", sv.port, "Port (overrides server.port; 0 picks a free one)");
   serve->callback([&] { code = run_serve(sv); });
@@ -208,6 +210,19 @@ int run(int argc, char** argv) {
                   "Days without a reopen before a resolution counts as first-contact (default 7)");
   rep->callback([&] { code = report(co, ro); });
 
+  digest_command_options dgo;
+  auto* dig = app.add_subcommand(
+      "digest",
+      "The weekly digest of praise and pain per department: top pain topics with quotes, top "
+      "praise, the week's KPIs against the week before, spikes and problems.");
+  client_flags(dig);
+  dig->add_option("--week", dgo.week, "ISO week (2026-W48); default the last whole week");
+  dig->add_option("--department", dgo.department, "One department; default all");
+  dig->add_option("--format", dgo.format, "markdown (default), html or json")
+      ->check(CLI::IsMember({"markdown", "html", "json"}));
+  dig->add_option("--data", dgo.data_dir, "A stopped data folder, instead of a running server");
+  dig->callback([&] { code = run_digest(co, dgo); });
+
   import_options imo;
   auto* imp = app.add_subcommand(
       "import",
@@ -238,6 +253,7 @@ int run(int argc, char** argv) {
   imp->add_option("-c,--config", imo.config_file, "With --data: the server configuration")
       ->each([&](const std::string&) { imo.config_given = true; });
   imp->add_option("--flows", imo.flows_dir, "With --data: the flows folder");
+  imp->add_option("--topics", imo.topics_file, "With --data: the topics file (kind: topics)");
   imp->callback([&] { code = run_import(imo); });
 
   sentiment_options so_;

@@ -38,6 +38,7 @@ int run_serve(const serve_options& o) {
   if (!c) return 1;
   if (!o.data_dir.empty()) c->data.dir = o.data_dir;
   if (!o.flows_dir.empty()) c->flows.dir = o.flows_dir;
+  if (!o.topics_file.empty()) c->flows.topics = o.topics_file;
   if (o.partitions >= 0) c->runtime.partitions = static_cast<uint32_t>(o.partitions);
   if (o.port >= 0) c->server.port = static_cast<uint16_t>(o.port);
   spdlog::set_level(spdlog::level::from_str(c->log.level));

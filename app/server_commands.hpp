@@ -10,6 +10,7 @@ struct serve_options {
   bool config_given = false;                        // then it must exist
   std::string data_dir;                             // overrides data.dir
   std::string flows_dir;                            // overrides flows.dir
+  std::string topics_file;                          // overrides flows.topics
   int partitions = -1;                              // overrides runtime.partitions
   int port = -1;                                    // overrides server.port
 };

@@ -68,6 +68,9 @@ void refresh(const ticket& t, ticket_view& v, const flow* f, std::optional<time_
   }
   v.waiting.resize(n);
   v.opened_at = t.opened_at;
+  v.topics = t.topics;
+  v.problem = t.problem;
+  v.contacts = t.contacts;
   v.next_deadline = no_time;
   v.breached = false;
   n = 0;
@@ -111,6 +114,9 @@ ticket_detail project_detail(const ticket& t, const flow* f) {
   d.departments = *t.departments;
   d.first_responder = t.first_responder;
   d.resolved_by = t.resolved_by;
+  if (t.has_before) d.sentiment_before = t.sentiment_before;
+  if (t.has_after) d.sentiment_after = t.sentiment_after;
+  d.linked = t.linked;
   d.outcomes.first_response =
       outcome_of(t.first_response_met, t.first_response_taken, t.first_response_margin);
   d.outcomes.resolution = outcome_of(t.resolution_met, t.resolution_taken, t.resolution_margin);

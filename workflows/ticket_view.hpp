@@ -55,6 +55,9 @@ struct ticket_view {
   std::string time_zone;
   // ...and, with the time of a decision, the actions the ticket takes then.
   std::vector<std::string> allowed_actions;
+  std::vector<std::string> topics;  // as last classified
+  std::string problem;              // the problem it is linked to, "" for none
+  int32_t contacts = 1;             // the customer's contacts on this matter
 
   template <class S, class F>
   static void fields(S& s, F&& f) {
@@ -65,7 +68,8 @@ struct ticket_view {
     f("historical", s.historical), f("subject", s.subject), f("waiting", s.waiting);
     f("opened_at", s.opened_at), f("next_deadline", s.next_deadline), f("breached", s.breached);
     f("deadlines", s.deadlines), f("time_zone", s.time_zone);
-    f("allowed_actions", s.allowed_actions);
+    f("allowed_actions", s.allowed_actions), f("topics", s.topics), f("problem", s.problem);
+    f("contacts", s.contacts);
   }
   bool operator==(const ticket_view&) const = default;
 };
@@ -123,6 +127,9 @@ struct ticket_detail {
   std::string first_responder, resolved_by;
   outcomes_view outcomes;
   std::optional<feedback_view> feedback;
+  // How the customer sounds: the first text, and the latest one after our first answer.
+  std::optional<double> sentiment_before, sentiment_after;
+  std::vector<std::string> linked;  // on a problem: its complaints
 
   template <class S, class F>
   static void fields(S& s, F&& f) {
@@ -132,6 +139,8 @@ struct ticket_detail {
     f("interactions", s.interactions), f("breaches", s.breaches);
     f("departments", s.departments), f("first_responder", s.first_responder);
     f("resolved_by", s.resolved_by), f("outcomes", s.outcomes), f("feedback", s.feedback);
+    f("sentiment_before", s.sentiment_before), f("sentiment_after", s.sentiment_after);
+    f("linked", s.linked);
   }
 };
 

@@ -228,7 +228,7 @@ TEST(Cli, ServeStartsDrainsOnSigtermAndInspectReadsTheStore) {
   EXPECT_NE(s.output().find("stopped cleanly"), std::string::npos) << s.output();
   auto r = run("inspect --data " + s.dir());
   EXPECT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("flow versions  6"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("flow versions  7"), std::string::npos) << r.out;
 }
 
 TEST(Cli, TheReadmeSessionOpensActsAndShowsHistory) {

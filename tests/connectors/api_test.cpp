@@ -277,7 +277,7 @@ TEST_F(ApiTest, QueuesArePaginatedAndFiltered) {
 
 TEST_F(ApiTest, FlowsAreListedDeployedAndDrawn) {
   auto list = json_of(call("GET", "/v1/flows"));
-  EXPECT_EQ(list["flows"].size(), 6u);
+  EXPECT_EQ(list["flows"].size(), 7u);
   auto v2 = read_all({example("flows/general-complaint.yaml")})[0].text;
   v2.replace(v2.find("version: 1"), 10, "version: 2");
   auto deployed = call("POST", "/v1/flows?file=general-complaint.yaml", v2, "owner");

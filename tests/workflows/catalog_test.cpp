@@ -42,7 +42,7 @@ std::ostream& operator<<(std::ostream& o, const found& f) {
 
 TEST(Catalog, ExamplesLoadWithoutAnyProblem) {
   auto& c = testing::examples();
-  EXPECT_EQ(c.flows.size(), 6u);
+  EXPECT_EQ(c.flows.size(), 7u);
   EXPECT_EQ(c.org.calendars.size(), 4u);
   EXPECT_TRUE(c.find("apparel-returns"));
 }
