@@ -157,6 +157,7 @@ void digest_builder::add(const ticket& t, std::string_view currency) {
     ++w.tickets;
     w.customers.insert(t.info->customer.empty() ? t.id : t.info->customer);
     w.sentiment += t.sentiment_before;
+    if (t.has_before && t.sentiment_before < 0) ++w.negative;
     if (t.has_before && t.sentiment_before < 0 && !t.info->text.empty()) {
       auto copy = q;
       copy.topic = topic;
@@ -200,6 +201,7 @@ digest digest_builder::finish() && {
     auto* t = topics_ ? topics_->find(topic) : nullptr;
     p.title = t && !t->title.empty() ? t->title : topic;
     p.tickets = w.tickets;
+    p.negative = w.negative;
     p.customers = static_cast<int64_t>(w.customers.size());
     p.before = static_cast<double>(before_[topic]) / std::max(1, o_.weeks_before);
     if (p.before > 0) p.change = static_cast<double>(p.tickets) / p.before - 1;
@@ -209,7 +211,7 @@ digest digest_builder::finish() && {
     std::set<std::string> said;
     for (auto& q : w.quotes)
       if (p.quotes.size() < o_.quotes && said.insert(q.text).second) p.quotes.push_back(q);
-    department(owner_of(topic)).pain.push_back(std::move(p));
+    if (p.negative > 0) department(owner_of(topic)).pain.push_back(std::move(p));
   }
   for (auto& [name, quotes] : praise_) {
     std::stable_sort(quotes.begin(), quotes.end(),
@@ -222,7 +224,7 @@ digest digest_builder::finish() && {
   for (auto& item : items_) department(owner_of(item.topic)).items.push_back(std::move(item));
   for (auto& [name, x] : by_name) {
     std::stable_sort(x.pain.begin(), x.pain.end(),
-                     [](auto& a, auto& b) { return a.tickets > b.tickets; });
+                     [](auto& a, auto& b) { return a.negative > b.negative; });
     if (x.pain.size() > o_.topics) x.pain.resize(o_.topics);
     d.departments.push_back(std::move(x));
   }
@@ -243,6 +245,7 @@ json to_json(const digest& d) {
                       {"title", p.title},
                       {"tickets", p.tickets},
                       {"customers", p.customers},
+                      {"negative", p.negative},
                       {"weekly_before", p.before},
                       {"change", p.change ? json(*p.change) : json(nullptr)},
                       {"sentiment", p.sentiment ? json(*p.sentiment) : json(nullptr)},
@@ -306,9 +309,10 @@ std::string to_markdown(const digest& d) {
     if (x.pain.empty()) out += "No complaint on a topic this department owns.\n";
     for (auto& p : x.pain) {
       out += fmt::format(
-          "- **{}** (`{}`): {} tickets from {} customers, {} against the weeks "
+          "- **{}** (`{}`): {} tickets ({} negative) from {} customers, {} against the weeks "
           "before ({:.1f} a week), sentiment {}\n",
-          escape_md(p.title), p.topic, p.tickets, p.customers, change_text(p), p.before,
+          escape_md(p.title), p.topic, p.tickets, p.negative, p.customers, change_text(p),
+          p.before,
           p.sentiment ? fmt::format("{:+.2f}", *p.sentiment) : "-");
       for (auto& q : p.quotes)
         out += fmt::format("  > “{}” — {} ({:+.2f})\n", escape_md(q.text), q.ticket, q.sentiment);

@@ -1,5 +1,6 @@
 // The weekly digest of praise and pain, per department: the top pain topics the department owns
-// (volume, change against the weeks before, sentiment, verbatim quotes), the top praise (the most
+// (volume, change against the weeks before, sentiment, verbatim quotes; ranked by the tickets
+// whose customer sounds negative: a topic named in praise is no pain), the top praise (the most
 // positive verbatims, with their topic and agent), the week's KPIs against the week before, and
 // the week's spikes and open problems. Pure: fed the tickets of the week and of the weeks before
 // (their snapshots: topics, first text, sentiment), it reads no store and no clock.
@@ -40,6 +41,7 @@ struct digest_quote {
 struct digest_topic {
   std::string topic, title;
   int64_t tickets = 0, customers = 0;
+  int64_t negative = 0;          // of the tickets, those whose customer sounds negative: the pain
   double before = 0;             // tickets per week, the weeks before
   std::optional<double> change;  // this week against them: 0.5 = +50%
   std::optional<double> sentiment;
@@ -77,7 +79,7 @@ class digest_builder {
 
  private:
   struct topic_week {
-    int64_t tickets = 0;
+    int64_t tickets = 0, negative = 0;
     std::set<std::string> customers;
     double sentiment = 0;
     std::vector<digest_quote> quotes;
