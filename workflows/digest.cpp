@@ -141,10 +141,13 @@ void digest_builder::add(const ticket& t, std::string_view currency) {
   auto since = o_.from - std::chrono::days{7 * o_.weeks_before};
   if (t.opened_at < since || t.opened_at >= o_.to) return;
   bool this_week = t.opened_at >= o_.from;
+  // The agent who answered (a connector or the system is no agent).
+  auto agent = t.resolved_by.empty() ? t.first_responder : t.resolved_by;
+  if (agent.find(':') != std::string::npos) agent.clear();
   digest_quote q{t.id,
                  quote_of(t.info->text),
                  t.topics.empty() ? "" : t.topics.front(),
-                 t.resolved_by.empty() ? t.first_responder : t.resolved_by,
+                 std::move(agent),
                  t.sentiment_before,
                  t.opened_at};
   for (auto& topic : t.topics) {
@@ -311,8 +314,7 @@ std::string to_markdown(const digest& d) {
       out += fmt::format(
           "- **{}** (`{}`): {} tickets ({} negative) from {} customers, {} against the weeks "
           "before ({:.1f} a week), sentiment {}\n",
-          escape_md(p.title), p.topic, p.tickets, p.negative, p.customers, change_text(p),
-          p.before,
+          escape_md(p.title), p.topic, p.tickets, p.negative, p.customers, change_text(p), p.before,
           p.sentiment ? fmt::format("{:+.2f}", *p.sentiment) : "-");
       for (auto& q : p.quotes)
         out += fmt::format("  > “{}” — {} ({:+.2f})\n", escape_md(q.text), q.ticket, q.sentiment);
