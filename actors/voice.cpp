@@ -181,7 +181,9 @@ void open_problem(self_ptr self, spike_record& spike, const topic_set& topics) {
   spike.problem = sub.ticket_id;
   s.open_problem[spike.topic] = sub.ticket_id;
   s.problems[sub.ticket_id] = {sub.ticket_id, spike.topic, spike.at, "open", {}, {}};
+  auto problem = sub.ticket_id;
   send_command(self, std::move(sub));
+  send_command(self, system_command(problem, "flag_spike", spike.topic, spike.why));
   std::set<std::string> seen;
   for (auto& p : s.counts) {
     auto& tb = spike.hourly ? p.hours : p.days;

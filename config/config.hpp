@@ -97,8 +97,8 @@ struct webhook_config {
 
 // The notification types a flow raises (and a webhook may ask for).
 inline const std::vector<std::string> notification_types = {
-    "sla_warned",  "sla_breached",    "escalated", "handed_off", "compensation_requested",
-    "task_opened", "problem_resolved"};
+    "sla_warned",  "sla_breached",     "escalated",    "handed_off", "compensation_requested",
+    "task_opened", "problem_resolved", "spike_flagged"};
 
 struct notify_config {
   std::vector<webhook_config> webhooks;  // Default: none

@@ -18,6 +18,9 @@ using nlohmann::json;
 
 const std::vector<std::string> readers = {"agent", "supervisor", "owner", "ops", "admin"};
 const std::set<std::string> alert_types = {"sla_warned", "sla_breached", "escalated"};
+// What the live feed sends when no type is asked for: the alerts and the spikes.
+const std::set<std::string> feed_types = {"sla_warned", "sla_breached", "escalated",
+                                          "spike_flagged"};
 
 void healthz(const api_services&, request& rq) {
   rq.respond(json_response(200, {{"status", "ok"}}));
@@ -135,7 +138,7 @@ void kpis(const api_services& s, request& rq) {
 
 void stream(const api_services& s, request& rq) {
   auto w = std::make_shared<watcher>();
-  w->types = alert_types;
+  w->types = feed_types;
   if (auto& t = rq.q("type"); !t.empty()) {
     std::string bad;
     auto listed = list_of(

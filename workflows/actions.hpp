@@ -37,6 +37,7 @@ enum class action : uint8_t {
   link_problem,
   link_complaint,
   problem_resolved,
+  flag_spike,
   resolve,  // the names below are transitions of a flow with a meaning the engine adds
   confirm,
   reopen,

@@ -215,6 +215,7 @@ void apply(ticket& t, const event& e) {
                  [&](const ev::linked_to_problem& x) { t.problem = x.problem; },
                  [&](const ev::complaint_linked& x) { t.linked.push_back(x.ticket); },
                  [&](const ev::problem_resolved&) {},
+                 [&](const ev::spike_flagged&) {},
              },
              e.body);
 }

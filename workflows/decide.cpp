@@ -137,6 +137,15 @@ void decider::dispatch(const action_info& info) {
     case action::link_complaint:
     case action::problem_resolved:
       return link(info.id);
+    case action::flag_spike:
+      if (cmd_.other.empty() || cmd_.text.empty())
+        return reject(reject_code::invalid_argument, "a spike needs its topic and its reason");
+      emit(ev::spike_flagged{cmd_.other, cmd_.text});
+      if (notifying())
+        notify_to({t_.owner},
+                  fmt::format("Spike of {}: {} (problem {})", cmd_.other, cmd_.text, t_.id),
+                  "spike_flagged");
+      return;
     case action::open:
     case action::record:
     case action::timer:

@@ -162,6 +162,9 @@ std::string describe(const event& e, const calendar& cal, std::string_view curre
           [&](const ev::complaint_linked& x) {
             return fmt::format("complaint {} linked", x.ticket);
           },
+          [&](const ev::spike_flagged& x) {
+            return fmt::format("spike of {}: {}", x.topic, x.why);
+          },
           [&](const ev::problem_resolved& x) {
             return fmt::format("problem {} resolved{}", x.problem, quoted(x.text));
           },

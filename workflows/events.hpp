@@ -414,6 +414,16 @@ struct problem_resolved {
   }
 };
 
+// On a problem: the spike that opened it, with the detector's reason.
+struct spike_flagged {
+  VOCFLOW_EVENT(spike_flagged)
+  std::string topic, why;
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("topic", s.topic), f("why", s.why);
+  }
+};
+
 #undef VOCFLOW_EVENT
 
 }  // namespace ev
@@ -427,7 +437,7 @@ using event_body =
                  ev::compensation_requested, ev::compensation_granted, ev::compensation_rejected,
                  ev::resolved, ev::confirmed, ev::reopened, ev::timed_out, ev::closed, ev::feedback,
                  ev::classified, ev::repeat_contact, ev::linked_to_problem, ev::complaint_linked,
-                 ev::problem_resolved>;
+                 ev::problem_resolved, ev::spike_flagged>;
 
 struct event {
   uint64_t seq = 0;  // 1, 2, ... per ticket

@@ -91,14 +91,14 @@ TEST(Config, WebhooksNeedAUniqueNameAnHttpUrlASecretAndKnownEvents) {
   for (auto& i : bad.items())
     found.push_back(std::to_string(i.pos.line) + ":" + std::to_string(i.pos.column) + " " +
                     i.message);
-  EXPECT_EQ(found,
-            (std::vector<std::string>{
-                "3:23 https webhooks are not supported yet: point the url at a "
-                "TLS-terminating proxy (http://)",
-                "4:15 two webhooks have this name",
-                "4:45 a webhook secret must be at least 16 characters",
-                "5:71 `breach` is not a notification; they are sla_warned, sla_breached, "
-                "escalated, handed_off, compensation_requested, task_opened, problem_resolved"}));
+  EXPECT_EQ(found, (std::vector<std::string>{
+                       "3:23 https webhooks are not supported yet: point the url at a "
+                       "TLS-terminating proxy (http://)",
+                       "4:15 two webhooks have this name",
+                       "4:45 a webhook secret must be at least 16 characters",
+                       "5:71 `breach` is not a notification; they are sla_warned, sla_breached, "
+                       "escalated, handed_off, compensation_requested, task_opened, "
+                       "problem_resolved, spike_flagged"}));
 }
 
 TEST(Config, RepliesNeedAnHttpTargetAndMailAnSmtpServerAndASender) {

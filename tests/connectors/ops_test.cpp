@@ -333,7 +333,7 @@ TEST_F(OpsTest, PrometheusScrapesVocflowAndReturnsTheBreachCount) {
   auto rules = json::parse(connectors::send(q).body, nullptr, false);
   size_t loaded = 0;
   for (auto& g : rules["data"]["groups"]) loaded += g["rules"].size();
-  EXPECT_EQ(loaded, 12u) << "the shipped rules, loaded through the shipped config";
+  EXPECT_EQ(loaded, 14u) << "the shipped rules, loaded through the shipped config";
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
 }

@@ -4,6 +4,7 @@
 #include "tests/connectors/api_fixture.hpp"
 #include "tests/workflows/fixture.hpp"
 
+#include <mutex>
 #include <random>
 
 namespace vocflow::testing {
@@ -119,6 +120,20 @@ TEST_F(VoiceTest, AThirdContactThroughAnotherChannelLinksToTheFirstAndEscalates)
 // Weeks of ordinary crash and battery complaints, a marker, then (or not) a jump in crashes.
 class SpikeTest : public VoiceTest {
  protected:
+  // Ops' webhook: spikes and what problems tell their complaints.
+  void SetUp() override {
+    cfg_.notify.webhooks = {{.name = "ops",
+                             .url = hooks_.url() + "/hooks",
+                             .secret = "a-shared-secret-of-the-test",
+                             .events = {"spike_flagged", "problem_resolved"}}};
+    VoiceTest::SetUp();
+  }
+
+  std::map<std::string, int> delivered() {
+    std::lock_guard lock{mutex_};
+    return delivered_;
+  }
+
   // Each day 3-6 customers complain of crashes and of the battery, at random times of the day.
   void ordinary_weeks(int days) {
     std::mt19937 rng{7};
@@ -148,6 +163,15 @@ class SpikeTest : public VoiceTest {
 
   time_point start = *parse_utc("2026-05-04T00:00:00Z");
   int customers_ = 0;
+  std::mutex mutex_;
+  std::map<std::string, int> delivered_;  // by notification type
+  loopback_server hooks_{[this](const connectors::http_request& req) {
+    std::lock_guard lock{mutex_};
+    ++delivered_[std::string{req["X-Vocflow-Event"]}];
+    connectors::http_response res{boost::beast::http::status::no_content, req.version()};
+    res.prepare_payload();
+    return res;
+  }};
 };
 
 TEST_F(SpikeTest, AJumpAfterAMarkerIsFlaggedOnceOpensAProblemAndItsResolutionReachesEveryone) {
@@ -189,6 +213,11 @@ TEST_F(SpikeTest, AJumpAfterAMarkerIsFlaggedOnceOpensAProblemAndItsResolutionRea
   auto p = ticket(problem);
   EXPECT_EQ(p["flow"], "problem");
   EXPECT_EQ(p["owner"], "quality");
+  auto flag = events_of(problem, "spike_flagged");
+  ASSERT_EQ(flag.size(), 1u);
+  EXPECT_EQ(flag[0]["topic"], "device/crash");
+  EXPECT_EQ(deliver(), 0u);
+  EXPECT_EQ(delivered()["spike_flagged"], 1);
 
   // The series shows the jump, the marker and the spike in one look.
   auto series = json_of(call("GET",
@@ -224,6 +253,10 @@ TEST_F(SpikeTest, AJumpAfterAMarkerIsFlaggedOnceOpensAProblemAndItsResolutionRea
     EXPECT_EQ(ticket(id)["step"], "confirm") << id;
   }
   EXPECT_NE(call("GET", "/metrics").body.find("vocflow_problems_open 0"), std::string::npos);
+  // Each complaint's owner hears of it (the webhook), as its customer does through the
+  // complaint's reply channel.
+  EXPECT_EQ(deliver(), 0u);
+  EXPECT_EQ(delivered()["problem_resolved"], static_cast<int>(jump.size()));
   // Still flagged once: the resolution opened no second problem.
   EXPECT_EQ(spikes()["items"].size(), 1u);
 }

@@ -99,9 +99,10 @@ class random_sequence {
     std::vector<std::string> actions = allowed_actions(f_, t_, now_);
     for (auto& s : f_.steps)
       for (auto& tr : s.on) actions.push_back(tr.action);
-    for (auto a : {"bogus", "open", "confirm", "reopen", "feedback", "complete_task",
-                   "approve_compensation", "supplier_reply", "repeat_contact", "link_problem",
-                   "link_complaint", "problem_resolved", "reclassify", "customer_reply"})
+    for (auto a :
+         {"bogus", "open", "confirm", "reopen", "feedback", "complete_task", "approve_compensation",
+          "supplier_reply", "repeat_contact", "link_problem", "link_complaint", "problem_resolved",
+          "reclassify", "customer_reply", "flag_spike"})
       actions.emplace_back(a);
     static const std::vector<std::string> roles = {"agent",      "agent",      "agent",
                                                    "supervisor", "cs_manager", "finance",
