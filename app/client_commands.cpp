@@ -409,13 +409,31 @@ int flow_list(const client_options& c) {
 
 int run_digest(const client_options& c, const digest_command_options& o) {
   if (!o.data_dir.empty()) return run_digest_local(o);
-  auto h = call(c, "GET", "/v1/digest?format=" + o.format);
-  if (!o.week.empty()) h.target += "&week=" + o.week;
-  if (!o.department.empty()) h.target += "&department=" + o.department;
+  std::vector<std::pair<std::string, std::string>> q = {{"format", o.format}};
+  if (!o.week.empty()) q.emplace_back("week", o.week);
+  if (!o.department.empty()) q.emplace_back("department", o.department);
+  auto h = call(c, "GET", "/v1/digest" + connectors::query_string(q));
   auto r = connectors::send(h);
   if (!ok(r)) return failed(h, r);
   std::cout << r.body;
   return 0;
+}
+
+int reclassify(const client_options& c, const std::string& from, const std::string& to) {
+  return guarded([&] {
+    std::vector<std::pair<std::string, std::string>> q;
+    if (!from.empty()) q.emplace_back("from", as_time(from));
+    if (!to.empty()) q.emplace_back("to", as_time(to));
+    auto h = call(c, "POST", "/v1/reclassify" + connectors::query_string(q));
+    auto r = send(h);
+    if (!ok(r)) return failed(h, r);
+    if (c.json) return std::cout << r.body << "\n", 0;
+    auto j = json::parse(r.body);
+    std::cout << fmt::format("{} tickets read again: {} reclassified, {} refused, {} failed\n",
+                             text_of(j["tickets"]), text_of(j["reclassified"]),
+                             text_of(j["refused"]), text_of(j["failed"]));
+    return j["failed"].get<int>() == 0 ? 0 : 1;
+  });
 }
 
 }  // namespace vocflow::app

@@ -45,6 +45,10 @@ struct report_options {
 
 // The closed-loop KPIs of the tickets opened in [from, to) (GET /v1/kpis).
 int report(const client_options& c, const report_options& o);
+
+// Reads the tickets opened in [from, to) again with the topics deployed now
+// (POST /v1/reclassify); dates as for report.
+int reclassify(const client_options& c, const std::string& from, const std::string& to);
 int flow_deploy(const client_options& c, const std::string& file);
 int flow_list(const client_options& c);
 

@@ -210,6 +210,16 @@ int run(int argc, char** argv) {
                   "Days without a reopen before a resolution counts as first-contact (default 7)");
   rep->callback([&] { code = report(co, ro); });
 
+  std::string rc_from, rc_to;
+  auto* rcl = app.add_subcommand(
+      "reclassify",
+      "Read the tickets opened in a period again with the topics deployed now (the old reading "
+      "stays in each ticket's history).");
+  client_flags(rcl);
+  rcl->add_option("--from", rc_from, "First day or time (2026-06-01); default 30 days ago");
+  rcl->add_option("--to", rc_to, "End, exclusive; default now");
+  rcl->callback([&] { code = reclassify(co, rc_from, rc_to); });
+
   digest_command_options dgo;
   auto* dig = app.add_subcommand(
       "digest",

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
+
 namespace vocflow::connectors {
 namespace {
 
@@ -202,6 +204,62 @@ void get_digest(const api_services& s, request& rq) {
   });
 }
 
+// Reads every ticket opened in [from, to) again with the topics deployed now: a reclassify
+// command each (the old reading stays in its history). Answers when all are decided.
+void reclassify(const api_services& s, request& rq) {
+  auto to = time_of(rq, "to", s.rt.env().clock() + millis{1});
+  if (!to) return;
+  auto from = time_of(rq, "from", *to - std::chrono::days{30});
+  if (!from) return;
+  if (*from >= *to) return rq.respond(bad_parameter("from", "before `to`"));
+  auto db = s.rt.env().db;
+  auto* commands = &s.commands;
+  auto by = rq.who;
+  on_query_pool(s, rq, [db, commands, by, from = *from, to = *to, respond = rq.respond] {
+    std::vector<std::string> ids;
+    if (auto st = db->for_each_opened(from, to,
+                                      [&](const std::string& id) {
+                                        ids.push_back(id);
+                                        return ids.size() < 1'000'000;
+                                      });
+        !st)
+      return respond(unavailable("cannot read the tickets: " + st.message()));
+    struct tally {
+      std::mutex lock;
+      size_t left = 0, done = 0, refused = 0, failed = 0;
+    };
+    auto t = std::make_shared<tally>();
+    t->left = ids.size();
+    auto answer = [t, respond] {
+      respond(json_response(200, {{"tickets", t->done + t->refused + t->failed},
+                                  {"reclassified", t->done},
+                                  {"refused", t->refused},
+                                  {"failed", t->failed}}));
+    };
+    if (ids.empty()) return answer();
+    for (auto& id : ids) {
+      actors::submission sub;
+      sub.ticket_id = id;
+      sub.cmd.action = "reclassify";
+      sub.cmd.by = {by.name, by.acts_as};
+      commands->submit(std::move(sub), [t, answer](reply<actors::command_result> r) {
+        bool last = false;
+        {
+          std::lock_guard lock{t->lock};
+          if (!r.value || r.value->result == actors::command_result::kind::failed)
+            ++t->failed;
+          else if (r.value->result == actors::command_result::kind::rejected)
+            ++t->refused;
+          else
+            ++t->done;
+          last = --t->left == 0;
+        }
+        if (last) answer();
+      });
+    }
+  });
+}
+
 }  // namespace
 
 std::vector<route> voice_routes() {
@@ -212,6 +270,7 @@ std::vector<route> voice_routes() {
       {"GET", "/v1/problems", readers, {"status"}, problems},
       {"POST", "/v1/markers", markers, {}, add_marker},
       {"GET", "/v1/digest", readers, {"week", "department", "format"}, get_digest},
+      {"POST", "/v1/reclassify", {"owner", "admin"}, {"from", "to"}, reclassify},
   };
 }
 

@@ -2,6 +2,7 @@
 // across channels, spikes that open problems (and no spike without a jump), markers beside the
 // counts, and the problem's resolution told to every linked complaint.
 #include "tests/connectors/api_fixture.hpp"
+#include "tests/shell.hpp"
 #include "tests/workflows/fixture.hpp"
 
 #include <mutex>
@@ -267,6 +268,49 @@ TEST_F(SpikeTest, TheSameTrafficWithoutTheJumpFlagsNothing) {
   sync();
   EXPECT_EQ(spikes()["items"].size(), 0u) << spikes();
   EXPECT_EQ(json_of(call("GET", "/v1/problems", {}, "ops"))["items"].size(), 0u);
+}
+
+// A changed topics file is a new version; reading history again keeps the old reading.
+TEST_F(VoiceTest, NewTopicsAreDeployedAsAVersionAndHistoryIsReadAgain) {
+  set_clock(monday);
+  auto id = open_ticket({{"customer", "C-9"},
+                         {"channel", "app"},
+                         {"category", "app"},
+                         {"text", "It keeps logging me out"}});
+  EXPECT_EQ(ticket(id)["topics"], json::array());
+  auto v2 = R"(kind: topics
+version: 2
+topics:
+  app/login:
+    title: Logged out, cannot log in
+    owner: engineering
+    any: [logging me out, logged out, 登录不了]
+)";
+  auto r = call("POST", "/v1/flows", v2, "owner");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json_of(call("GET", "/v1/topics"))["version"], 2);
+  // An older or equal version is refused, at its place.
+  EXPECT_EQ(call("POST", "/v1/flows", v2, "owner").status, 200) << "the same text again";
+  EXPECT_EQ(call("POST", "/v1/reclassify", {}, "agent").status, 403);
+  auto done = json_of(call("POST", "/v1/reclassify?from=2026-06-01T00:00:00Z", {}, "owner"));
+  EXPECT_EQ(done["reclassified"], 1) << done;
+  EXPECT_EQ(ticket(id)["topics"], json::array({"app/login"}));
+  auto readings = events_of(id, "classified");
+  ASSERT_EQ(readings.size(), 2u);
+  EXPECT_EQ(readings[0]["topics"], json::array());
+  EXPECT_EQ(readings[0]["topics_version"], 1);
+  EXPECT_EQ(readings[1]["of"], "reclassified");
+  EXPECT_EQ(readings[1]["topics_version"], 2);
+  EXPECT_EQ(readings[1]["why"], json::array({"any \"logging me out\""}));
+  // The new version serves after a restart too; the command line reads history again.
+  restart();
+  EXPECT_EQ(json_of(call("GET", "/v1/topics"))["version"], 2);
+  auto cli = shell(std::string{VOCFLOW_BINARY} +
+                   " reclassify --url http://127.0.0.1:" + std::to_string(port_) + " --token " +
+                   role_tokens.at("owner") + " --from 2026-06-01 2>&1");
+  EXPECT_EQ(cli.code, 0) << cli.out;
+  EXPECT_NE(cli.out.find("1 tickets read again: 1 reclassified"), std::string::npos) << cli.out;
+  EXPECT_EQ(events_of(id, "classified").size(), 3u);
 }
 
 TEST_F(VoiceTest, AMarkerNeedsTextAndAKnownTopic) {
