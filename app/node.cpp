@@ -1,6 +1,7 @@
 #include "app/node.hpp"
 
 #include "actors/scheduler.hpp"
+#include "connectors/digest_sender.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -65,7 +66,11 @@ std::unique_ptr<node> node::start(node_options o, std::string& error) {
                                         .clock = std::move(o.clock),
                                         .clock_rate = o.clock_rate,
                                         .channels = connectors::subscriptions(outbound)});
-  if (o.notifiers) n->notifiers_ = connectors::start_notifiers(*n->runtime_, outbound, c.notify);
+  if (o.notifiers) {
+    n->notifiers_ = connectors::start_notifiers(*n->runtime_, outbound, c.notify);
+    if (!c.digest.url.empty())
+      n->notifiers_.push_back(connectors::spawn_digest_sender(*n->runtime_, c.digest));
+  }
   if (o.api || o.http)
     n->api_ = std::make_unique<connectors::api>(*n->runtime_, c, std::move(*sources));
   if (n->server_) n->server_->run();

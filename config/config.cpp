@@ -163,6 +163,34 @@ void read_webhook(yaml_context& cx, const YAML::Node& item, notify_config& n) {
   n.webhooks.push_back(std::move(w));
 }
 
+void read_digest(yaml_context& cx, const YAML::Node& node, digest_config& d) {
+  map_view m{cx, node, "digest", {"url", "secret", "calendar", "at", "format"}};
+  if (!m.ok()) return;
+  read_text(cx, m, "url", d.url);
+  read_text(cx, m, "secret", d.secret);
+  read_text(cx, m, "calendar", d.calendar);
+  read_text(cx, m, "format", d.format);
+  if (auto v = m.get("url");
+      v && !d.url.empty() && (!d.url.starts_with("http://") || d.url.size() <= 7))
+    cx.error(*v, "bad-value", "url must be http://host[:port]/path");
+  if (auto v = m.get("secret"); v && !d.url.empty() && d.secret.size() < 16)
+    cx.error(*v, "bad-value", "a digest secret must be at least 16 characters");
+  if (auto v = m.get("format");
+      v && d.format != "json" && d.format != "markdown" && d.format != "html")
+    cx.error(*v, "bad-value", fmt::format("format is json, markdown or html, not `{}`", d.format));
+  if (auto v = m.get("at")) {
+    std::string at;
+    read_text(cx, m, "at", at);
+    int h = -1, mi = -1;
+    char tail = 0;
+    if (std::sscanf(at.c_str(), "%2d:%2d%c", &h, &mi, &tail) != 2 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59)
+      cx.error(*v, "bad-value", fmt::format("at is a local time like 09:00, not `{}`", at));
+    else
+      d.at = millis{(h * 60 + mi) * 60'000};
+  }
+}
+
 void read_notify(yaml_context& cx, const YAML::Node& node, notify_config& n) {
   map_view m{
       cx, node, "notify", {"webhooks", "timeout", "retry_initial", "retry_max", "give_up_after"}};
@@ -244,11 +272,11 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   auto& doc = *parsed;
   config c;
   if (doc.IsNull()) return c;
-  map_view m{
-      cx,
-      doc,
-      "configuration",
-      {"server", "auth", "metrics", "notify", "intake", "mail", "data", "runtime", "flows", "log"}};
+  map_view m{cx,
+             doc,
+             "configuration",
+             {"server", "auth", "metrics", "notify", "intake", "mail", "data", "runtime", "flows",
+              "digest", "log"}};
   if (auto v = m.get("metrics")) {
     map_view mv{cx, *v, "metrics", {"scrape_token"}};
     read_text(cx, mv, "scrape_token", c.metrics.scrape_token);
@@ -256,6 +284,7 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   if (auto v = m.get("server")) read_server(cx, *v, c.server);
   if (auto v = m.get("auth")) read_auth(cx, *v, c.auth);
   if (auto v = m.get("notify")) read_notify(cx, *v, c.notify);
+  if (auto v = m.get("digest")) read_digest(cx, *v, c.digest);
   if (auto v = m.get("intake")) read_intake(cx, *v, c.intake);
   if (auto v = m.get("mail")) read_mail(cx, *v, c.mail);
   if (auto v = m.get("data")) read_data(cx, *v, c.data);

@@ -146,6 +146,17 @@ struct flows_config {
   std::string sentiment_model;
 };
 
+// The weekly digest of praise and pain (GET /v1/digest), POSTed to a webhook every Monday
+// morning in the organization's time.
+struct digest_config {
+  std::string url;     // http://host[:port]/path; "" sends none. Default: ""
+  std::string secret;  // signs it as the webhooks are (X-Vocflow-Signature). Default: ""
+  std::string
+      calendar;  // a calendar of the organization: its zone's Monday; "" for UTC. Default: ""
+  millis at{9 * 3'600'000};     // the local time on Monday. Default: 09:00
+  std::string format = "json";  // json, markdown or html. Default: json
+};
+
 struct log_config {
   std::string level = "info";  // trace, debug, info, warn, error. Default: info
 };
@@ -160,6 +171,7 @@ struct config {
   data_config data;
   runtime_config runtime;
   flows_config flows;
+  digest_config digest;
   log_config log;
 };
 

@@ -1,6 +1,7 @@
 // Hearing the complaints together, through the real server on a virtual clock: repeat contacts
 // across channels, spikes that open problems (and no spike without a jump), markers beside the
 // counts, and the problem's resolution told to every linked complaint.
+#include "connectors/webhook.hpp"
 #include "tests/connectors/api_fixture.hpp"
 #include "tests/shell.hpp"
 #include "tests/workflows/fixture.hpp"
@@ -311,6 +312,71 @@ topics:
   EXPECT_EQ(cli.code, 0) << cli.out;
   EXPECT_NE(cli.out.find("1 tickets read again: 1 reclassified"), std::string::npos) << cli.out;
   EXPECT_EQ(events_of(id, "classified").size(), 3u);
+}
+
+// The digest on Monday mornings, Shanghai time: last week's, signed, once.
+class DigestWebhookTest : public VoiceTest {
+ protected:
+  void SetUp() override {
+    cfg_.digest = {.url = hooks_.url() + "/digest",
+                   .secret = "a-shared-secret-of-the-test",
+                   .calendar = "cn-business",
+                   .at = 9h,
+                   .format = "json"};
+    set_clock(*parse_utc("2026-06-03T02:00:00Z"));  // a Wednesday: last Monday's is due
+    VoiceTest::SetUp();
+  }
+  std::vector<json> received() {
+    std::lock_guard lock{mutex_};
+    return received_;
+  }
+  std::mutex mutex_;
+  std::vector<json> received_;
+  loopback_server hooks_{[this](const connectors::http_request& req) {
+    std::lock_guard lock{mutex_};
+    auto body = json::parse(req.body(), nullptr, false);
+    body["signed"] = req["X-Vocflow-Signature"] ==
+                     connectors::webhook_signature("a-shared-secret-of-the-test", req.body());
+    body["event"] = std::string{req["X-Vocflow-Event"]};
+    received_.push_back(std::move(body));
+    connectors::http_response res{boost::beast::http::status::no_content, req.version()};
+    res.prepare_payload();
+    return res;
+  }};
+};
+
+TEST_F(DigestWebhookTest, EveryMondayMorningLastWeeksDigestIsPostedOnce) {
+  EXPECT_EQ(deliver(), 0u);
+  auto got = received();
+  ASSERT_EQ(got.size(), 1u) << "last Monday's digest, missed: sent at start";
+  EXPECT_EQ(got[0]["week"], "2026-W22");
+  EXPECT_EQ(got[0]["signed"], true);
+  EXPECT_EQ(got[0]["event"], "digest");
+
+  open_ticket({{"customer", "C-1"},
+               {"channel", "web"},
+               {"category", "phones"},
+               {"text", "屏幕有坏点, a dead pixel on the screen"}});
+  // Monday 2026-06-08, 08:59 in Shanghai: not yet; 09:00: this week's.
+  advance_to(*parse_utc("2026-06-08T00:59:00Z"));
+  EXPECT_EQ(deliver(), 0u);
+  EXPECT_EQ(received().size(), 1u);
+  advance_to(*parse_utc("2026-06-08T01:00:00Z"));
+  EXPECT_EQ(deliver(), 0u);
+  got = received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1]["week"], "2026-W23");
+  bool screen = false;
+  for (auto& d : got[1]["departments"])
+    for (auto& p : d["pain"])
+      screen |= p["topic"] == "device/screen" && d["department"] == "quality";
+  EXPECT_TRUE(screen) << got[1].dump();
+  // Once: not again on Tuesday, nor after a restart.
+  advance_to(*parse_utc("2026-06-09T03:00:00Z"));
+  EXPECT_EQ(deliver(), 0u);
+  restart();
+  EXPECT_EQ(deliver(), 0u);
+  EXPECT_EQ(received().size(), 2u);
 }
 
 TEST_F(VoiceTest, AMarkerNeedsTextAndAKnownTopic) {
