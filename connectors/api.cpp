@@ -263,6 +263,14 @@ std::optional<std::string> ticket_id_param(request& rq) {
   return std::nullopt;
 }
 
+std::optional<time_point> time_param(request& rq, const std::string& name, time_point fallback) {
+  auto& text = rq.q(name);
+  if (text.empty()) return fallback;
+  if (auto t = parse_utc(text)) return *t;
+  rq.respond(bad_parameter(name, "a time like 2026-03-09T04:50:00Z"));
+  return std::nullopt;
+}
+
 std::optional<int64_t> whole_number(const std::string& text, int64_t lo, int64_t hi,
                                     int64_t fallback) {
   if (text.empty()) return fallback;

@@ -29,6 +29,9 @@ http_response bad_parameter(std::string_view name, std::string_view must_be);
 
 // The ticket id in the path; nullopt (and the 400 sent) when it is not one.
 [[nodiscard]] std::optional<std::string> ticket_id_param(request& rq);
+// A time parameter: `fallback` when not given, nullopt (and the 400 sent) when not a time.
+[[nodiscard]] std::optional<time_point> time_param(request& rq, const std::string& name,
+                                                   time_point fallback);
 // A whole number in [lo, hi]; `fallback` when the text is empty, nullopt when it is not one.
 [[nodiscard]] std::optional<int64_t> whole_number(const std::string& text, int64_t lo, int64_t hi,
                                                   int64_t fallback);

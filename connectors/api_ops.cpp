@@ -52,15 +52,6 @@ void metrics(const api_services& s, request& rq) {
       actors::metrics_atom::value);
 }
 
-// A time parameter: `fallback` when not given, nullopt (and the 400 sent) when not a time.
-std::optional<time_point> time_param(request& rq, const std::string& name, time_point fallback) {
-  auto& text = rq.q(name);
-  if (text.empty()) return fallback;
-  if (auto t = parse_utc(text)) return *t;
-  rq.respond(bad_parameter(name, "a time like 2026-03-09T04:50:00Z"));
-  return std::nullopt;
-}
-
 void breaches(const api_services& s, request& rq) {
   auto since = time_param(rq, "since", s.rt.env().clock() - std::chrono::hours{24});
   if (!since) return;

@@ -16,14 +16,6 @@ using nlohmann::json;
 const std::vector<std::string> readers = {"agent", "supervisor", "owner", "ops", "admin"};
 const std::vector<std::string> markers = {"supervisor", "owner", "ops", "admin"};
 
-std::optional<time_point> time_of(request& rq, const std::string& name, time_point fallback) {
-  auto& text = rq.q(name);
-  if (text.empty()) return fallback;
-  if (auto t = parse_utc(text)) return *t;
-  rq.respond(bad_parameter(name, "a time like 2026-03-09T04:50:00Z"));
-  return std::nullopt;
-}
-
 json spike_json(const actors::spike_record& x) {
   return {{"topic", x.topic},
           {"bucket", x.hourly ? "hour" : "day"},
@@ -87,10 +79,10 @@ void series(const api_services& s, request& rq) {
     return rq.respond(bad_parameter("bucket", "hour or day"));
   q.hourly = bucket == "hour";
   auto now = s.rt.env().clock();
-  auto to = time_of(rq, "to", now);
+  auto to = time_param(rq, "to", now);
   if (!to) return;
-  auto from =
-      time_of(rq, "from", *to - (q.hourly ? std::chrono::hours{48} : std::chrono::hours{24 * 30}));
+  auto from = time_param(rq, "from",
+                         *to - (q.hourly ? std::chrono::hours{48} : std::chrono::hours{24 * 30}));
   if (!from) return;
   if (*from >= *to) return rq.respond(bad_parameter("from", "before `to`"));
   auto buckets = (*to - *from) / (q.hourly ? std::chrono::hours{1} : std::chrono::hours{24});
@@ -118,9 +110,9 @@ void series(const api_services& s, request& rq) {
 
 void spikes(const api_services& s, request& rq) {
   auto now = s.rt.env().clock();
-  auto to = time_of(rq, "to", now + millis{1});
+  auto to = time_param(rq, "to", now + millis{1});
   if (!to) return;
-  auto from = time_of(rq, "from", *to - std::chrono::days{30});
+  auto from = time_param(rq, "from", *to - std::chrono::days{30});
   if (!from) return;
   ask_voice<std::vector<actors::spike_record>>(
       s, rq,
@@ -207,9 +199,9 @@ void get_digest(const api_services& s, request& rq) {
 // Reads every ticket opened in [from, to) again with the topics deployed now: a reclassify
 // command each (the old reading stays in its history). Answers when all are decided.
 void reclassify(const api_services& s, request& rq) {
-  auto to = time_of(rq, "to", s.rt.env().clock() + millis{1});
+  auto to = time_param(rq, "to", s.rt.env().clock() + millis{1});
   if (!to) return;
-  auto from = time_of(rq, "from", *to - std::chrono::days{30});
+  auto from = time_param(rq, "from", *to - std::chrono::days{30});
   if (!from) return;
   if (*from >= *to) return rq.respond(bad_parameter("from", "before `to`"));
   auto db = s.rt.env().db;
