@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
     for (auto& [day, count] : per_day) s.push_back(count), names.push_back(day);
     tally t;
     std::string flagged;
-    for (size_t d = static_cast<size_t>(rule.baseline + rule.gap); d < s.size(); ++d) {
+    for (auto d = static_cast<size_t>(rule.baseline) + static_cast<size_t>(rule.gap); d < s.size();
+         ++d) {
       auto v = detect_spike(std::span<const int>{s.data(), d + 1}, rule, 7);
       ++t.days;
       if (v.spike) ++t.flagged, flagged += fmt::format(" {} ({})", names[d], v.why);

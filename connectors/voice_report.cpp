@@ -10,7 +10,7 @@ namespace vocflow::connectors {
 std::variant<digest, std::string> read_digest(const storage::store& db,
                                               std::shared_ptr<const topic_set> topics,
                                               digest_options o) {
-  digest_builder b{topics, o};
+  digest_builder b{std::move(topics), o};
   storage::status failed;
   auto since = o.from - std::chrono::days{7 * o.weeks_before};
   auto st = db.for_each_opened(since, o.to, [&](const std::string& id) {
