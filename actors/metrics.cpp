@@ -233,7 +233,9 @@ void fold(self_ptr self, const committed_ticket& c) {
                    [&](const ev::opened&) { count_ticket(s.opened); },
                    [&](const ev::reopened&) { count_ticket(s.reopened); },
                    [&](const ev::classified& x) {
+                     // A customer's complaint; a problem's own text is no customer's.
                      if (x.of != "opened" && x.of != "repeat_contact") return;
+                     if (t.info->extra.contains("problem_topic")) return;
                      for (auto& topic : x.topics) s.topics.add({bounded(s, "topic", topic)});
                    },
                    [&](const ev::closed& x) {

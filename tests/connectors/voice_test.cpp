@@ -6,6 +6,8 @@
 #include "tests/shell.hpp"
 #include "tests/workflows/fixture.hpp"
 
+#include <fmt/format.h>
+
 #include <mutex>
 #include <random>
 
@@ -153,6 +155,7 @@ class SpikeTest : public VoiceTest {
   }
 
   std::string complain(const std::string& topic) {
+    ++complained_[topic];
     auto text = topic == "crash" ? "The app crashes on start, 一打开就闪退"
                                  : "Battery drains fast, 耗电太快";
     return open_ticket({{"customer", "C-" + std::to_string(++customers_)},
@@ -165,6 +168,7 @@ class SpikeTest : public VoiceTest {
 
   time_point start = *parse_utc("2026-05-04T00:00:00Z");
   int customers_ = 0;
+  std::map<std::string, int> complained_;
   std::mutex mutex_;
   std::map<std::string, int> delivered_;  // by notification type
   loopback_server hooks_{[this](const connectors::http_request& req) {
@@ -241,6 +245,11 @@ TEST_F(SpikeTest, AJumpAfterAMarkerIsFlaggedOnceOpensAProblemAndItsResolutionRea
   EXPECT_NE(metrics.find("vocflow_topic_spikes_total{topic=\"device/crash\"} 1"),
             std::string::npos);
   EXPECT_NE(metrics.find("vocflow_problems_open 1"), std::string::npos);
+  // Every crash complaint counted under its topic; the problem's own text is no complaint.
+  EXPECT_NE(metrics.find(fmt::format("vocflow_topic_complaints_total{{topic=\"device/crash\"}} {}",
+                                     complained_["crash"])),
+            std::string::npos)
+      << metrics;
 
   // Quality finds the cause; resolving the problem tells every linked complaint, whose flow
   // moves it to the customer's confirmation.
