@@ -235,7 +235,7 @@ void fold(self_ptr self, const committed_ticket& c) {
                    [&](const ev::classified& x) {
                      // A customer's complaint; a problem's own text is no customer's.
                      if (x.of != "opened" && x.of != "repeat_contact") return;
-                     if (t.info->extra.contains("problem_topic")) return;
+                     if (problem_topic(*t.info)) return;
                      for (auto& topic : x.topics) s.topics.add({bounded(s, "topic", topic)});
                    },
                    [&](const ev::closed& x) {
@@ -394,7 +394,7 @@ bool counted(const ticket& t) {
 
 // A problem (a spike's ticket) not resolved yet.
 bool open_problem(const ticket& t) {
-  return t.exists() && t.status == ticket_status::open && t.info->extra.contains("problem_topic");
+  return t.exists() && t.status == ticket_status::open && problem_topic(*t.info);
 }
 
 void open_gauges::count(const ticket& t, int sign) {

@@ -15,7 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 constexpr int64_t hour_ms = 3'600'000, day_ms = 86'400'000;
-const std::string problem_key = "problem_topic";
 
 int64_t bucket_of(time_point at, bool hourly) {
   auto ms = to_ms(at), len = hourly ? hour_ms : day_ms;
@@ -175,7 +174,7 @@ void open_problem(self_ptr self, spike_record& spike, const topic_set& topics) {
   auto* t = topics.find(spike.topic);
   f.text =
       fmt::format("Spike of {}: {}", t && !t->title.empty() ? t->title : spike.topic, spike.why);
-  f.extra[problem_key] = spike.topic;
+  f.extra[std::string{problem_attribute}] = spike.topic;
   if (t && !t->owner.name.empty()) f.extra["topic_owner"] = t->owner.name;
   sub.cmd.info = std::move(f);
   spike.problem = sub.ticket_id;
@@ -262,8 +261,8 @@ std::string status_of(const ticket& t) {
 void fold(self_ptr self, const committed_ticket& c) {
   auto& s = self->state;
   auto& t = *c.state;
-  auto problem_topic = t.info->extra.find(problem_key);
-  bool is_problem = problem_topic != t.info->extra.end();
+  auto* topic_of_problem = problem_topic(*t.info);
+  bool is_problem = topic_of_problem != nullptr;
   for (auto& e : *c.events) {
     std::visit(overloaded{
                    [&](const ev::opened& x) {
@@ -291,7 +290,7 @@ void fold(self_ptr self, const committed_ticket& c) {
                      for (auto& complaint : t.linked)
                        send_command(self,
                                     system_command(complaint, "problem_resolved", t.id, x.text));
-                     s.open_problem.erase(problem_topic->second);
+                     s.open_problem.erase(*topic_of_problem);
                    },
                    [&](const auto&) {},
                },
@@ -300,7 +299,7 @@ void fold(self_ptr self, const committed_ticket& c) {
   if (is_problem) {
     auto& p = s.problems[t.id];
     p.ticket = t.id;
-    p.topic = problem_topic->second;
+    p.topic = *topic_of_problem;
     p.opened = t.opened_at;
     p.status = status_of(t);
     p.owner = t.owner;
@@ -492,7 +491,7 @@ voice_actor::behavior_type voice_behavior(self_ptr self, runtime_env env, voice_
 }  // namespace
 
 void voice_seed::add(const ticket& t) {
-  bool problem = t.info->extra.contains(problem_key);
+  auto* problem = problem_topic(*t.info);
   bool indexed = t.status != ticket_status::closed && !t.historical;
   if (t.topics.empty() && !problem && !indexed) return;  // nothing the voice keeps of it
   entry e;
@@ -504,8 +503,7 @@ void voice_seed::add(const ticket& t) {
   e.opened = t.opened_at;
   e.open = t.status != ticket_status::closed;
   e.historical = t.historical;
-  if (auto it = t.info->extra.find(problem_key); it != t.info->extra.end())
-    e.problem_topic = it->second;
+  if (problem) e.problem_topic = *problem;
   e.status = std::string{to_string(t.status)};
   e.owner = t.owner;
   e.linked = t.linked;

@@ -17,8 +17,8 @@ std::variant<digest, std::string> read_digest(const storage::store& db,
     ticket t;
     if (auto got = db.load(id, t); !got) return failed = got, false;
     b.add(t, {});
-    if (auto p = t.info->extra.find("problem_topic"); p != t.info->extra.end())
-      b.add(digest_item{"problem", p->second, t.id, t.info->text, std::string{to_string(t.status)},
+    if (auto* p = problem_topic(*t.info))
+      b.add(digest_item{"problem", *p, t.id, t.info->text, std::string{to_string(t.status)},
                         t.opened_at});
     return true;
   });

@@ -137,7 +137,7 @@ bool digest_builder::wanted(const std::string& department) const {
 void digest_builder::add(const ticket& t, std::string_view currency) {
   this_week_.add(t, currency);
   last_week_.add(t, currency);
-  if (t.info->extra.contains("problem_topic")) return;  // a problem is no customer's voice
+  if (problem_topic(*t.info)) return;  // a problem is no customer's voice
   auto since = o_.from - std::chrono::days{7 * o_.weeks_before};
   if (t.opened_at < since || t.opened_at >= o_.to) return;
   bool this_week = t.opened_at >= o_.from;

@@ -57,6 +57,14 @@ auto* text_field(T& t, std::string_view name) {
   return out;
 }
 
+// A problem (the ticket a spike of a topic opens) names its topic in this attribute.
+inline constexpr std::string_view problem_attribute = "problem_topic";
+// The topic of a problem; nullptr for a customer's complaint.
+inline const std::string* problem_topic(const ticket_fields& f) {
+  auto it = f.extra.find(std::string{problem_attribute});
+  return it == f.extra.end() ? nullptr : &it->second;
+}
+
 // A field by the name routing rules use (`extra.NAME` for an attribute); "" for unknown names.
 std::string_view field_value(const ticket_fields& t, std::string_view name);
 
