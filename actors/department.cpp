@@ -23,10 +23,38 @@ bool concerns(const ticket& t, const std::string& department) {
                      [&](const task& k) { return k.owner == department; });
 }
 
-bool matches(const queue_entry& e, const queue_query& q) {
-  if (!q.status.empty() && to_string(e.view.status) != q.status) return false;
-  if (q.breached >= 0 && e.view.breached != (q.breached == 1)) return false;
-  return true;
+// A page in id order: the map's own.
+queue_page page_by_id(const queue_map& queue, const queue_query& q) {
+  queue_page page;
+  for (auto& [id, e] : queue) page.total += q.filter.matches(e.view);
+  auto it = q.cursor.empty() ? queue.begin() : queue.upper_bound(q.cursor);
+  for (; it != queue.end() && page.entries.size() < q.limit; ++it)
+    if (q.filter.matches(it->second.view)) page.entries.push_back(it->second);
+  for (; it != queue.end(); ++it)
+    if (q.filter.matches(it->second.view)) {
+      page.next_cursor = page.entries.empty() ? "" : page.entries.back().view.id;
+      break;
+    }
+  return page;
+}
+
+// A page in urgency order: the matching rows ranked, then those after the cursor.
+queue_page page_by_urgency(const queue_map& queue, const queue_query& q) {
+  queue_page page;
+  std::vector<std::pair<urgency_key, const queue_entry*>> rows;
+  auto after = q.cursor.empty() ? std::nullopt : urgency_cursor(q.cursor);
+  for (auto& [id, e] : queue) {
+    if (!q.filter.matches(e.view)) continue;
+    ++page.total;
+    auto k = urgency_of(e.view);
+    if (!after || *after < k) rows.emplace_back(std::move(k), &e);
+  }
+  auto n = std::min(rows.size(), q.limit);
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n), rows.end(),
+                    [](auto& a, auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < n; ++i) page.entries.push_back(*rows[i].second);
+  if (rows.size() > n && n > 0) page.next_cursor = to_cursor(rows[n - 1].first);
+  return page;
 }
 
 department_actor::behavior_type department_behavior(
@@ -61,18 +89,8 @@ department_actor::behavior_type department_behavior(
         }
       },
       [=](queue_atom, const queue_query& q) -> queue_page {
-        queue_page page;
-        auto& queue = self->state.queue;
-        for (auto& [id, e] : queue) page.total += matches(e, q);
-        auto it = q.cursor.empty() ? queue.begin() : queue.upper_bound(q.cursor);
-        for (; it != queue.end() && page.entries.size() < q.limit; ++it)
-          if (matches(it->second, q)) page.entries.push_back(it->second);
-        for (; it != queue.end(); ++it)
-          if (matches(it->second, q)) {
-            page.next_cursor = page.entries.empty() ? "" : page.entries.back().view.id;
-            break;
-          }
-        return page;
+        return q.order == queue_order::urgency ? page_by_urgency(self->state.queue, q)
+                                               : page_by_id(self->state.queue, q);
       },
   };
 }

@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "storage/store.hpp"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -15,6 +16,22 @@ namespace vocflow::actors {
 // The only source of "now" for the engine: the system clock in production, the test
 // coordinator's virtual clock in tests (so that tests never sleep).
 using wall_clock = std::function<time_point()>;
+
+// A clock that moves only when told to (`vocflow serve --clock`: demonstrations and browser
+// tests advance it through the API, as the unit tests advance their virtual one).
+class manual_clock {
+ public:
+  explicit manual_clock(time_point start) : ms_(to_ms(start)) {}
+  time_point now() const { return from_ms(ms_.load()); }
+  // False when `to` is before now: this clock never goes back.
+  bool set(time_point to) {
+    auto was = ms_.load();
+    return to_ms(to) >= was && ms_.compare_exchange_strong(was, to_ms(to));
+  }
+
+ private:
+  std::atomic<int64_t> ms_;
+};
 
 struct runtime_env {
   std::shared_ptr<storage::store> db;

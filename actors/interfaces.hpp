@@ -46,6 +46,7 @@ using department_actor =
 // Deploys flow versions at run time and lists them.
 using registry_actor =
     caf::typed_actor<caf::replies_to<deploy_atom, std::string, std::string>::with<deploy_result>,
+                     caf::replies_to<check_atom, std::string, std::string>::with<deploy_result>,
                      caf::replies_to<list_atom>::with<std::vector<flow_info>>>;
 
 }  // namespace vocflow::actors

@@ -5,7 +5,7 @@
 #include "storage/store.hpp"
 #include "workflows/diagnostics.hpp"
 #include "workflows/engine.hpp"
-#include "workflows/ticket_view.hpp"
+#include "workflows/queue_filter.hpp"
 
 #include <caf/all.hpp>
 
@@ -26,6 +26,7 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using committed_atom = caf::atom_constant<caf::atom("committed")>;
 using deploy_atom = caf::atom_constant<caf::atom("deploy")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
+using check_atom = caf::atom_constant<caf::atom("check")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using poke_atom = caf::atom_constant<caf::atom("poke")>;
@@ -98,9 +99,9 @@ struct queue_entry {
 };
 
 struct queue_query {
-  std::string status;  // "", "open", "resolved", "closed"
-  int breached = -1;   // -1 any, 0 not breached, 1 breached
-  std::string cursor;  // the last ticket id of the previous page
+  ticket_filter filter;
+  queue_order order = queue_order::urgency;
+  std::string cursor;  // where the previous page ended: a ticket id, or an urgency cursor
   size_t limit = 50;
 };
 

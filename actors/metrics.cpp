@@ -401,12 +401,16 @@ void open_gauges::count(const ticket& t, int sign) {
   if (open_problem(t)) problems += sign;
   if (!counted(t)) return;
   by_owner_step[t.owner][t.step] += sign;
+  auto& at = by_flow_step[t.flow][t.step];
+  at.first += sign;
+  if (t.breaches > 0) at.second += sign;
   pending_approvals += sign * static_cast<int64_t>(t.requests.size());
 }
 
 void open_gauges::move(const ticket& before, const ticket& after) {
   if (counted(before) == counted(after) && before.owner == after.owner &&
       before.step == after.step && before.requests.size() == after.requests.size() &&
+      before.flow == after.flow && (before.breaches > 0) == (after.breaches > 0) &&
       open_problem(before) == open_problem(after))
     return;
   count(before, -1);
@@ -428,6 +432,14 @@ metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_gauges
           for (auto& c : *batch) fold(self, c);
         },
         [=](metrics_atom) { return exposition(self); },
+        [=](steps_atom, const std::string& flow) {
+          std::vector<step_count> out;
+          auto& flows = self->state.open.by_flow_step;
+          if (auto it = flows.find(flow); it != flows.end())
+            for (auto& [step, n] : it->second)
+              if (n.first > 0) out.push_back({step, n.first, n.second});
+          return out;
+        },
     };
   });
 }

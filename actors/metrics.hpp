@@ -18,13 +18,28 @@ using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 
 //   committed: from every partition (subscribe it with runtime::subscribe).
 //   metrics:   the exposition text (for GET /metrics).
-using metrics_actor = subscriber_actor::extend<caf::replies_to<metrics_atom>::with<std::string>>;
+using steps_atom = caf::atom_constant<caf::atom("steps")>;
+
+// The open tickets of one step of a flow, and how many of them missed a target.
+struct step_count {
+  std::string step;
+  int64_t open = 0, breached = 0;
+};
+
+//   steps:     a flow's open tickets by step (any version).
+using metrics_actor = subscriber_actor::extend<
+    caf::replies_to<metrics_atom>::with<std::string>,
+    caf::replies_to<steps_atom, std::string>::with<std::vector<step_count>>>;
 
 // The gauges of open tickets: how many by owning department and step, and the compensation
 // requests they wait on. Seeded from the snapshots at start; then each commit moves a ticket
 // out of where it was before the command and into where it is now (no copy of each ticket).
 struct open_gauges {
   std::map<std::string, std::map<std::string, int64_t, std::less<>>, std::less<>> by_owner_step;
+  // flow -> step -> open tickets there, and those of them with a missed target
+  std::map<std::string, std::map<std::string, std::pair<int64_t, int64_t>, std::less<>>,
+           std::less<>>
+      by_flow_step;
   int64_t pending_approvals = 0;
   int64_t problems = 0;  // problems (a spike's ticket) not resolved yet
 
@@ -38,3 +53,5 @@ struct open_gauges {
 metrics_actor spawn_metrics(caf::actor_system& sys, runtime_env env, open_gauges seed);
 
 }  // namespace vocflow::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<vocflow::actors::step_count>)

@@ -307,11 +307,11 @@ command_result handle(self_ptr self, submission& sub) {
         s.env.grants->add(next->info->customer, g->amount);
     }
     // SLA warnings, breaches and escalations also go to the alert log (GET /v1/breaches).
-    if (auto* br = std::get_if<ev::sla_breached>(&e.body))
-      b.alert({id, next->flow, br->owner, e});
-    else if (std::holds_alternative<ev::sla_warned>(e.body) ||
-             std::holds_alternative<ev::escalated>(e.body))
-      b.alert({id, next->flow, next->owner, e});
+    auto* br = std::get_if<ev::sla_breached>(&e.body);
+    if (br || std::holds_alternative<ev::sla_warned>(e.body) ||
+        std::holds_alternative<ev::escalated>(e.body))
+      b.alert({id, next->flow, br ? br->owner : next->owner, e, next->assignee,
+               next->info->category, next->info->product, next->topics, next->step});
   }
   if (!current.exists()) b.opened(id, next->opened_at);
   if (!sub.idempotency_key.empty()) {

@@ -27,7 +27,7 @@ bool is_topics(const std::string& yaml) {
 
 // A new version of what complaints are about: it serves every text read from now on.
 deploy_result deploy_topics(flow_library& library, storage::store& db, const std::string& yaml,
-                            const std::string& name) {
+                            const std::string& name, deploy_mode mode) {
   deploy_result out;
   diagnostics d;
   auto t = load_topics({name, yaml}, library.org(), library.flow_ids(), d);
@@ -49,6 +49,7 @@ deploy_result deploy_topics(flow_library& library, storage::store& db, const std
                                            now->version)});
     return out;
   }
+  if (mode == deploy_mode::check) return out.ok = true, out;
   auto batch = db.batch();
   batch.flow(std::string{topics_id}, t->version, yaml);
   if (auto st = db.write(batch); !st) {
@@ -65,8 +66,8 @@ deploy_result deploy_topics(flow_library& library, storage::store& db, const std
 }  // namespace
 
 deploy_result deploy_flow(flow_library& library, storage::store& db, const std::string& yaml,
-                          const std::string& name) {
-  if (is_topics(yaml)) return deploy_topics(library, db, yaml, name);
+                          const std::string& name, deploy_mode mode) {
+  if (is_topics(yaml)) return deploy_topics(library, db, yaml, name, mode);
   deploy_result out;
   diagnostics d;
   auto f = load_flow({name, yaml}, library.org(), d);
@@ -91,6 +92,7 @@ deploy_result deploy_flow(flow_library& library, storage::store& db, const std::
                      newest->version, f->id)});
     return out;
   }
+  if (mode == deploy_mode::check) return out.ok = true, out;
   auto batch = db.batch();
   batch.flow(f->id, f->version, yaml);
   if (auto st = db.write(batch); !st) {
@@ -112,6 +114,10 @@ registry_actor spawn_registry(caf::actor_system& sys, const runtime_env& env) {
         [=](deploy_atom, const std::string& yaml, const std::string& name) {
           auto& e = self->state.env;
           return deploy_flow(*e.flows, *e.db, yaml, name);
+        },
+        [=](check_atom, const std::string& yaml, const std::string& name) {
+          auto& e = self->state.env;
+          return deploy_flow(*e.flows, *e.db, yaml, name, deploy_mode::check);
         },
         [=](list_atom) {
           std::vector<flow_info> out;

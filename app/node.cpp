@@ -61,6 +61,7 @@ std::unique_ptr<node> node::start(node_options o, std::string& error) {
     n->own_system_ = std::make_unique<caf::actor_system>(*n->system_cfg_);
     n->system_ = n->own_system_.get();
   }
+  if (o.manual_clock) o.clock = [m = o.manual_clock] { return m->now(); };
   n->runtime_ = actors::runtime::start(*n->system_, n->store_, n->flows_.library,
                                        {.cfg = c.runtime,
                                         .clock = std::move(o.clock),
@@ -72,7 +73,8 @@ std::unique_ptr<node> node::start(node_options o, std::string& error) {
       n->notifiers_.push_back(connectors::spawn_digest_sender(*n->runtime_, c.digest));
   }
   if (o.api || o.http)
-    n->api_ = std::make_unique<connectors::api>(*n->runtime_, c, std::move(*sources));
+    n->api_ =
+        std::make_unique<connectors::api>(*n->runtime_, c, std::move(*sources), o.manual_clock);
   if (n->server_) n->server_->run();
   if (n->api_) n->api_->set_ready(true);
   return n;

@@ -32,8 +32,10 @@ struct node_options {
   bool http = true;
   bool api = true;        // an API (in process: node::api().handle)
   bool notifiers = true;  // deliver the outbound channels of cfg.notify
-  // The wall clock the engine reads. Default: the system clock.
+  // The wall clock the engine reads. Default: the system clock, or `manual_clock` when set
+  // (which the API's POST /v1/clock then moves).
   actors::wall_clock clock;
+  std::shared_ptr<actors::manual_clock> manual_clock;
   double clock_rate = 1.0;  // how much faster than real time `clock` runs
   // Run on this actor system instead of one of the node's own (tests under CAF's test
   // coordinator: then stop with halt(), which does not wait for the actors).

@@ -62,8 +62,18 @@ int run_serve(const serve_options& o) {
   // goes on), not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
 
+  std::shared_ptr<actors::manual_clock> manual;
+  if (!o.clock.empty()) {
+    auto start = parse_utc(o.clock);
+    if (!start) {
+      spdlog::critical("--clock must be a time like 2026-03-09T09:00:00Z, not `{}`", o.clock);
+      return 1;
+    }
+    manual = std::make_shared<actors::manual_clock>(*start);
+    spdlog::warn("the clock starts at {} and moves only by POST /v1/clock", o.clock);
+  }
   std::string error;
-  auto n = node::start({.cfg = *c}, error);
+  auto n = node::start({.cfg = *c, .manual_clock = manual}, error);
   if (!n) {
     spdlog::critical("{}", error);
     return 1;

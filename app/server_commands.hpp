@@ -13,6 +13,9 @@ struct serve_options {
   std::string topics_file;                          // overrides flows.topics
   int partitions = -1;                              // overrides runtime.partitions
   int port = -1;                                    // overrides server.port
+  // Run on a clock that starts at this time and moves only by POST /v1/clock (demonstrations,
+  // browser tests); "" for the system clock.
+  std::string clock;
 };
 int run_serve(const serve_options& o);
 

@@ -46,6 +46,19 @@ bool is_access_role(std::string_view r) {
   return r == "agent" || r == "supervisor" || r == "owner" || r == "ops" || r == "admin";
 }
 
+void read_strings(yaml_context& cx, const map_view& m, std::string_view key,
+                  std::vector<std::string>& out) {
+  auto v = m.get(key);
+  if (!v) return;
+  if (!v->IsSequence()) {
+    cx.error(*v, "bad-type", fmt::format("{} must be a list", key));
+    return;
+  }
+  out.clear();
+  for (const auto& item : *v)
+    if (auto s = read_string(cx, item, key)) out.push_back(*s);
+}
+
 void read_auth(yaml_context& cx, const YAML::Node& n, auth_config& a) {
   map_view m{cx, n, "auth", {"tokens"}};
   auto tokens = m.get("tokens");
@@ -55,7 +68,7 @@ void read_auth(yaml_context& cx, const YAML::Node& n, auth_config& a) {
     return;
   }
   for (const auto& item : *tokens) {
-    map_view t{cx, item, "token", {"token", "name", "role", "acts_as"}};
+    map_view t{cx, item, "token", {"token", "name", "role", "acts_as", "departments"}};
     if (!t.ok()) continue;
     api_token tok;
     if (auto v = t.require("token")) {
@@ -77,6 +90,7 @@ void read_auth(yaml_context& cx, const YAML::Node& n, auth_config& a) {
     tok.acts_as = tok.role;
     if (auto v = t.get("acts_as"))
       if (auto s = read_string(cx, *v, "acts_as")) tok.acts_as = *s;
+    read_strings(cx, t, "departments", tok.departments);
     for (auto& other : a.tokens)
       if (other.token == tok.token && !tok.token.empty())
         cx.error(item, "duplicate-key", "this token is given twice");
@@ -113,19 +127,6 @@ void read_runtime(yaml_context& cx, const YAML::Node& n, runtime_config& r) {
     if (auto b = read_bool(cx, *v, "dedicated_threads")) r.dedicated_threads = *b;
   read_number(cx, m, "scheduler_nice", r.scheduler_nice, 0, 19);
   read_wall(cx, m, "request_timeout", r.request_timeout);
-}
-
-void read_strings(yaml_context& cx, const map_view& m, std::string_view key,
-                  std::vector<std::string>& out) {
-  auto v = m.get(key);
-  if (!v) return;
-  if (!v->IsSequence()) {
-    cx.error(*v, "bad-type", fmt::format("{} must be a list", key));
-    return;
-  }
-  out.clear();
-  for (const auto& item : *v)
-    if (auto s = read_string(cx, item, key)) out.push_back(*s);
 }
 
 void read_webhook(yaml_context& cx, const YAML::Node& item, notify_config& n) {

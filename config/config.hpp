@@ -54,6 +54,9 @@ struct api_token {
   std::string name;
   std::string role;     // agent, supervisor, owner, ops or admin
   std::string acts_as;  // default: the access role
+  // The departments whose queues are this person's (the console opens on them). Default:
+  // none named (every department).
+  std::vector<std::string> departments;
 };
 
 struct auth_config {

@@ -85,27 +85,28 @@ const std::string& request::q(const std::string& name) const {
 const std::vector<route>& api::routes() {
   static const std::vector<route> all = [] {
     std::vector<route> r;
-    for (auto part :
-         {ops_routes(), ticket_routes(), flow_routes(), intake_routes(), voice_routes()})
+    for (auto part : {ops_routes(), ticket_routes(), flow_routes(), intake_routes(), voice_routes(),
+                      console_routes()})
       r.insert(r.end(), part.begin(), part.end());
     return r;
   }();
   return all;
 }
 
-api::api(actors::runtime& rt, const config& cfg, inbound_sources sources)
+api::api(actors::runtime& rt, const config& cfg, inbound_sources sources,
+         std::shared_ptr<actors::manual_clock> manual_clock)
     : cfg_(cfg),
       gateway_(rt),
       queries_(cfg.server.query_threads, cfg.server.max_queries,
                actors::scheduler_nice(cfg.runtime)),
       sources_(std::move(sources)),
-      services_{rt, gateway_, queries_, cfg_, {}, ready_, sources_} {
+      services_{rt, gateway_, queries_, cfg_, {}, ready_, sources_, std::move(manual_clock)} {
   auto feed = spawn_feed(rt.system());
   rt.subscribe(feed);
   feed_ = caf::actor_cast<caf::actor>(feed);
   services_.feed = feed_;
   for (auto& t : cfg.auth.tokens)
-    tokens_[t.token] = {t.name, t.role, t.acts_as.empty() ? t.role : t.acts_as};
+    tokens_[t.token] = {t.name, t.role, t.acts_as.empty() ? t.role : t.acts_as, t.departments};
 }
 
 api::~api() {

@@ -45,6 +45,7 @@ struct api_services {
   caf::actor feed;  // the live feed of Server-Sent Events
   const std::atomic<bool>& ready;
   const inbound_sources& sources;
+  std::shared_ptr<actors::manual_clock> manual_clock;  // null: the system clock
 };
 
 struct route {
@@ -61,10 +62,13 @@ std::vector<route> flow_routes();
 std::vector<route> ops_routes();
 std::vector<route> intake_routes();
 std::vector<route> voice_routes();
+std::vector<route> console_routes();
 
 class api {
  public:
-  api(actors::runtime& rt, const config& cfg, inbound_sources sources = {});
+  // `manual_clock`: the clock the runtime reads, when POST /v1/clock may move it.
+  api(actors::runtime& rt, const config& cfg, inbound_sources sources = {},
+      std::shared_ptr<actors::manual_clock> manual_clock = nullptr);
   ~api();
 
   void handle(http_request&& req, responder respond, stream_opener open_stream = {});

@@ -1,10 +1,15 @@
 // The API's flows: list the deployed versions, deploy a new one, draw one.
+#include "actors/metrics.hpp"
 #include "connectors/api.hpp"
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
 #include "workflows/graph.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 
 namespace vocflow::connectors {
 namespace {
@@ -13,6 +18,27 @@ using nlohmann::json;
 
 const std::vector<std::string> readers = {"agent", "supervisor", "owner", "ops", "admin"};
 const std::vector<std::string> deployers = {"owner", "admin"};
+
+// Graphviz's drawing of a dot graph, by its `dot` program; nullopt with `error` when it fails.
+std::optional<std::string> render_svg(const std::string& dot, std::string& error) {
+  char path[] = "/tmp/vocflow-graph-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return error = "cannot make a temporary file for the graph", std::nullopt;
+  close(fd);
+  std::ofstream{path} << dot;
+  std::string svg;
+  if (auto* p = popen(fmt::format("dot -Tsvg '{}' 2>/dev/null", path).c_str(), "r")) {
+    char buf[8192];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) svg.append(buf, n);
+    int rc = pclose(p);
+    if (rc != 0) svg.clear();
+  }
+  std::remove(path);
+  if (svg.empty())
+    return error = "Graphviz's `dot` could not draw the flow (is graphviz installed?)",
+           std::nullopt;
+  return svg;
+}
 
 void list_flows(const api_services& s, request& rq) {
   ask<std::vector<actors::flow_info>>(
@@ -31,6 +57,33 @@ void list_flows(const api_services& s, request& rq) {
       actors::list_atom::value);
 }
 
+json diagnostics_json(const std::vector<diagnostic>& ds) {
+  json out = json::array();
+  for (auto& i : ds)
+    out.push_back({{"file", i.file},
+                   {"line", i.pos.line},
+                   {"column", i.pos.column},
+                   {"severity", i.level == severity::error ? "error" : "warning"},
+                   {"code", i.code},
+                   {"message", i.message},
+                   {"text", to_string(i)}});
+  return out;
+}
+
+// What deploying the body would say, without deploying it: the editor's diagnostics.
+void validate(const api_services& s, request& rq) {
+  auto name = rq.query.contains("file") ? rq.q("file") : std::string{"request"};
+  ask<actors::deploy_result>(
+      s.rt.system(), s.rt.registry(), s.rt.env().cfg.request_timeout,
+      [respond = rq.respond](reply<actors::deploy_result> r) {
+        if (!r.value) return respond(unavailable(r.error));
+        respond(json_response(200, {{"ok", r.value->ok},
+                                    {"flow", r.value->key},
+                                    {"diagnostics", diagnostics_json(r.value->diagnostics)}}));
+      },
+      actors::check_atom::value, std::string{rq.http.body()}, name);
+}
+
 void deploy(const api_services& s, request& rq) {
   auto name = rq.query.contains("file") ? rq.q("file") : std::string{"request"};
   ask<actors::deploy_result>(
@@ -38,15 +91,7 @@ void deploy(const api_services& s, request& rq) {
       [respond = rq.respond](reply<actors::deploy_result> r) {
         if (!r.value) return respond(unavailable(r.error));
         auto& d = *r.value;
-        json diags = json::array();
-        for (auto& i : d.diagnostics)
-          diags.push_back({{"file", i.file},
-                           {"line", i.pos.line},
-                           {"column", i.pos.column},
-                           {"severity", i.level == severity::error ? "error" : "warning"},
-                           {"code", i.code},
-                           {"message", i.message},
-                           {"text", to_string(i)}});
+        auto diags = diagnostics_json(d.diagnostics);
         if (!d.ok)
           return respond(
               json_response(422, {{"error", "invalid_flow"},
@@ -62,8 +107,8 @@ void deploy(const api_services& s, request& rq) {
 void graph(const api_services& s, request& rq) {
   auto id = rq.params["id"];
   auto format = rq.query.contains("format") ? rq.q("format") : std::string{"dot"};
-  if (format != "dot" && format != "mermaid")
-    return rq.respond(bad_parameter("format", "dot or mermaid"));
+  if (format != "dot" && format != "mermaid" && format != "svg")
+    return rq.respond(bad_parameter("format", "dot, mermaid or svg"));
   auto version = whole_number(rq.q("version"), 1, INT32_MAX, 0);
   if (!version) return rq.respond(bad_parameter("version", "a version number"));
   auto f = *version ? s.rt.env().flows->find(id, static_cast<int32_t>(*version))
@@ -71,8 +116,31 @@ void graph(const api_services& s, request& rq) {
   if (!f) return rq.respond(json_error(404, "not_found", fmt::format("no flow `{}`", id)));
   on_query_pool(s, rq, [f, format, respond = rq.respond] {
     if (format == "dot") return respond(text_response(200, to_dot(*f), "text/vnd.graphviz"));
+    if (format == "svg") {
+      std::string error;
+      auto svg = render_svg(to_dot(*f), error);
+      if (!svg) return respond(json_error(503, "unavailable", error));
+      return respond(text_response(200, std::move(*svg), "image/svg+xml"));
+    }
     respond(text_response(200, to_mermaid(*f), "text/plain"));
   });
+}
+
+// A flow's open tickets by step, with those that missed a target.
+void steps(const api_services& s, request& rq) {
+  auto id = rq.params["id"];
+  if (!s.rt.env().flows->newest(id))
+    return rq.respond(json_error(404, "not_found", fmt::format("no flow `{}`", id)));
+  ask<std::vector<actors::step_count>>(
+      s.rt.system(), s.rt.metrics(), s.rt.env().cfg.request_timeout,
+      [respond = rq.respond, id](reply<std::vector<actors::step_count>> r) {
+        if (!r.value) return respond(unavailable(r.error));
+        json items = json::array();
+        for (auto& c : *r.value)
+          items.push_back({{"step", c.step}, {"open", c.open}, {"breached", c.breached}});
+        respond(json_response(200, {{"flow", id}, {"steps", items}}));
+      },
+      actors::steps_atom::value, id);
 }
 
 }  // namespace
@@ -81,7 +149,9 @@ std::vector<route> flow_routes() {
   return {
       {"GET", "/v1/flows", readers, {}, list_flows},
       {"POST", "/v1/flows", deployers, {"file"}, deploy},
+      {"POST", "/v1/flows:validate", readers, {"file"}, validate},
       {"GET", "/v1/flows/{id}/graph", readers, {"format", "version"}, graph},
+      {"GET", "/v1/flows/{id}/steps", readers, {}, steps},
   };
 }
 

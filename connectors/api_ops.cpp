@@ -80,6 +80,12 @@ void breaches(const api_services& s, request& rq) {
           j["ticket"] = a.ticket;
           j["flow"] = a.flow;
           j["department"] = a.department;
+          // A ticket-wide target's alert: the step the ticket was in.
+          if (j.value("step", "").empty()) j["step"] = a.step;
+          j["assignee"] = a.assignee;
+          j["category"] = a.category;
+          j["product"] = a.product;
+          j["topics"] = a.topics;
           items.push_back(std::move(j));
           return true;
         });
@@ -102,7 +108,8 @@ void kpis(const api_services& s, request& rq) {
   if (auto& g = rq.q("group_by"); !g.empty()) {
     auto grouping = parse_kpi_grouping(g);
     if (!grouping)
-      return rq.respond(bad_parameter("group_by", "department, flow, agent or category"));
+      return rq.respond(
+          bad_parameter("group_by", "department, flow, agent, category, product, topic or day"));
     o.group_by = *grouping;
   }
   auto days = whole_number(rq.q("fcr_days"), 0, 365, o.fcr_window.count());
@@ -123,6 +130,14 @@ void kpis(const api_services& s, request& rq) {
       return true;
     });
     if (!st || !failed) return respond(unavailable(!st ? st.message() : failed.message()));
+    // What happened in the period: the alert log from `from` on.
+    st = db->for_each_alert(o.from, [&](const storage::alert& a) {
+      if (a.what.at >= o.to) return false;
+      k.add(kpi_alert{a.what.type(), a.what.at, a.department, a.flow, a.assignee, a.category,
+                      a.product, &a.topics});
+      return true;
+    });
+    if (!st) return respond(unavailable(st.message()));
     respond(json_response(200, kpi_json(std::move(k).finish())));
   });
 }
@@ -130,7 +145,9 @@ void kpis(const api_services& s, request& rq) {
 void stream(const api_services& s, request& rq) {
   auto w = std::make_shared<watcher>();
   w->types = feed_types;
-  if (auto& t = rq.q("type"); !t.empty()) {
+  if (auto& t = rq.q("type"); t == "*") {
+    w->types.clear();  // every type
+  } else if (!t.empty()) {
     std::string bad;
     auto listed = list_of(
         t, [](std::string_view x) { return event_index(x) >= 0; }, bad);

@@ -82,6 +82,33 @@ void act(const api_services& s, request& rq) {
   });
 }
 
+// What the caller may do on a ticket of flow `f` beyond its allowed actions: the compensation
+// their role grants alone (and who approves above it), and where a hand-off may go.
+json caller_json(const caller& who, const flow* f, const ticket& t, const organization& org) {
+  json you = {{"name", who.name}, {"role", who.acts_as}};
+  if (f && f->compensation.enabled()) {
+    auto& c = f->compensation;
+    auto* limit = c.limit_for(who.acts_as);
+    bool unlimited = c.above_limits && c.above_limits->name == who.acts_as;
+    you["compensation"] = {
+        {"currency", c.currency},
+        {"limit", limit && !unlimited ? json(to_string(limit->limit)) : json(nullptr)},
+        {"unlimited", unlimited},
+        {"granted", to_string(t.granted)},
+        {"approver", c.above_limits ? c.above_limits->name : std::string{}}};
+  }
+  json to = json::array();
+  auto* step = f ? f->find(t.step) : nullptr;
+  if (step && !step->hand_off.empty()) {
+    for (auto& h : step->hand_off) to.push_back(h.name);
+  } else {
+    for (auto& [name, _] : org.departments)
+      if (name != t.owner) to.push_back(name);
+  }
+  you["hand_off_to"] = std::move(to);
+  return you;
+}
+
 void get_ticket(const api_services& s, request& rq) {
   auto id = ticket_id_param(rq);
   if (!id) return;
@@ -89,7 +116,7 @@ void get_ticket(const api_services& s, request& rq) {
   auto clock = s.rt.env().clock;
   ask<actors::ticket_record>(
       s.rt.system(), s.rt.partition_for(*id), s.rt.env().cfg.request_timeout,
-      [respond = rq.respond, flows, clock, id = *id](reply<actors::ticket_record> r) {
+      [respond = rq.respond, flows, clock, id = *id, who = rq.who](reply<actors::ticket_record> r) {
         if (!r.value) return respond(unavailable(r.error));
         auto& v = *r.value;
         if (!v.failure.empty()) return respond(unavailable(v.failure));
@@ -97,6 +124,7 @@ void get_ticket(const api_services& s, request& rq) {
         auto f = flows->find(v.state.flow, v.state.version);
         auto out = to_json(project(v.state, f.get(), clock()), project_detail(v.state, f.get()));
         out["history"] = events_json(v.history);
+        out["you"] = caller_json(who, f.get(), v.state, flows->org());
         respond(json_response(200, out));
       },
       actors::fetch_atom::value, *id);
@@ -109,23 +137,42 @@ json page_json(const actors::queue_page& p, json items) {
   return out;
 }
 
+// The filters of a ticket list from its query; false when one is wrong (answered).
+bool read_filter(request& rq, ticket_filter& f) {
+  f.status = rq.q("status");
+  if (!f.status.empty() && f.status != "open" && f.status != "resolved" && f.status != "closed")
+    return rq.respond(bad_parameter("status", "open, resolved or closed")), false;
+  if (auto b = rq.q("breached"); b == "true")
+    f.breached = 1;
+  else if (b == "false")
+    f.breached = 0;
+  else if (!b.empty())
+    return rq.respond(bad_parameter("breached", "true or false")), false;
+  // "me": the caller; "-": nobody.
+  f.assignee = rq.q("assignee") == "me" ? rq.who.name : rq.q("assignee");
+  f.customer = rq.q("customer"), f.category = rq.q("category"), f.product = rq.q("product");
+  f.channel = rq.q("channel"), f.topic = rq.q("topic"), f.words = rq.q("q");
+  if (f.words.size() > 200) return rq.respond(bad_parameter("q", "at most 200 bytes")), false;
+  return true;
+}
+
 void list_tickets(const api_services& s, request& rq) {
   actors::queue_query query;
-  query.status = rq.q("status");
-  if (!query.status.empty() && query.status != "open" && query.status != "resolved" &&
-      query.status != "closed")
-    return rq.respond(bad_parameter("status", "open, resolved or closed"));
-  if (auto b = rq.q("breached"); b == "true")
-    query.breached = 1;
-  else if (b == "false")
-    query.breached = 0;
-  else if (!b.empty())
-    return rq.respond(bad_parameter("breached", "true or false"));
+  if (!read_filter(rq, query.filter)) return;
+  auto dept = rq.q("department");
+  auto& sort = rq.q("sort");
+  // A department's queue: most urgent first unless asked otherwise; every ticket: by id.
+  if (!sort.empty() && sort != "id" && (sort != "urgency" || dept.empty()))
+    return rq.respond(bad_parameter(
+        "sort", dept.empty() ? "id (urgency needs a department's queue)" : "urgency or id"));
+  query.order = sort == "id" || dept.empty() ? queue_order::id : queue_order::urgency;
   query.cursor = rq.q("cursor");
+  if (query.order == queue_order::urgency && !query.cursor.empty() && !urgency_cursor(query.cursor))
+    return rq.respond(bad_parameter("cursor", "the next_cursor of the page before"));
   auto limit = whole_number(rq.q("limit"), 1, 500, static_cast<int64_t>(query.limit));
   if (!limit) return rq.respond(bad_parameter("limit", "from 1 to 500"));
   query.limit = static_cast<size_t>(*limit);
-  if (auto dept = rq.q("department"); !dept.empty()) {
+  if (!dept.empty()) {
     auto d = s.rt.department(dept);
     if (!d)
       return rq.respond(
@@ -150,9 +197,12 @@ void list_tickets(const api_services& s, request& rq) {
     auto st = db->for_each_ticket(
         [&](const ticket& t) {
           if (t.id == query.cursor) return true;
-          if (!query.status.empty() && to_string(t.status) != query.status) return true;
+          if (!query.filter.status.empty() && to_string(t.status) != query.filter.status)
+            return true;
+          if (!query.filter.customer.empty() && t.info->customer != query.filter.customer)
+            return true;
           project(t, v, flows->find(t.flow, t.version).get());
-          if (query.breached >= 0 && v.breached != (query.breached == 1)) return true;
+          if (!query.filter.matches(v)) return true;
           if (items.size() == query.limit) {
             page.next_cursor = items.back()["id"].get<std::string>();
             return false;
@@ -243,7 +293,8 @@ std::vector<route> ticket_routes() {
       {"GET",
        "/v1/tickets",
        readers,
-       {"department", "status", "breached", "cursor", "limit"},
+       {"department", "status", "breached", "assignee", "customer", "category", "product", "topic",
+        "channel", "q", "sort", "cursor", "limit"},
        list_tickets},
       {"GET", "/v1/tickets/{id}", readers, {}, get_ticket},
       {"POST", "/v1/tickets/{id}/actions", actors_roles, {}, act},

@@ -29,6 +29,7 @@ struct caller {
   std::string name;
   std::string role;     // access role (agent, supervisor, owner, ops, admin)
   std::string acts_as;  // the role the workflows see
+  std::vector<std::string> departments;  // whose queues are theirs; empty: every department
 };
 
 // A complaint, and optionally the flow to run instead of routing.

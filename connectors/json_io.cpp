@@ -62,6 +62,10 @@ json figures_json(const kpi_figures& k) {
       {"sentiment", {{"responses", k.sentiment.count}, {"mean", or_null(k.sentiment.mean())}}},
       {"post_interaction_sentiment", post_interaction(k)},
       {"breaches", k.breaches},
+      {"in_period",
+       {{"warnings", k.warnings_in_period},
+        {"breaches", k.breaches_in_period},
+        {"escalations", k.escalations_in_period}}},
   };
 }
 
@@ -90,7 +94,7 @@ json kpi_json(const kpi_report& r) {
   json out = {{"from", format_utc(r.options.from)},
               {"to", format_utc(r.options.to)},
               {"as_of", format_utc(r.options.as_of)},
-              {"cohort", "tickets opened in [from, to)"},
+              {"cohort", "tickets opened in [from, to); in_period: alerts that happened in it"},
               {"fcr_days", r.options.fcr_window.count()},
               {"group_by", to_string(r.options.group_by)},
               {"total", figures_json(r.total)}};

@@ -35,7 +35,7 @@ feed_actor spawn_feed(caf::actor_system& sys) {
               std::string type{e.type()};
               std::string message;
               for (auto& w : ws) {
-                if (!w->types.contains(type)) continue;
+                if (!w->types.empty() && !w->types.contains(type)) continue;
                 if (!view) view = project(*c.state, c.flow);
                 if (message.empty()) message = sse_message(*view, e);
                 w->sink->send(message);

@@ -16,7 +16,7 @@ using watch_atom = caf::atom_constant<caf::atom("watch")>;
 
 struct watcher {
   std::shared_ptr<stream_sink> sink;
-  std::set<std::string> types;
+  std::set<std::string> types;  // empty: every type
 };
 
 //   committed: from every partition.

@@ -71,10 +71,17 @@ struct alert {
   std::string flow;
   std::string department;  // responsible when it happened
   event what;
+  // The ticket then: its step, who had it, and what the complaint is about (the "why" of a
+  // breach).
+  std::string assignee, category, product;
+  std::vector<std::string> topics;
+  std::string step;
 
   template <class S, class F>
   static void fields(S& s, F&& f) {
     f("ticket", s.ticket), f("flow", s.flow), f("department", s.department);
+    f("assignee", s.assignee), f("category", s.category), f("product", s.product);
+    f("topics", s.topics), f("step", s.step);
   }
 };
 

@@ -9,7 +9,7 @@ namespace {
 using namespace inputs;
 constexpr uint8_t staff = takers::staff, customer = takers::customer, system = takers::system;
 
-constexpr std::array<action_info, 26> table = {{
+constexpr std::array<action_info, 27> table = {{
     // name, id, takers, builtin, reserved, after_close, capped, takes, needs, summary
     {"open", action::open, staff | system, true, true, false, false, 0, 0,
      "open a ticket (POST /v1/tickets, or a connector)"},
@@ -59,6 +59,9 @@ constexpr std::array<action_info, 26> table = {{
      "the linked problem was resolved; a flow may move on it (`on: { problem_resolved: ... }`)"},
     {"flag_spike", action::flag_spike, system, true, true, false, false, ticket | text,
      ticket | text, "on a problem: the spike of a topic (`ticket`: the topic) that opened it"},
+    {"assign", action::assign, staff, true, true, false, false, to, 0,
+     "take the ticket yourself, or give it (`to`) to a person; an escalation that reassigns "
+     "puts it back in a role's queue"},
     {"resolve", action::resolve, staff, false, false, false, false, text, 0,
      "a transition that resolves the ticket (stops the resolution clock)"},
     {"confirm", action::confirm, customer, false, false, false, false, text, 0,

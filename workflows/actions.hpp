@@ -38,6 +38,7 @@ enum class action : uint8_t {
   link_complaint,
   problem_resolved,
   flag_spike,
+  assign,
   resolve,  // the names below are transitions of a flow with a meaning the engine adds
   confirm,
   reopen,
@@ -54,7 +55,7 @@ inline constexpr uint8_t system = 4;    // timers and connectors
 // What a command for an action carries (bits): the fields of a command beyond its action.
 namespace inputs {
 inline constexpr uint16_t text = 1;
-inline constexpr uint16_t to = 2;  // a department
+inline constexpr uint16_t to = 2;  // a department (hand_off), a person (assign)
 inline constexpr uint16_t amount = 4;
 inline constexpr uint16_t request = 8;  // a compensation request's id
 inline constexpr uint16_t task = 16;

@@ -93,6 +93,7 @@ void apply(ticket& t, const event& e) {
                  [&](const ev::handed_off& x) {
                    t.owner = x.to;
                    t.assignee.clear();
+                   t.assigned_role.clear();
                    ++t.handoffs;
                    involve(t, x.to);
                  },
@@ -150,7 +151,11 @@ void apply(ticket& t, const event& e) {
                      t.owner = x.reassign_department;
                      involve(t, x.reassign_department);
                    }
-                   if (!x.reassign_role.empty()) t.assignee = x.reassign_role;
+                   // Back to a role's queue: whoever had it hands it to that role.
+                   if (!x.reassign_role.empty()) {
+                     t.assigned_role = x.reassign_role;
+                     t.assignee.clear();
+                   }
                    if (!x.priority.empty()) t.priority = x.priority;
                    fire(t, x.clock, x.threshold, x.timer, x.due);
                  },
@@ -216,6 +221,7 @@ void apply(ticket& t, const event& e) {
                  [&](const ev::complaint_linked& x) { t.linked.push_back(x.ticket); },
                  [&](const ev::problem_resolved&) {},
                  [&](const ev::spike_flagged&) {},
+                 [&](const ev::assigned& x) { t.assignee = x.assignee; },
              },
              e.body);
 }

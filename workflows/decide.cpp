@@ -137,6 +137,8 @@ void decider::dispatch(const action_info& info) {
     case action::link_complaint:
     case action::problem_resolved:
       return link(info.id);
+    case action::assign:
+      return assign();
     case action::flag_spike:
       if (cmd_.other.empty() || cmd_.text.empty())
         return reject(reject_code::invalid_argument, "a spike needs its topic and its reason");
@@ -327,6 +329,14 @@ void decider::supplier(bool waiting) {
 void decider::add_note() {
   if (cmd_.text.empty()) return reject(reject_code::invalid_argument, "a note needs text");
   emit(ev::note{cmd_.text});
+}
+
+void decider::assign() {
+  const auto& person = cmd_.to.empty() ? cmd_.by.id : cmd_.to;
+  if (person.empty()) return reject(reject_code::invalid_argument, "assign needs `to`: a person");
+  if (person == t_.assignee)
+    return reject(reject_code::invalid_argument, fmt::format("{} has the ticket already", person));
+  emit(ev::assigned{person, t_.assignee});
 }
 
 void decider::hand_off() {

@@ -45,6 +45,7 @@ class decider {
   void customer_reply();
   void supplier(bool waiting);
   void add_note();
+  void assign();
   void hand_off();
   void complete_task();
   void give_feedback();

@@ -162,6 +162,10 @@ std::string describe(const event& e, const calendar& cal, std::string_view curre
           [&](const ev::complaint_linked& x) {
             return fmt::format("complaint {} linked", x.ticket);
           },
+          [&](const ev::assigned& x) {
+            return x.before.empty() ? fmt::format("assigned to {}", x.assignee)
+                                    : fmt::format("assigned to {} (was {})", x.assignee, x.before);
+          },
           [&](const ev::spike_flagged& x) {
             return fmt::format("spike of {}: {}", x.topic, x.why);
           },

@@ -424,6 +424,16 @@ struct spike_flagged {
   }
 };
 
+// The ticket was given to a person (or a person took it); "" before when nobody had it.
+struct assigned {
+  VOCFLOW_EVENT(assigned)
+  std::string assignee, before;
+  template <class S, class F>
+  static void fields(S& s, F&& f) {
+    f("assignee", s.assignee), f("before", s.before);
+  }
+};
+
 #undef VOCFLOW_EVENT
 
 }  // namespace ev
@@ -437,7 +447,7 @@ using event_body =
                  ev::compensation_requested, ev::compensation_granted, ev::compensation_rejected,
                  ev::resolved, ev::confirmed, ev::reopened, ev::timed_out, ev::closed, ev::feedback,
                  ev::classified, ev::repeat_contact, ev::linked_to_problem, ev::complaint_linked,
-                 ev::problem_resolved, ev::spike_flagged>;
+                 ev::problem_resolved, ev::spike_flagged, ev::assigned>;
 
 struct event {
   uint64_t seq = 0;  // 1, 2, ... per ticket

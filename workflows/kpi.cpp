@@ -1,5 +1,7 @@
 #include "workflows/kpi.hpp"
 
+#include <date/date.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -9,8 +11,23 @@ namespace {
 constexpr std::pair<kpi_grouping, std::string_view> grouping_names[] = {
     {kpi_grouping::none, "none"},         {kpi_grouping::department, "department"},
     {kpi_grouping::flow, "flow"},         {kpi_grouping::agent, "agent"},
-    {kpi_grouping::category, "category"},
+    {kpi_grouping::category, "category"}, {kpi_grouping::product, "product"},
+    {kpi_grouping::topic, "topic"},       {kpi_grouping::day, "day"},
 };
+
+auto or_none(std::string_view s) {
+  return s.empty() ? std::string{"(none)"} : std::string{s};
+}
+
+// A UTC day, 2026-03-09.
+std::string day_of(time_point t) {
+  return date::format("%F", date::floor<date::days>(t));
+}
+
+std::vector<std::string> topics_or_none(const std::vector<std::string>* topics) {
+  if (!topics || topics->empty()) return {"(none)"};
+  return *topics;
+}
 
 // A ticket-wide target: its outcome once its clock stopped; a running clock that already
 // breached is a miss that can no longer turn into a hit.
@@ -72,8 +89,49 @@ bool kpi_builder::add(const ticket& t, std::string_view currency) {
   return true;
 }
 
+bool kpi_builder::add(const kpi_alert& a) {
+  if (a.at < options_.from || a.at >= options_.to) return false;
+  auto count = [&](kpi_figures& k) {
+    if (a.type == "sla_warned") ++k.warnings_in_period;
+    if (a.type == "sla_breached") ++k.breaches_in_period;
+    if (a.type == "escalated") ++k.escalations_in_period;
+  };
+  count(total_);
+  std::vector<std::string> groups;
+  switch (options_.group_by) {
+    case kpi_grouping::none:
+      return true;
+    case kpi_grouping::department:
+      groups = {or_none(a.department)};
+      break;
+    case kpi_grouping::flow:
+      groups = {std::string{a.flow}};
+      break;
+    case kpi_grouping::agent:
+      groups = {or_none(a.assignee)};
+      break;
+    case kpi_grouping::category:
+      groups = {or_none(a.category)};
+      break;
+    case kpi_grouping::product:
+      groups = {or_none(a.product)};
+      break;
+    case kpi_grouping::topic:
+      groups = topics_or_none(a.topics);
+      break;
+    case kpi_grouping::day:
+      groups = {day_of(a.at)};
+      break;
+  }
+  for (auto& g : groups) {
+    auto& k = groups_[g];
+    k.group = g;
+    count(k);
+  }
+  return true;
+}
+
 std::vector<std::string> kpi_builder::groups_of(const ticket& t) const {
-  auto or_none = [](const std::string& s) { return s.empty() ? std::string{"(none)"} : s; };
   switch (options_.group_by) {
     case kpi_grouping::department:
       // Every department the ticket went through is judged by it.
@@ -86,6 +144,12 @@ std::vector<std::string> kpi_builder::groups_of(const ticket& t) const {
       return {or_none(t.resolved_by.empty() ? t.first_responder : t.resolved_by)};
     case kpi_grouping::category:
       return {or_none(t.info->category)};
+    case kpi_grouping::product:
+      return {or_none(t.info->product)};
+    case kpi_grouping::topic:
+      return topics_or_none(&t.topics);
+    case kpi_grouping::day:
+      return {day_of(t.opened_at)};
     case kpi_grouping::none:
       break;
   }

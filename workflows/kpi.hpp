@@ -16,7 +16,7 @@
 
 namespace vocflow {
 
-enum class kpi_grouping : uint8_t { none, department, flow, agent, category };
+enum class kpi_grouping : uint8_t { none, department, flow, agent, category, product, topic, day };
 [[nodiscard]] std::optional<kpi_grouping> parse_kpi_grouping(std::string_view s);
 std::string_view to_string(kpi_grouping g);
 
@@ -62,7 +62,17 @@ struct kpi_figures {
   // first text's sentiment and the latest one's after the first answer, over the tickets that
   // have both. index = after - before.
   kpi_mean sentiment_before, sentiment_after;
-  int64_t breaches = 0;
+  int64_t breaches = 0;  // of the cohort's tickets, whenever they happened
+  // What happened in [from, to), whatever the ticket's opening (the alert log).
+  int64_t warnings_in_period = 0, breaches_in_period = 0, escalations_in_period = 0;
+};
+
+// An SLA warning, breach or escalation, as the alert log keeps it.
+struct kpi_alert {
+  std::string_view type;  // sla_warned, sla_breached, escalated
+  time_point at;
+  std::string_view department, flow, assignee, category, product;
+  const std::vector<std::string>* topics = nullptr;
 };
 
 struct kpi_report {
@@ -77,6 +87,9 @@ class kpi_builder {
   explicit kpi_builder(kpi_options options);
   // False (and nothing counted) when the ticket did not open in [from, to).
   bool add(const ticket& t, std::string_view currency);
+  // An alert; false (and nothing counted) when it did not happen in [from, to). In groups by
+  // agent it counts for the person who had the ticket then.
+  bool add(const kpi_alert& a);
   kpi_report finish() &&;
 
  private:

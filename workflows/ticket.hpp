@@ -146,8 +146,9 @@ struct ticket {
 
   ticket_status status = ticket_status::open;
   std::string step;
-  std::string owner;     // department
-  std::string assignee;  // role it is assigned to within the owner, "" for anyone
+  std::string owner;          // department
+  std::string assignee;       // the person who has it (assign), "" for nobody yet
+  std::string assigned_role;  // the role's queue an escalation put it in, "" for the department's
   std::string priority;
   uint8_t holds = 0;  // bits of `hold`
 
@@ -224,7 +225,7 @@ struct ticket {
     f("historical", s.historical), f("topics", s.topics), f("topics_version", s.topics_version);
     f("sentiment_before", s.sentiment_before), f("sentiment_after", s.sentiment_after);
     f("has_before", s.has_before), f("has_after", s.has_after), f("contacts", s.contacts);
-    f("problem", s.problem), f("linked", s.linked);
+    f("problem", s.problem), f("linked", s.linked), f("assigned_role", s.assigned_role);
   }
   bool operator==(const ticket&) const = default;
 };

@@ -59,6 +59,7 @@ void refresh(const ticket& t, ticket_view& v, const flow* f, std::optional<time_
   v.step = t.step;
   v.owner = t.owner;
   v.assignee = t.assignee;
+  v.assigned_role = t.assigned_role;
   v.priority = t.priority;
   size_t n = 0;
   for (auto h : all_holds) {

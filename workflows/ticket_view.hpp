@@ -39,8 +39,9 @@ struct ticket_view {
   int32_t version = 0;
   ticket_status status = ticket_status::open;
   std::string step;
-  std::string owner;     // department
-  std::string assignee;  // a role within it, "" for anyone
+  std::string owner;          // department
+  std::string assignee;       // the person who has it, "" for nobody yet
+  std::string assigned_role;  // the role's queue it is in (an escalation), "" for anyone's
   std::string priority;
   std::string customer, channel, category, product;
   std::string source, external_id;   // the intake source and the complaint's id there
@@ -62,7 +63,8 @@ struct ticket_view {
   template <class S, class F>
   static void fields(S& s, F&& f) {
     f("id", s.id), f("flow", s.flow), f("version", s.version), f("status", s.status);
-    f("step", s.step), f("owner", s.owner), f("assignee", s.assignee), f("priority", s.priority);
+    f("step", s.step), f("owner", s.owner), f("assignee", s.assignee);
+    f("assigned_role", s.assigned_role), f("priority", s.priority);
     f("customer", s.customer), f("channel", s.channel), f("category", s.category);
     f("product", s.product), f("source", s.source), f("external_id", s.external_id);
     f("historical", s.historical), f("subject", s.subject), f("waiting", s.waiting);

@@ -117,7 +117,7 @@ TEST_F(RuntimeTest, EscalationsAndBreachesFireAtTheRightVirtualTimes) {
   EXPECT_EQ(first(v.history, "escalated", "triage"), local("cn-business", "2026-03-09 13:20"));
   EXPECT_EQ(count(v.history, "sla_breached"), 1);
   // The breach put the ticket in the breached part of the queue.
-  auto page = queue("customer_service", {.breached = 1});
+  auto page = queue("customer_service", {.filter = {.breached = 1}});
   ASSERT_EQ(page.total, 1u);
   EXPECT_EQ(page.entries[0].view.id, r.state->id);
 }
@@ -335,7 +335,7 @@ TEST_F(RuntimeTest, QueuesArePaginatedByCursor) {
   start();
   for (int i = 0; i < 7; ++i) open(returns("C-" + std::to_string(i)));
   std::vector<std::string> seen;
-  actors::queue_query q{.limit = 3};
+  actors::queue_query q{.order = queue_order::id, .limit = 3};
   for (int pages = 0; pages < 5; ++pages) {
     auto page = queue("customer_service", q);
     for (auto& e : page.entries) seen.push_back(e.view.id);

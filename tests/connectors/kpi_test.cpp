@@ -274,7 +274,7 @@ TEST_F(KpiTest, BadParametersAreClearErrors) {
     EXPECT_EQ(r.status, 400) << query;
     return json_of(r)["message"].get<std::string>();
   };
-  EXPECT_EQ(error("group_by=weekday"), "`group_by` must be department, flow, agent or category");
+  EXPECT_EQ(error("group_by=weekday"), "`group_by` must be department, flow, agent, category, product, topic or day");
   EXPECT_EQ(error("from=yesterday"), "`from` must be a time like 2026-03-09T04:50:00Z");
   EXPECT_EQ(error("from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z"),
             "`from` must be before `to`");

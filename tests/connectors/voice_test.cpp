@@ -95,7 +95,7 @@ TEST_F(VoiceTest, AThirdContactThroughAnotherChannelLinksToTheFirstAndEscalates)
   EXPECT_EQ(escalations[0]["reassign_role"], "supervisor");
   EXPECT_EQ(escalations[0]["notify"], json::array({"cs_manager"}));
   auto t = ticket(first);
-  EXPECT_EQ(t["assignee"], "supervisor");
+  EXPECT_EQ(t["assigned_role"], "supervisor");
   EXPECT_EQ(t["priority"], "high");
 
   // Not a repeat: another customer with the same words, the same customer on another matter.

@@ -292,7 +292,7 @@ TEST_F(EngineTest, EscalationChainFiresEachLevelOnceInOrder) {
   EXPECT_EQ(l2.level, 2);
   EXPECT_EQ(l2.reassign_role, "supervisor");
   EXPECT_EQ(l2.priority, "high");
-  EXPECT_EQ(dr.state().assignee, "supervisor");
+  EXPECT_EQ(dr.state().assigned_role, "supervisor");
   EXPECT_EQ(dr.state().priority, "high");
   auto breaches = dr.of_type("sla_breached");
   ASSERT_EQ(breaches.size(), 1u);

@@ -76,7 +76,8 @@ TEST(Simulator, AppCrashAcrossTheSpringDstChange) {
 TEST(Simulator, RepeatCallerEscalatesToASupervisor) {
   auto r = run("repeat-caller", "repeat-caller.yaml");
   EXPECT_EQ(when(r, "escalated", "first_response"), "Mon 2026-11-23 11:30");
-  EXPECT_EQ(r.sim.final_state.assignee, "supervisor");
+  EXPECT_EQ(r.sim.final_state.assigned_role, "supervisor");
+  EXPECT_EQ(r.sim.final_state.assignee, "");
   EXPECT_EQ(r.sim.final_state.reopens, 1);
 }
 
