@@ -4,9 +4,11 @@
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
 #include "workflows/graph.hpp"
+#include "workflows/simulator.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
 #include <fstream>
@@ -126,6 +128,49 @@ void graph(const api_services& s, request& rq) {
   });
 }
 
+// A scenario run through the engine on a virtual clock, under the flow sent with it or the
+// newest deployed version of the flow it names: its timeline and the verdict on each
+// expectation (what `vocflow simulate` prints). Nothing is stored.
+void simulate_scenario(const api_services& s, request& rq) {
+  auto body = json::parse(rq.http.body(), nullptr, false);
+  if (!body.is_object() || !body.contains("scenario") || !body["scenario"].is_string() ||
+      (body.contains("flow") && !body["flow"].is_string()))
+    return rq.respond(json_error(
+        400, "malformed_body",
+        R"(the body is {"scenario": "<scenario YAML>", "flow": "<flow YAML, optional>"})"));
+  auto library = s.rt.env().flows;
+  on_query_pool(s, rq, [library, body, respond = rq.respond] {
+    diagnostics d;
+    std::shared_ptr<const flow> f;
+    std::string scenario_text = body["scenario"];
+    if (body.contains("flow")) {
+      f = load_flow({"flow.yaml", body["flow"].get<std::string>()}, library->org(), d);
+    } else {
+      std::string id;
+      try {
+        auto doc = YAML::Load(scenario_text);
+        if (doc.IsMap() && doc["flow"] && doc["flow"].IsScalar()) id = doc["flow"].Scalar();
+      } catch (const YAML::Exception&) {  // the scenario loader reports it below
+      }
+      f = library->newest(id);
+      if (!f)
+        return respond(json_error(422, "invalid_scenario",
+                                  id.empty() ? "the scenario names no flow (`flow:`)"
+                                             : fmt::format("no flow `{}` is deployed", id)));
+    }
+    std::optional<scenario> sc;
+    if (f) sc = load_scenario({"scenario.yaml", scenario_text}, *f, d);
+    if (!f || !sc)
+      return respond(json_response(422, {{"error", "invalid_scenario"},
+                                         {"message", "the flow or the scenario has errors"},
+                                         {"diagnostics", diagnostics_json(d.items())}}));
+    auto sim = simulate(*f, *sc);
+    auto out = render_json(sim, *f, *sc);
+    out["flow"] = f->key();
+    respond(json_response(200, out));
+  });
+}
+
 // A flow's open tickets by step, with those that missed a target.
 void steps(const api_services& s, request& rq) {
   auto id = rq.params["id"];
@@ -150,6 +195,7 @@ std::vector<route> flow_routes() {
       {"GET", "/v1/flows", readers, {}, list_flows},
       {"POST", "/v1/flows", deployers, {"file"}, deploy},
       {"POST", "/v1/flows:validate", readers, {"file"}, validate},
+      {"POST", "/v1/flows:simulate", readers, {}, simulate_scenario},
       {"GET", "/v1/flows/{id}/graph", readers, {"format", "version"}, graph},
       {"GET", "/v1/flows/{id}/steps", readers, {}, steps},
   };

@@ -152,6 +152,7 @@ bool read_filter(request& rq, ticket_filter& f) {
   f.assignee = rq.q("assignee") == "me" ? rq.who.name : rq.q("assignee");
   f.customer = rq.q("customer"), f.category = rq.q("category"), f.product = rq.q("product");
   f.channel = rq.q("channel"), f.topic = rq.q("topic"), f.words = rq.q("q");
+  f.priority = rq.q("priority");
   if (f.words.size() > 200) return rq.respond(bad_parameter("q", "at most 200 bytes")), false;
   return true;
 }
@@ -294,7 +295,7 @@ std::vector<route> ticket_routes() {
        "/v1/tickets",
        readers,
        {"department", "status", "breached", "assignee", "customer", "category", "product", "topic",
-        "channel", "q", "sort", "cursor", "limit"},
+        "channel", "priority", "q", "sort", "cursor", "limit"},
        list_tickets},
       {"GET", "/v1/tickets/{id}", readers, {}, get_ticket},
       {"POST", "/v1/tickets/{id}/actions", actors_roles, {}, act},

@@ -58,6 +58,7 @@ bool ticket_filter::matches(const ticket_view& v) const {
   if (!category.empty() && v.category != category) return false;
   if (!product.empty() && v.product != product) return false;
   if (!channel.empty() && v.channel != channel) return false;
+  if (!priority.empty() && v.priority != priority) return false;
   if (!topic.empty() && !topic_within(v.topics, topic)) return false;
   return words.empty() || has_words(v, words);
 }

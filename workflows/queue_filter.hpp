@@ -17,7 +17,7 @@ struct ticket_filter {
   std::string status;    // "", "open", "resolved", "closed"
   int breached = -1;     // -1 any, 0 not breached, 1 breached
   std::string assignee;  // a person; "-" for nobody
-  std::string customer, category, product, channel;
+  std::string customer, category, product, channel, priority;
   std::string topic;  // the topic or any of its children
   std::string words;  // every word in the id, customer, subject, category or product (any case)
 

@@ -73,7 +73,7 @@ void refresh(const ticket& t, ticket_view& v, const flow* f, std::optional<time_
   v.problem = t.problem;
   v.contacts = t.contacts;
   v.next_deadline = no_time;
-  v.breached = false;
+  v.breached = v.warned = false;
   n = 0;
   for (auto& c : t.clocks) {
     v.breached |= c.breached;
@@ -82,6 +82,8 @@ void refresh(const ticket& t, ticket_view& v, const flow* f, std::optional<time_
     auto& d = v.deadlines[n++];
     d.target = c.kind, d.name = c.name, d.deadline = c.deadline, d.paused = c.paused;
     d.breached = c.breached;
+    d.warned = c.fired != 0;
+    if (!c.breached && c.fired != 0) v.warned = true;
     if (!c.paused && (v.next_deadline == no_time || c.deadline < v.next_deadline))
       v.next_deadline = c.deadline;
   }

@@ -22,12 +22,13 @@ struct deadline_view {
   std::string name;
   time_point deadline;
   bool paused = false;
+  bool warned = false;  // a warning or escalation threshold of it fired
   bool breached = false;
 
   template <class S, class F>
   static void fields(S& s, F&& f) {
     f("target", s.target), f("name", s.name), f("deadline", s.deadline), f("paused", s.paused);
-    f("breached", s.breached);
+    f("warned", s.warned), f("breached", s.breached);
   }
   bool operator==(const deadline_view&) const = default;
 };
@@ -51,6 +52,7 @@ struct ticket_view {
   time_point opened_at;
   time_point next_deadline;  // the nearest running deadline; no_time when none
   bool breached = false;     // a target of it was missed
+  bool warned = false;       // a running target of it passed a warning threshold
   std::vector<deadline_view> deadlines;
   // With the flow: the time zone of its calendar, where deadlines are reckoned...
   std::string time_zone;
@@ -69,6 +71,7 @@ struct ticket_view {
     f("product", s.product), f("source", s.source), f("external_id", s.external_id);
     f("historical", s.historical), f("subject", s.subject), f("waiting", s.waiting);
     f("opened_at", s.opened_at), f("next_deadline", s.next_deadline), f("breached", s.breached);
+    f("warned", s.warned);
     f("deadlines", s.deadlines), f("time_zone", s.time_zone);
     f("allowed_actions", s.allowed_actions), f("topics", s.topics), f("problem", s.problem);
     f("contacts", s.contacts);

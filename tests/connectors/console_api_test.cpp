@@ -4,6 +4,8 @@
 // flow without deploying it; a flow's steps with their counts, drawn as SVG; the hand-moved clock.
 #include "tests/connectors/api_fixture.hpp"
 
+#include <fstream>
+
 namespace vocflow::testing {
 namespace {
 
@@ -93,6 +95,8 @@ TEST_F(ConsoleApiTest, QueueComesMostUrgentFirstFilteredSearchedAndPaged) {
   EXPECT_EQ(ids(queue("q=" + std::string{"%E5%B0%BA%E7%A0%81"})), std::vector<std::string>{plain});
   EXPECT_EQ(ids(queue("q=crashes%20nowhere")), std::vector<std::string>{});
   EXPECT_EQ(ids(queue("breached=true")), std::vector<std::string>{late});
+  EXPECT_EQ(ids(queue("priority=urgent")), std::vector<std::string>{urgent});
+  EXPECT_TRUE(page["items"][1]["warned"].is_boolean());
 
   // Pages of one, from the cursor: each ticket once, in the same order.
   std::vector<std::string> seen;
@@ -234,6 +238,21 @@ TEST_F(ConsoleApiTest, AFlowIsCheckedWithoutDeployingAndDrawnWithItsStepCounts) 
   EXPECT_EQ(svg.content_type, "image/svg+xml");
   EXPECT_NE(svg.body.find("<svg"), std::string::npos);
   EXPECT_NE(svg.body.find("handle"), std::string::npos);
+}
+
+TEST_F(ConsoleApiTest, AScenarioRunsUnderTheDeployedFlowOrTheOneSentWithIt) {
+  std::ifstream in{std::string{VOCFLOW_SOURCE_DIR} + "/examples/scenarios/apparel-returns.yaml"};
+  std::string scenario{std::istreambuf_iterator<char>{in}, {}};
+  auto r = call("POST", "/v1/flows:simulate", json{{"scenario", scenario}}.dump(), "owner");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto run = json_of(r);
+  EXPECT_EQ(run["flow"], "apparel-returns@1");
+  EXPECT_FALSE(run["timeline"].empty());
+  auto broken = call("POST", "/v1/flows:simulate",
+                     json{{"scenario", scenario}, {"flow", "id: x\nsteps: 3\n"}}.dump(), "owner");
+  EXPECT_EQ(broken.status, 422);
+  EXPECT_FALSE(json_of(broken)["diagnostics"].empty());
+  EXPECT_EQ(call("POST", "/v1/flows:simulate", R"({"flow": 3})", "owner").status, 400);
 }
 
 }  // namespace
