@@ -214,10 +214,17 @@ void detect(self_ptr self, const std::string& topic, time_point at) {
   size_t week = hourly ? 168 : 7;
   size_t span = std::max<size_t>(static_cast<size_t>(rule.baseline + rule.gap) + 1,
                                  rule.seasonal ? week * static_cast<size_t>(rule.baseline) + 1 : 0);
+  // History starts where vocflow's does: days before any complaint are no baseline of zeros
+  // (a first busy day is no spike).
+  auto first = b;
+  for (auto& p : s.counts)
+    for (auto& [_, by_bucket] : hourly ? p.hours : p.days)
+      if (!by_bucket.empty()) first = std::min(first, by_bucket.begin()->first);
   std::vector<int> history;
   history.reserve(span);
   for (size_t i = span; i-- > 0;)
-    history.push_back(customers(s, topic, b - static_cast<int64_t>(i) * len, hourly));
+    if (auto at = b - static_cast<int64_t>(i) * len; at >= first)
+      history.push_back(customers(s, topic, at, hourly));
   auto v = detect_spike(history, rule, week);
   if (!v.spike) return;
   spike_record r{topic, hourly, from_ms(b), at, v.count, v.mean, v.deviation, v.score, v.why, {}};

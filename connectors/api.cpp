@@ -2,6 +2,7 @@
 
 #include "actors/scheduler.hpp"
 #include "connectors/api_answers.hpp"
+#include "connectors/console.hpp"
 #include "connectors/live_feed.hpp"
 #include "workflows/json_codec.hpp"
 
@@ -135,6 +136,10 @@ void api::handle(http_request&& req, responder respond, stream_opener open_strea
   };
   rq->http = std::move(req);
   rq->open_stream = std::move(open_stream);
+
+  // The web console's files need no token (the console asks for one).
+  if (method == "GET" || method == "HEAD")
+    if (auto file = console_file(path)) return rq->respond(std::move(*file));
 
   // The route; a known path with another method is 405.
   const route* found = nullptr;

@@ -171,6 +171,17 @@ void simulate_scenario(const api_services& s, request& rq) {
   });
 }
 
+// The YAML a flow version was deployed from (the editor starts from it).
+void source(const api_services& s, request& rq) {
+  auto id = rq.params["id"];
+  auto version = whole_number(rq.q("version"), 1, INT32_MAX, 0);
+  if (!version) return rq.respond(bad_parameter("version", "a version number"));
+  auto f = *version ? s.rt.env().flows->find(id, static_cast<int32_t>(*version))
+                    : s.rt.env().flows->newest(id);
+  if (!f) return rq.respond(json_error(404, "not_found", fmt::format("no flow `{}`", id)));
+  rq.respond(text_response(200, f->source, "application/yaml"));
+}
+
 // A flow's open tickets by step, with those that missed a target.
 void steps(const api_services& s, request& rq) {
   auto id = rq.params["id"];
@@ -198,6 +209,7 @@ std::vector<route> flow_routes() {
       {"POST", "/v1/flows:simulate", readers, {}, simulate_scenario},
       {"GET", "/v1/flows/{id}/graph", readers, {"format", "version"}, graph},
       {"GET", "/v1/flows/{id}/steps", readers, {}, steps},
+      {"GET", "/v1/flows/{id}/source", readers, {"version"}, source},
   };
 }
 

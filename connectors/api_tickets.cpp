@@ -90,11 +90,18 @@ json caller_json(const caller& who, const flow* f, const ticket& t, const organi
     auto& c = f->compensation;
     auto* limit = c.limit_for(who.acts_as);
     bool unlimited = c.above_limits && c.above_limits->name == who.acts_as;
+    // Who approves above the caller's limit: each role with a higher one, then the approver
+    // above every limit.
+    json above = json::array();
+    for (auto& l : c.limits)
+      if (!limit || l.limit > limit->limit)
+        above.push_back({{"role", l.role.name}, {"limit", to_string(l.limit)}});
     you["compensation"] = {
         {"currency", c.currency},
         {"limit", limit && !unlimited ? json(to_string(limit->limit)) : json(nullptr)},
         {"unlimited", unlimited},
         {"granted", to_string(t.granted)},
+        {"approvers", std::move(above)},
         {"approver", c.above_limits ? c.above_limits->name : std::string{}}};
   }
   json to = json::array();

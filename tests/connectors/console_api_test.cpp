@@ -233,6 +233,9 @@ TEST_F(ConsoleApiTest, AFlowIsCheckedWithoutDeployingAndDrawnWithItsStepCounts) 
   EXPECT_EQ(steps["steps"][0]["open"], 2);
   EXPECT_EQ(steps["steps"][0]["breached"], 2);
   EXPECT_EQ(call("GET", "/v1/flows/nope/steps").status, 404);
+  auto text = call("GET", "/v1/flows/desk/source");
+  EXPECT_EQ(text.body, desk_flow);
+  EXPECT_EQ(call("GET", "/v1/flows/desk/source?version=9").status, 404);
   auto svg = call("GET", "/v1/flows/desk/graph?format=svg");
   ASSERT_EQ(svg.status, 200) << svg.body;
   EXPECT_EQ(svg.content_type, "image/svg+xml");

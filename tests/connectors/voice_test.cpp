@@ -272,6 +272,17 @@ TEST_F(SpikeTest, AJumpAfterAMarkerIsFlaggedOnceOpensAProblemAndItsResolutionRea
   EXPECT_EQ(spikes()["items"].size(), 1u);
 }
 
+// The days before vocflow's first complaint are no history of zeros: a first busy day is no spike.
+TEST_F(SpikeTest, AFirstBusyDayIsNoSpike) {
+  set_clock(start);
+  for (int i = 0; i < 12; ++i) {
+    advance_to(start + std::chrono::minutes{30 * (i + 1)});
+    complain("crash");
+  }
+  sync();
+  EXPECT_EQ(spikes()["items"].size(), 0u) << spikes();
+}
+
 TEST_F(SpikeTest, TheSameTrafficWithoutTheJumpFlagsNothing) {
   set_clock(start);
   ordinary_weeks(35);

@@ -40,6 +40,7 @@ struct server {
     cfg.data.fsync = false;
     cfg.data.cache_mb = 8;
     cfg.flows.dir = std::string{VOCFLOW_SOURCE_DIR} + "/examples/flows";
+    cfg.flows.topics = std::string{VOCFLOW_SOURCE_DIR} + "/examples/topics/topics.yaml";
     cfg.runtime.partitions = 2;
     std::string error;
     n = node::start({.cfg = cfg, .http = false}, error);
