@@ -53,8 +53,10 @@ export function query(params) {
 }
 
 // The live feed (Server-Sent Events) read with fetch, so that the token goes in a header and
-// never in a URL. Reconnects after a pause; stop() ends it.
-export function live(types, onEvent) {
+// never in a URL. Reconnects after a pause; onState(true) once connected (events may have been
+// missed before: the caller catches up), onState(false) when the connection is lost. The
+// returned function ends it.
+export function live(types, onEvent, onState = () => {}) {
   let stopped = false;
   let controller;
   (async () => {
@@ -66,6 +68,7 @@ export function live(types, onEvent) {
           signal: controller.signal,
         });
         if (!res.ok) throw new Error(`stream ${res.status}`);
+        onState(true);
         const reader = res.body.getReader();
         const decoder = new TextDecoder();
         let buf = '';
@@ -84,6 +87,7 @@ export function live(types, onEvent) {
       } catch (e) {
         if (stopped) return;
       }
+      onState(false);
       await new Promise((r) => setTimeout(r, 2000));
     }
   })();

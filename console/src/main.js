@@ -12,6 +12,14 @@ import './app.css';
 const app = document.getElementById('app');
 let view = null;
 let stopLive = null;
+let connected = false;
+
+function showLive() {
+  const dot = document.querySelector('[data-testid=live]');
+  if (!dot) return;
+  dot.className = connected ? 'live on' : 'live';
+  dot.title = connected ? 'live' : 'reconnecting';
+}
 
 function go(hash) {
   if (location.hash === hash) route();
@@ -51,7 +59,11 @@ async function start() {
   session.me = await get('/v1/me');
   await syncClock();
   if (stopLive) stopLive();
-  stopLive = live('*', (ev) => view && view.changed && view.changed(ev));
+  stopLive = live('*', (ev) => view && view.changed && view.changed(ev), (on) => {
+    connected = on;
+    showLive();
+    if (on && view && view.changed) view.changed(null); // catch up on what came meanwhile
+  });
   if (!location.hash || location.hash === '#') location.hash = session.can('owner') && !session.can('agent', 'supervisor') ? '#/flows' : '#/queue';
   await route();
 }
@@ -64,6 +76,7 @@ function header() {
     h('strong', { class: 'brand' }, 'vocflow'),
     h('nav', {}, link('queue', t('queue')), link('flows', t('flows')), link('ops', t('ops'))),
     h('span', { class: 'grow' }),
+    h('span', { class: connected ? 'live on' : 'live', 'data-testid': 'live', title: connected ? 'live' : 'reconnecting' }, '●'),
     h('span', { class: 'muted small', 'data-testid': 'clock' }, `${t('now')}: ${when(new Date(session.now()).toISOString())}`),
     h('span', { class: 'who', 'data-testid': 'who' }, `${me.name} · ${me.role}${me.acts_as !== me.role ? ` (${me.acts_as})` : ''}`),
     h('button', { class: 'link', onclick: () => { switchLanguage(); route(); } }, t('language')),

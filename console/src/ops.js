@@ -82,8 +82,8 @@ export async function renderOps(root) {
 
   async function loadAlerts() {
     const since = new Date(session.now() - 7 * 86400000).toISOString();
-    const r = await get(`/v1/breaches${query({ since, limit: 200 })}`);
-    replace(alerts, r.items.slice().reverse().map(alertRow));
+    const r = await get(`/v1/breaches${query({ since, limit: 1000 })}`);
+    replace(alerts, r.items.slice(-100).reverse().map(alertRow));
   }
   async function loadKpis() {
     const r = await get(`/v1/kpis${query({ from: `${from.value}T00:00:00Z`, to: `${to.value}T00:00:00Z`, group_by: groupBy.value })}`);
@@ -133,8 +133,12 @@ export async function renderOps(root) {
   await Promise.all([loadAlerts(), loadKpis(), loadChart(), loadProblems(), loadDigest()]);
   return {
     changed(ev) {
-      if (ev && alertTypes.has(ev.type)) alerts.prepend(alertRow(ev));
-      if (ev && ev.type === 'spike_flagged') { loadChart(); loadProblems(); }
+      if (!ev) { loadAlerts(); loadChart(); loadProblems(); return; } // reconnected: catch up
+      if (alertTypes.has(ev.type)) {
+        alerts.prepend(alertRow(ev));
+        while (alerts.children.length > 100) alerts.lastChild.remove();
+      }
+      if (ev.type === 'spike_flagged') { loadChart(); loadProblems(); }
     },
     tick() {},
     key: () => false,

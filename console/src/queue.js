@@ -101,7 +101,7 @@ export async function renderQueue(root, go) {
 
   return {
     // Something changed on the server: the page again (not at every event of a burst).
-    changed: debounce(load, 300),
+    changed: debounce(load, 300), // any event, or a reconnection
     tick() {
       for (const td of root.querySelectorAll('td.countdown')) {
         const badge = td.querySelector('.badge');

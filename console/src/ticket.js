@@ -146,7 +146,7 @@ export async function renderTicket(root, id, go) {
   await load();
   return {
     changed(ev) {
-      if (ev && ev.ticket && ev.ticket.id === id) load();
+      if (!ev || (ev.ticket && ev.ticket.id === id)) load();
     },
     tick() {},
     key(e) {

@@ -79,6 +79,7 @@ async function agentsDay(b) {
     await page.keyboard.press('Escape');
     await page.waitForSelector(`tr[data-ticket="${other}"]`);
     assert.equal(await page.$(`tr.late[data-ticket="${other}"]`), null);
+    await page.waitForSelector('[data-testid=live].on');
     await s.advance('5h');
     await page.waitForSelector(`tr.late[data-ticket="${other}"] .badge.late`, { timeout: 15000 });
     await page.screenshot({ path: join(shots, 'queue-breach.png'), fullPage: true });
@@ -180,6 +181,7 @@ async function opsSpike(b) {
     const page = await signedIn(b, s.url, tokens.ops);
     await page.goto(`${s.url}/#/ops`);
     await page.waitForSelector('[data-testid=topic-chart] canvas');
+    await page.waitForSelector('[data-testid=live].on');
     for (let i = 0; i < 30; ++i) {
       await s.clockTo(new Date(release + (i + 1) * 600000).toISOString());
       await complain('crash');
