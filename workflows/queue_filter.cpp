@@ -11,13 +11,6 @@
 namespace vocflow {
 namespace {
 
-bool topic_within(const std::vector<std::string>& topics, const std::string& topic) {
-  return std::any_of(topics.begin(), topics.end(), [&](const std::string& t) {
-    return t == topic ||
-           (t.size() > topic.size() && t.starts_with(topic) && t[topic.size()] == '/');
-  });
-}
-
 char ascii_fold(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
@@ -59,7 +52,9 @@ bool ticket_filter::matches(const ticket_view& v) const {
   if (!product.empty() && v.product != product) return false;
   if (!channel.empty() && v.channel != channel) return false;
   if (!priority.empty() && v.priority != priority) return false;
-  if (!topic.empty() && !topic_within(v.topics, topic)) return false;
+  if (!topic.empty() && std::none_of(v.topics.begin(), v.topics.end(),
+                                     [&](auto& t) { return topic_within(t, topic); }))
+    return false;
   return words.empty() || has_words(v, words);
 }
 

@@ -61,6 +61,12 @@ std::string match_value::describe() const {
   return text;
 }
 
+bool topic_within(std::string_view topic, std::string_view parent) {
+  if (topic.size() < parent.size() || !iequals(topic.substr(0, parent.size()), parent))
+    return false;
+  return topic.size() == parent.size() || topic[parent.size()] == '/';
+}
+
 namespace {
 
 // Whether one of the complaint's topics is one of `values`, or below one (`apparel` holds for
@@ -69,10 +75,7 @@ bool topic_holds(const std::vector<match_value>& values, const std::vector<std::
   if (!topics) return false;
   return std::any_of(topics->begin(), topics->end(), [&](const std::string& t) {
     return std::any_of(values.begin(), values.end(), [&](const match_value& v) {
-      if (v.matches(t)) return true;
-      return v.how == match_value::kind::equals && t.size() > v.text.size() &&
-             t[v.text.size()] == '/' &&
-             iequals(std::string_view{t}.substr(0, v.text.size()), v.text);
+      return v.matches(t) || (v.how == match_value::kind::equals && topic_within(t, v.text));
     });
   });
 }

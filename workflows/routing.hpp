@@ -21,6 +21,10 @@ std::string_view trim(std::string_view s);
 // `s` with its ASCII letters in lower case (other characters, Chinese among them, as they are).
 std::string ascii_lower(std::string_view s);
 
+// Whether `topic` is `parent` or below it (`apparel/size` is within `apparel`), ASCII letters in
+// any case.
+bool topic_within(std::string_view topic, std::string_view parent);
+
 // Whether every field of `m` has one of its values and every tag of `m` is on the ticket (an
 // empty rule holds for every ticket). `topic` holds when one of `topics` (the complaint's, as
 // classified) is a listed topic or below one; never without topics.
