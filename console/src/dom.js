@@ -49,3 +49,14 @@ export function debounce(fn, ms) {
     t = setTimeout(() => fn(...a), ms);
   };
 }
+
+// For a view that loads again as events come: each call of the returned function starts a
+// turn and returns whether that turn is still the newest, so that an older answer arriving
+// late is dropped instead of drawn over a newer one.
+export function turns() {
+  let n = 0;
+  return () => {
+    const mine = ++n;
+    return () => mine === n;
+  };
+}

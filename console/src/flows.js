@@ -5,7 +5,7 @@ import { EditorView, basicSetup } from 'codemirror';
 import { yaml } from '@codemirror/lang-yaml';
 import { linter, lintGutter, forceLinting } from '@codemirror/lint';
 import { api, get, post, session } from './api.js';
-import { h, replace, when } from './dom.js';
+import { h, replace, turns, when } from './dom.js';
 import { t } from './i18n.js';
 
 // The server's SVG, parsed as SVG (never as HTML), without scripts or handlers, with each
@@ -55,15 +55,19 @@ export async function renderFlows(root, id) {
 
   const source = await api('GET', `/v1/flows/${encodeURIComponent(id)}/source`);
   let lastCheck = null;
+  const checkTurn = turns();
   const check = linter(async (view) => {
+    const newest = checkTurn();
     const text = view.state.doc.toString();
     let r;
     try {
       r = await post(`/v1/flows:validate?file=${encodeURIComponent(id)}.yaml`, text, 'application/yaml');
     } catch (e) {
-      replace(status, e.message);
+      if (newest()) replace(status, e.message);
       return [];
     }
+    // An older text's answer that comes late says nothing of this one.
+    if (!newest()) return [];
     lastCheck = r;
     const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
     replace(status, r.ok ? t('validate_ok') : `${errors} ${t('errors')}`);

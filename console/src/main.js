@@ -13,6 +13,9 @@ const app = document.getElementById('app');
 let view = null;
 let stopLive = null;
 let connected = false;
+// Events that come while a view is being drawn are not lost: the view catches up once drawn.
+let rendering = false;
+let missed = false;
 
 function showLive() {
   const dot = document.querySelector('[data-testid=live]');
@@ -59,7 +62,10 @@ async function start() {
   session.me = await get('/v1/me');
   await syncClock();
   if (stopLive) stopLive();
-  stopLive = live('*', (ev) => view && view.changed && view.changed(ev), (on) => {
+  stopLive = live('*', (ev) => {
+    if (rendering) missed = true;
+    else if (view && view.changed) view.changed(ev);
+  }, (on) => {
     connected = on;
     showLive();
     if (on && view && view.changed) view.changed(null); // catch up on what came meanwhile
@@ -90,13 +96,20 @@ async function route() {
   const body = h('main', { class: `view view-${name || 'queue'}` });
   document.documentElement.lang = language() === 'zh' ? 'zh-CN' : 'en';
   replace(app, header(), body);
+  rendering = true;
+  missed = false;
+  view = null;
   try {
     if (name === 'ticket') view = await renderTicket(body, arg, go);
     else if (name === 'customer') view = await renderCustomer(body, arg);
     else if (name === 'flows') view = await renderFlows(body, arg);
     else if (name === 'ops') view = await renderOps(body);
     else view = await renderQueue(body, go);
+    rendering = false;
+    body.dataset.ready = 'true';
+    if (missed && view.changed) view.changed(null);
   } catch (e) {
+    rendering = false;
     if (e.status === 401) return signIn(e.message);
     replace(body, h('p', { class: 'error', role: 'alert' }, e.message));
     view = null;

@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, get, query, session } from './api.js';
-import { h, replace, when } from './dom.js';
+import { debounce, h, replace, turns, when } from './dom.js';
 import { t } from './i18n.js';
 
 const alertTypes = new Set(['sla_warned', 'sla_breached', 'escalated', 'spike_flagged']);
@@ -80,10 +80,16 @@ export async function renderOps(root) {
   if (spikesNow.length) topicSelect.value = spikesNow[spikesNow.length - 1].topic;
   const week = h('input', { name: 'week', placeholder: '2026-W48', size: 9 });
 
+  const alertsTurn = turns(), chartTurn = turns(), problemsTurn = turns();
   async function loadAlerts() {
+    const newest = alertsTurn();
     const since = new Date(session.now() - 7 * 86400000).toISOString();
-    const r = await get(`/v1/breaches${query({ since, limit: 1000 })}`);
-    replace(alerts, r.items.slice(-100).reverse().map(alertRow));
+    const [r, k] = await Promise.all([get(`/v1/breaches${query({ since, limit: 1000 })}`), get(`/v1/spikes${query({ from: since })}`)]);
+    if (!newest()) return;
+    // The alert log and the spikes, newest first.
+    const spikes = k.items.map((x) => ({ type: 'spike_flagged', at: x.at, ticket: x.problem, topic: x.topic, name: x.why }));
+    const rows = [...r.items.slice(-100), ...spikes].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+    replace(alerts, rows.slice(0, 100).map(alertRow));
   }
   async function loadKpis() {
     const r = await get(`/v1/kpis${query({ from: `${from.value}T00:00:00Z`, to: `${to.value}T00:00:00Z`, group_by: groupBy.value })}`);
@@ -98,15 +104,19 @@ export async function renderOps(root) {
   }
   async function loadChart() {
     if (!topicSelect.value) return;
+    const newest = chartTurn();
     const s = await get(`/v1/topics/${encodeURIComponent(topicSelect.value)}/series${query({ bucket: 'day' })}`);
+    if (!newest()) return;
     replace(chartBox);
     chart(chartBox, s);
     replace(spikeList, s.spikes.map((k) => h('li', { class: 'late' }, `${when(k.bucket_start)} · ${k.customers} · ${k.why}`, k.problem ? [' → ', h('a', { href: `#/ticket/${k.problem}` }, k.problem)] : null)),
       s.markers.map((m) => h('li', { class: 'marker' }, `${when(m.at)} · ${m.text}`)));
   }
   async function loadProblems() {
+    const newest = problemsTurn();
     const r = await get('/v1/problems?status=open');
     const items = await Promise.all(r.items.map(async (p) => ({ p, tk: await get(`/v1/tickets/${p.ticket}`).catch(() => null) })));
+    if (!newest()) return;
     replace(problems, items.length ? items.map(({ p, tk }) => h('div', { class: 'problem' },
       h('h4', {}, h('a', { href: `#/ticket/${p.ticket}` }, p.ticket), ` · ${p.topic} · ${p.owner || ''}`),
       h('p', {}, `${t('linked')}: ${p.linked.length}`, ' ', p.linked.slice(0, 20).map((x) => [h('a', { href: `#/ticket/${x}` }, x), ' '])),
@@ -128,9 +138,23 @@ export async function renderOps(root) {
       h('div', { class: 'filters' }, h('label', {}, t('from'), ' ', from), h('label', {}, t('to_date'), ' ', to), h('label', {}, t('group_by'), ' ', groupBy),
         h('button', { onclick: loadKpis }, t('refresh'))), kpiBox),
     h('section', {}, h('h2', {}, t('digest')), h('div', { class: 'filters' }, h('label', {}, t('week'), ' ', week), h('button', { onclick: loadDigest }, t('refresh'))), digest));
+  // A refresh the server could not answer (busy, restarting) is tried again a little later.
+  const refreshVoice = debounce(function again(tries = 0) {
+    Promise.all([loadChart(), loadProblems()]).catch((e) => {
+      console.warn(`refresh failed: ${e.message}`);
+      if (tries < 10) setTimeout(() => again(tries + 1), 1000);
+    });
+  }, 300);
   topicSelect.addEventListener('change', loadChart);
   groupBy.addEventListener('change', loadKpis);
   await Promise.all([loadAlerts(), loadKpis(), loadChart(), loadProblems(), loadDigest()]);
+  // Besides the live feed, the alerts, the problems and the chart are read again every 10 s:
+  // what an event lost on the way would have said shows up all the same.
+  const poll = setInterval(() => {
+    if (!document.body.contains(problems)) return clearInterval(poll);
+    refreshVoice();
+    loadAlerts().catch(() => {});
+  }, 10000);
   return {
     changed(ev) {
       if (!ev) { loadAlerts(); loadChart(); loadProblems(); return; } // reconnected: catch up
@@ -138,7 +162,9 @@ export async function renderOps(root) {
         alerts.prepend(alertRow(ev));
         while (alerts.children.length > 100) alerts.lastChild.remove();
       }
-      if (ev.type === 'spike_flagged') { loadChart(); loadProblems(); }
+      // A spike, and then each complaint linked to its problem: the chart and the problems again
+      // (at most once in a burst).
+      if (ev.type === 'spike_flagged' || ev.type === 'complaint_linked' || ev.type === 'problem_resolved') refreshVoice();
     },
     tick() {},
     key: () => false,

@@ -1,7 +1,7 @@
 // The agent's queue: a department's tickets most urgent first (the server sorts and pages),
 // filters and search, live SLA countdowns, and changes arriving from the live feed.
 import { get, query, session } from './api.js';
-import { debounce, h, replace, until } from './dom.js';
+import { debounce, h, replace, turns, until } from './dom.js';
 import { t } from './i18n.js';
 
 const state = {
@@ -48,15 +48,20 @@ export async function renderQueue(root, go) {
     h('label', {}, h('input', { type: 'checkbox', name: 'mine', checked: f.mine, onchange: (e) => { f.mine = e.target.checked; reload(); } }), ' ', t('mine')),
     search, summary);
 
+  const loadTurn = turns();
   async function load() {
+    const newest = loadTurn();
     const cursor = state.cursors[state.cursors.length - 1];
     const params = {
       department: state.department, status: f.status, topic: f.topic, priority: f.priority,
       channel: f.channel, q: f.q, assignee: f.mine ? 'me' : '', limit: 50, cursor,
     };
     try {
-      state.page = await get(`/v1/tickets${query(params)}`);
+      const page = await get(`/v1/tickets${query(params)}`);
+      if (!newest()) return;
+      state.page = page;
     } catch (e) {
+      if (!newest()) return;
       replace(table, h('tr', {}, h('td', { colspan: 8, class: 'error', role: 'alert' }, e.message)));
       return;
     }

@@ -1,7 +1,7 @@
 // One ticket: the customer's words, where it stands, its whole history, and the actions it
 // takes now, each with the form it needs. A refused action shows the server's reason.
 import { get, post, session } from './api.js';
-import { h, replace, until, when } from './dom.js';
+import { h, replace, turns, until, when } from './dom.js';
 import { actionName, t } from './i18n.js';
 
 // What each built-in action asks for; any other name is a transition of the flow (a note).
@@ -29,8 +29,12 @@ export async function renderTicket(root, id, go) {
   let data;
   const notice = h('div', { class: 'notice', role: 'alert', 'data-testid': 'refusal' });
   const formSlot = h('div', { class: 'action-form' });
+  const loadTurn = turns();
   async function load() {
-    data = await get(`/v1/tickets/${encodeURIComponent(id)}`);
+    const newest = loadTurn();
+    const fresh = await get(`/v1/tickets/${encodeURIComponent(id)}`);
+    if (!newest()) return;
+    data = fresh;
     draw();
   }
 

@@ -180,14 +180,23 @@ async function opsSpike(b) {
     await s.call('POST', '/v1/markers', { text: 'app 5.2 released', topic: 'device/crash' }, 'ops');
     const page = await signedIn(b, s.url, tokens.ops);
     await page.goto(`${s.url}/#/ops`);
-    await page.waitForSelector('[data-testid=topic-chart] canvas');
+    await page.waitForSelector('main.view-ops[data-ready] [data-testid=topic-chart] canvas');
     await page.waitForSelector('[data-testid=live].on');
     for (let i = 0; i < 30; ++i) {
       await s.clockTo(new Date(release + (i + 1) * 600000).toISOString());
       await complain('crash');
     }
     // The spike comes by the live feed: the chart is drawn again with it, the problem listed.
-    await page.waitForFunction(() => /device\/crash/.test(document.querySelector('[data-testid=problems]').textContent), null, { timeout: 15000 });
+    try {
+      await page.waitForFunction(() => /device\/crash/.test(document.querySelector('[data-testid=problems]').textContent), null, { timeout: 30000 });
+    } catch (e) {
+      const problems = (await s.call('GET', '/v1/problems?status=open', undefined, 'ops')).json;
+      const shown = await page.textContent('[data-testid=problems]');
+      const live = await page.getAttribute('[data-testid=live]', 'class');
+      const asked = s.log().split('\n').filter((l) => /problems|spike|warn/.test(l)).slice(-12).join('\n');
+      throw new Error(`no problem shown (${shown}); the server has ${JSON.stringify(problems).slice(0, 200)}; live: ${live}\n` +
+        `page: ${page.messages.slice(-10).join('\n')}\nserver: ${asked}`);
+    }
     await page.selectOption('select[name=chart-topic]', 'device/crash');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=spikes] li.late').length === 1);
     const listed = await page.textContent('[data-testid=spikes]');

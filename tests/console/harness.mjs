@@ -68,6 +68,16 @@ export async function serve(clock, extra = []) {
     },
   };
   child.removeAllListeners('exit');
+  // A server that dies under a test says why (a sanitizer's report, a crash).
+  let stopping = false;
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`vocflow serve ended (${code ?? signal}) during the test:\n${log.slice(-6000)}`);
+  });
+  const stop = server.stop;
+  server.stop = () => {
+    stopping = true;
+    return stop();
+  };
   return server;
 }
 
@@ -90,7 +100,9 @@ export async function signedIn(b, url, token, viewport = { width: 1280, height: 
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   // A refused action's 4xx is logged by the browser too: that one is expected.
+  page.messages = [];
   page.on('console', (m) => {
+    page.messages.push(`${m.type()}: ${m.text()}`);
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
   });
   page.problems = problems;
