@@ -11,7 +11,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <vector>
 
 namespace vocflow::connectors {
 namespace {
@@ -23,19 +25,22 @@ const std::vector<std::string> deployers = {"owner", "admin"};
 
 // Graphviz's drawing of a dot graph, by its `dot` program; nullopt with `error` when it fails.
 std::optional<std::string> render_svg(const std::string& dot, std::string& error) {
-  char path[] = "/tmp/vocflow-graph-XXXXXX";
-  int fd = mkstemp(path);
+  // mkstemp's template: it replaces the X's with a unique name.
+  auto name = (std::filesystem::temp_directory_path() / "vocflow-graph-XXXXXX").string();
+  std::vector<char> path(name.begin(), name.end());
+  path.push_back('\0');
+  int fd = mkstemp(path.data());
   if (fd < 0) return error = "cannot make a temporary file for the graph", std::nullopt;
   close(fd);
-  std::ofstream{path} << dot;
+  std::ofstream{path.data()} << dot;
   std::string svg;
-  if (auto* p = popen(fmt::format("dot -Tsvg '{}' 2>/dev/null", path).c_str(), "r")) {
+  if (auto* p = popen(fmt::format("dot -Tsvg '{}' 2>/dev/null", path.data()).c_str(), "r")) {
     char buf[8192];
     for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) svg.append(buf, n);
     int rc = pclose(p);
     if (rc != 0) svg.clear();
   }
-  std::remove(path);
+  std::remove(path.data());
   if (svg.empty())
     return error = "Graphviz's `dot` could not draw the flow (is graphviz installed?)",
            std::nullopt;
