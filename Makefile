@@ -19,9 +19,15 @@ PACKAGES := g++ cmake ninja-build pkg-config make tzdata ca-certificates \
 
 all: build
 
+# A Node.js of 18 or later with its npm, from Debian or elsewhere (NodeSource's nodejs
+# carries its own npm and conflicts with Debian's), needs neither nodejs nor npm installed.
+NODE_PRESENT := $(shell command -v npm >/dev/null 2>&1 && \
+                  node -e 'process.exit(parseInt(process.versions.node) < 18 ? 1 : 0)' 2>/dev/null && echo yes)
+
 # Installs missing packages when root; otherwise prints the exact command and stops.
 deps:
 	@missing=$$(for p in $(PACKAGES); do \
+	    case $$p in nodejs|npm) [ -n "$(NODE_PRESENT)" ] && continue;; esac; \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
 	  done | tr '\n' ' '); \
 	if [ -n "$$missing" ]; then \
