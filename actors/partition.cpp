@@ -456,7 +456,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
           submission sub;
           sub.ticket_id = row.ticket;
           sub.cmd.action = "timer";
-          sub.cmd.by = {"system:timer", std::string{system_role}};
+          sub.cmd.by = {std::string{timer_actor_id}, std::string{system_role}};
           sub.cmd.timer = row.timer;
           auto r = handle(self, sub);
           // A row whose timer is gone (cancelled or re-armed meanwhile) must not come back.

@@ -458,8 +458,7 @@ void decider::enter(const std::string& target, const std::string& via) {
   const std::string& owner = next->owner ? next->owner->name : t_.owner;
   bool new_owner = owner != t_.owner;
   if (!t_.owner.empty() && new_owner) {
-    emit(ev::handed_off{t_.owner, owner,
-                        fmt::format(FMT_COMPILE("step `{}` belongs to {}"), target, owner)});
+    emit(ev::handed_off{t_.owner, owner, step_owner_reason(target, owner)});
     if (notifying())
       notify_to({owner},
                 fmt::format(FMT_COMPILE("Ticket {} handed to {} (step {})"), t_.id, owner, target),
@@ -508,6 +507,10 @@ void decider::set_hold(hold h, bool on, std::string text) {
 outcome decide(const flow& f, const ticket& t, const command& cmd, time_point now,
                wanted_effects wanted) {
   return detail::decider{f, t, cmd, now, wanted}.run();
+}
+
+std::string step_owner_reason(std::string_view step, std::string_view owner) {
+  return fmt::format(FMT_COMPILE("step `{}` belongs to {}"), step, owner);
 }
 
 std::string_view to_string(reject_code c) {

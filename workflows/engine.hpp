@@ -138,6 +138,13 @@ inline ticket replay(const std::vector<event>& events) {
   return t;
 }
 
+// Who fires timers: the actor of every event a timer's command makes.
+inline constexpr std::string_view timer_actor_id = "system:timer";
+
+// The reason of the hand-off entering a step makes when the step belongs to another
+// department (the flow's, not a person's, hand-off).
+std::string step_owner_reason(std::string_view step, std::string_view owner);
+
 // The actions `t` accepts now, built-in ones included (for rejections and for agents' UIs).
 std::vector<std::string> allowed_actions(const flow& f, const ticket& t, time_point now);
 

@@ -80,7 +80,7 @@ class runner {
       timers_.erase(next);
       command fire;
       fire.action = "timer";
-      fire.by = {"system:timer", std::string{system_role}};
+      fire.by = {std::string{timer_actor_id}, std::string{system_role}};
       fire.timer = id;
       ++out_.timers_fired;
       act(fire, due, {});
