@@ -2,7 +2,9 @@
 
 #include "app/digest_command.hpp"
 #include "app/ticket_text.hpp"
+#include "app/what_if_commands.hpp"
 #include "connectors/http_client.hpp"
+#include "workflows/catalog.hpp"
 #include "workflows/duration.hpp"
 
 #include <fmt/format.h>
@@ -433,6 +435,55 @@ int reclassify(const client_options& c, const std::string& from, const std::stri
                              text_of(j["tickets"]), text_of(j["reclassified"]),
                              text_of(j["refused"]), text_of(j["failed"]));
     return j["failed"].get<int>() == 0 ? 0 : 1;
+  });
+}
+
+}  // namespace vocflow::app
+
+namespace vocflow::app {
+
+int run_replay(const client_options& c, const replay_options& o) {
+  if (!o.data_dir.empty()) return run_replay_local(o);
+  return guarded([&] {
+    diagnostics d;
+    auto flow = read_source(o.flow_file, d);
+    std::optional<source_file> org;
+    if (!o.organization_file.empty()) org = read_source(o.organization_file, d);
+    if (d.has_errors()) {
+      for (auto& item : d.items()) std::cerr << to_string(item) << "\n";
+      return 1;
+    }
+    json body = {{"flow", flow->text}};
+    if (org) body["organization"] = org->text;
+    std::vector<std::pair<std::string, std::string>> q = {{"format", o.format},
+                                                          {"limit", std::to_string(o.limit)}};
+    if (!o.from.empty()) q.emplace_back("from", as_time(o.from));
+    if (!o.to.empty()) q.emplace_back("to", as_time(o.to));
+    if (!o.flow_id.empty()) q.emplace_back("flow_id", o.flow_id);
+    auto h = call(c, "POST", "/v1/replays" + connectors::query_string(q));
+    h.body = body.dump();
+    h.timeout = std::chrono::minutes{10};  // a long history takes its time
+    auto r = send(h);
+    if (!ok(r)) return failed(h, r);
+    std::cout << r.body << (o.format == "json" ? "\n" : "");
+    return 0;
+  });
+}
+
+int run_audit(const client_options& c, const audit_command_options& o) {
+  if (!o.data_dir.empty()) return run_audit_local(o);
+  return guarded([&] {
+    std::vector<std::pair<std::string, std::string>> q = {{"format", o.format},
+                                                          {"limit", std::to_string(o.limit)}};
+    if (!o.from.empty()) q.emplace_back("from", as_time(o.from));
+    if (!o.to.empty()) q.emplace_back("to", as_time(o.to));
+    if (!o.kind.empty()) q.emplace_back("kind", o.kind);
+    auto h = call(c, "GET", "/v1/audit" + connectors::query_string(q));
+    h.timeout = std::chrono::minutes{10};
+    auto r = send(h);
+    if (!ok(r)) return failed(h, r);
+    std::cout << r.body << (o.format == "json" ? "\n" : "");
+    return 0;
   });
 }
 

@@ -5,6 +5,7 @@
 #include "app/import_command.hpp"
 #include "app/sentiment_command.hpp"
 #include "app/server_commands.hpp"
+#include "app/what_if_commands.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -222,6 +223,53 @@ int run(int argc, char** argv) {
   rcl->add_option("--from", rc_from, "First day or time (2026-06-01); default 30 days ago");
   rcl->add_option("--to", rc_to, "End, exclusive; default now");
   rcl->callback([&] { code = reclassify(co, rc_from, rc_to); });
+
+  replay_options rpo;
+  auto* rpl = app.add_subcommand(
+      "replay",
+      "What if: the tickets of a flow opened in a period run again under a changed flow or "
+      "calendar (the people's actions and their times held fixed; timers as the changed flow "
+      "says). The KPIs side by side, the tickets whose outcome changes, the actions the changed "
+      "flow refuses. Reads only.");
+  client_flags(rpl);
+  rpl->add_option("--flow", rpo.flow_file, "The changed flow (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  rpl->add_option("--org,--organization", rpo.organization_file,
+                  "Its organization (new calendars, holidays); default organization.yaml beside "
+                  "the flow (with --data) or the server's")
+      ->check(CLI::ExistingFile);
+  rpl->add_option("--flow-id", rpo.flow_id,
+                  "The recorded flow whose tickets are replayed; default the changed flow's id");
+  rpl->add_option("--from", rpo.from, "First day or time (2026-06-01); default 30 days ago");
+  rpl->add_option("--to", rpo.to, "End, exclusive; default now");
+  rpl->add_option("--as-of", rpo.as_of, "With --data: timers fire up to this time; default now");
+  rpl->add_option("--format", rpo.format, "table (default), markdown or json")
+      ->check(CLI::IsMember({"table", "markdown", "json"}));
+  rpl->add_option("--limit", rpo.limit, "Changed tickets and impossible actions listed")
+      ->check(CLI::Range(0, 10000));
+  rpl->add_option("--data", rpo.data_dir, "A stopped data folder, instead of a running server");
+  rpl->callback([&] { code = run_replay(co, rpo); });
+
+  audit_command_options auo;
+  auto* aud = app.add_subcommand(
+      "audit",
+      "Tickets whose KPI figures deserve a second look, each with the events that show it: "
+      "clocks paused after the customer answered, closed without confirmation, repeats of closed "
+      "complaints, compensation split under a limit, hand-off ping-pong.");
+  client_flags(aud);
+  aud->add_option("--from", auo.from, "First day or time (2026-06-01); default 30 days ago");
+  aud->add_option("--to", auo.to, "End, exclusive; default now");
+  aud->add_option("--as-of", auo.as_of, "With --data: the time the audit is made; default now");
+  aud->add_option("--kind", auo.kind, "Only these kinds listed (comma-separated)");
+  aud->add_option("--format", auo.format, "table (default), markdown or json")
+      ->check(CLI::IsMember({"table", "markdown", "json"}));
+  aud->add_option("--limit", auo.limit, "Findings listed")->check(CLI::Range(0, 10000));
+  aud->add_option("--data", auo.data_dir, "A stopped data folder, instead of a running server");
+  aud->add_option("--org,--organization", auo.organization_file,
+                  "With --data: the organization the stored flows are checked against")
+      ->capture_default_str();
+  aud->callback([&] { code = run_audit(co, auo); });
 
   digest_command_options dgo;
   auto* dig = app.add_subcommand(

@@ -3,6 +3,7 @@
 #include "connectors/api.hpp"
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
+#include "connectors/what_if.hpp"
 #include "workflows/graph.hpp"
 #include "workflows/simulator.hpp"
 
@@ -176,6 +177,54 @@ void simulate_scenario(const api_services& s, request& rq) {
   });
 }
 
+// What if the tickets of a flow had run under a changed flow (or calendar): the body holds the
+// changed flow's YAML and, optionally, an organization document with new calendars. Reads only.
+void replay(const api_services& s, request& rq) {
+  auto body = json::parse(rq.http.body(), nullptr, false);
+  if (!body.is_object() || !body.contains("flow") || !body["flow"].is_string() ||
+      (body.contains("organization") && !body["organization"].is_string()))
+    return rq.respond(json_error(
+        400, "malformed_body",
+        R"(the body is {"flow": "<flow YAML>", "organization": "<organization YAML, optional>"})"));
+  what_if_options o;
+  o.as_of = s.rt.env().clock();
+  auto to = time_param(rq, "to", o.as_of + millis{1});
+  if (!to) return;
+  o.to = *to;
+  auto from = time_param(rq, "from", o.to - std::chrono::days{30});
+  if (!from) return;
+  o.from = *from;
+  if (o.from >= o.to) return rq.respond(bad_parameter("from", "before `to`"));
+  auto limit = whole_number(rq.q("limit"), 0, 10000, 50);
+  if (!limit) return rq.respond(bad_parameter("limit", "from 0 to 10000"));
+  o.list_limit = static_cast<size_t>(*limit);
+  o.recorded_flow = rq.q("flow_id");
+  auto format = rq.query.contains("format") ? rq.q("format") : std::string{"json"};
+  if (format != "json" && format != "markdown" && format != "table")
+    return rq.respond(bad_parameter("format", "json, markdown or table"));
+  auto library = s.rt.env().flows;
+  auto db = s.rt.env().db;
+  on_query_pool(s, rq, [library, db, body, o, format, respond = rq.respond]() mutable {
+    diagnostics d;
+    source_file flow_file{"flow.yaml", body["flow"].get<std::string>()};
+    std::optional<source_file> org_file;
+    if (body.contains("organization"))
+      org_file = source_file{"organization.yaml", body["organization"].get<std::string>()};
+    auto f = load_changed_flow(flow_file, org_file ? &*org_file : nullptr, library->org(), d);
+    if (!f)
+      return respond(json_response(422, {{"error", "invalid_flow"},
+                                         {"message", "the changed flow has errors"},
+                                         {"diagnostics", diagnostics_json(d.items())}}));
+    auto out = read_what_if(*db, *f, o);
+    if (auto* e = std::get_if<std::string>(&out)) return respond(unavailable(*e));
+    auto& r = std::get<what_if_report>(out);
+    if (format == "json") return respond(json_response(200, what_if_json(r)));
+    respond(text_response(
+        200, render_what_if(r, format),
+        format == "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8"));
+  });
+}
+
 // The YAML a flow version was deployed from (the editor starts from it).
 void source(const api_services& s, request& rq) {
   auto id = rq.params["id"];
@@ -212,6 +261,11 @@ std::vector<route> flow_routes() {
       {"POST", "/v1/flows", deployers, {"file"}, deploy},
       {"POST", "/v1/flows:validate", readers, {"file"}, validate},
       {"POST", "/v1/flows:simulate", readers, {}, simulate_scenario},
+      {"POST",
+       "/v1/replays",
+       {"owner", "ops", "admin"},
+       {"from", "to", "flow_id", "limit", "format"},
+       replay},
       {"GET", "/v1/flows/{id}/graph", readers, {"format", "version"}, graph},
       {"GET", "/v1/flows/{id}/steps", readers, {}, steps},
       {"GET", "/v1/flows/{id}/source", readers, {"version"}, source},

@@ -5,6 +5,7 @@
 #include "connectors/bridge.hpp"
 #include "connectors/json_io.hpp"
 #include "connectors/live_feed.hpp"
+#include "connectors/what_if.hpp"
 #include "workflows/json_codec.hpp"
 
 #include <fmt/format.h>
@@ -142,6 +143,48 @@ void kpis(const api_services& s, request& rq) {
   });
 }
 
+// Tickets whose figures deserve a second look, each with the events that show it.
+void audit(const api_services& s, request& rq) {
+  audit_options o;
+  o.as_of = s.rt.env().clock();
+  auto to = time_param(rq, "to", o.as_of + millis{1});
+  if (!to) return;
+  o.to = *to;
+  auto from = time_param(rq, "from", o.to - std::chrono::days{30});
+  if (!from) return;
+  o.from = *from;
+  if (o.from >= o.to) return rq.respond(bad_parameter("from", "before `to`"));
+  auto limit = whole_number(rq.q("limit"), 0, 10000, 100);
+  if (!limit) return rq.respond(bad_parameter("limit", "from 0 to 10000"));
+  o.list_limit = static_cast<size_t>(*limit);
+  if (auto& k = rq.q("kind"); !k.empty()) {
+    std::string bad;
+    auto& all = audit_kinds();
+    auto listed = list_of(
+        k, [&](std::string_view x) { return std::find(all.begin(), all.end(), x) != all.end(); },
+        bad);
+    if (!listed)
+      return rq.respond(bad_parameter("kind", fmt::format("a list of {}", fmt::join(all, ", "))));
+    o.kinds = std::move(*listed);
+  }
+  auto format = rq.query.contains("format") ? rq.q("format") : std::string{"json"};
+  if (format != "json" && format != "markdown" && format != "table")
+    return rq.respond(bad_parameter("format", "json, markdown or table"));
+  auto library = s.rt.env().flows;
+  if (auto topics = library->topics()) o.repeats = topics->repeats;
+  auto db = s.rt.env().db;
+  on_query_pool(s, rq, [library, db, o, format, respond = rq.respond] {
+    auto flows = [&](const std::string& id, int32_t version) { return library->find(id, version); };
+    auto out = read_audit(*db, flows, *library->all(), o);
+    if (auto* e = std::get_if<std::string>(&out)) return respond(unavailable(*e));
+    auto& r = std::get<audit_report>(out);
+    if (format == "json") return respond(json_response(200, audit_json(r)));
+    respond(text_response(
+        200, render_audit(r, format),
+        format == "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8"));
+  });
+}
+
 void stream(const api_services& s, request& rq) {
   auto w = std::make_shared<watcher>();
   w->types = feed_types;
@@ -177,6 +220,11 @@ std::vector<route> ops_routes() {
       {"GET", "/v1/breaches", readers, {"since", "type", "limit"}, breaches},
       {"GET", "/v1/kpis", readers, {"from", "to", "group_by", "fcr_days"}, kpis},
       {"GET", "/v1/events/stream", readers, {"type"}, stream},
+      {"GET",
+       "/v1/audit",
+       {"supervisor", "owner", "ops", "admin"},
+       {"from", "to", "kind", "limit", "format"},
+       audit},
   };
 }
 

@@ -41,7 +41,9 @@ json post_interaction(const kpi_figures& k) {
           {"mean", before && after ? json(*after - *before) : json(nullptr)}};
 }
 
-json figures_json(const kpi_figures& k) {
+}  // namespace
+
+json kpi_figures_json(const kpi_figures& k) {
   json compensation = json::array();
   for (auto& [currency, amount] : k.compensation)
     compensation.push_back({{"currency", currency}, {"granted", to_string(amount)}});
@@ -69,8 +71,6 @@ json figures_json(const kpi_figures& k) {
   };
 }
 
-}  // namespace
-
 json queue_item_json(const actors::queue_entry& e) {
   auto j = to_json(e.view);
   j["owned"] = e.owned;
@@ -87,7 +87,7 @@ json events_json(const std::vector<event>& events) {
 json kpi_json(const kpi_report& r) {
   json groups = json::array();
   for (auto& g : r.groups) {
-    auto j = figures_json(g);
+    auto j = kpi_figures_json(g);
     j["group"] = g.group;
     groups.push_back(std::move(j));
   }
@@ -97,7 +97,7 @@ json kpi_json(const kpi_report& r) {
               {"cohort", "tickets opened in [from, to); in_period: alerts that happened in it"},
               {"fcr_days", r.options.fcr_window.count()},
               {"group_by", to_string(r.options.group_by)},
-              {"total", figures_json(r.total)}};
+              {"total", kpi_figures_json(r.total)}};
   if (r.options.group_by != kpi_grouping::none) out["groups"] = std::move(groups);
   return out;
 }

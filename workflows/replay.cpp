@@ -327,11 +327,15 @@ void tally(what_if_figures& f, const std::vector<event>& events) {
   }
 }
 
-std::string target_outcome(int8_t met, const ticket& t, clock_kind kind) {
-  if (met == 1) return "met";
+// `met (3h00m)`, `missed (6h00m)`: business time taken once answered (or resolved);
+// `missed (due 2026-03-02 11:00)` while it runs breached, `running`, or `none`.
+std::string target_outcome(int8_t met, millis taken, const ticket& t, clock_kind kind,
+                           const calendar& cal) {
+  if (met >= 0) return fmt::format("{} ({})", met ? "met" : "missed", format_millis(taken));
   auto* c = t.clock_of(kind);
-  if (met == 0 || (c && c->breached)) return "missed";
-  return c ? "running" : "none";
+  if (!c) return "none";
+  if (c->breached) return fmt::format("missed (due {})", cal.format_local(c->deadline));
+  return "running";
 }
 
 std::string status_of(const ticket& t) {
@@ -345,16 +349,21 @@ int64_t escalations(const std::vector<event>& events) {
 }
 
 std::vector<outcome_change> compare(const ticket& a, const std::vector<event>& a_events,
-                                    const ticket& b, const std::vector<event>& b_events) {
+                                    const ticket& b, const std::vector<event>& b_events,
+                                    const calendar& cal) {
   std::vector<outcome_change> out;
   auto differ = [&](std::string what, std::string x, std::string y) {
     if (x != y) out.push_back({std::move(what), std::move(x), std::move(y)});
   };
   differ("status", status_of(a), status_of(b));
-  differ("first response", target_outcome(a.first_response_met, a, clock_kind::first_response),
-         target_outcome(b.first_response_met, b, clock_kind::first_response));
-  differ("resolution", target_outcome(a.resolution_met, a, clock_kind::resolution),
-         target_outcome(b.resolution_met, b, clock_kind::resolution));
+  auto outcome = [&](const ticket& t, clock_kind kind) {
+    return kind == clock_kind::first_response
+               ? target_outcome(t.first_response_met, t.first_response_taken, t, kind, cal)
+               : target_outcome(t.resolution_met, t.resolution_taken, t, kind, cal);
+  };
+  differ("first response", outcome(a, clock_kind::first_response),
+         outcome(b, clock_kind::first_response));
+  differ("resolution", outcome(a, clock_kind::resolution), outcome(b, clock_kind::resolution));
   differ("breaches", std::to_string(a.breaches), std::to_string(b.breaches));
   differ("escalations", std::to_string(escalations(a_events)),
          std::to_string(escalations(b_events)));
@@ -386,7 +395,8 @@ what_if_builder::what_if_builder(what_if_options o)
 }
 
 void what_if_builder::add(const ticket& recorded, const std::vector<event>& history,
-                          replayed_ticket&& replay, std::string_view currency) {
+                          replayed_ticket&& replay, const flow& changed) {
+  auto currency = std::string_view{changed.compensation.currency};
   ++r_.tickets;
   r_.actions += static_cast<int64_t>(replay.actions);
   r_.timers_fired += static_cast<int64_t>(replay.timers_fired);
@@ -398,7 +408,7 @@ void what_if_builder::add(const ticket& recorded, const std::vector<event>& hist
   r_.replayed.approvals += replay.grants_above_limit;
   r_.replayed.approval_amount += replay.above_limit_amount;
 
-  auto changes = compare(recorded, history, replay.state, replay.events);
+  auto changes = compare(recorded, history, replay.state, replay.events, *changed.cal);
   if (!changes.empty()) {
     ++r_.changed_count;
     if (r_.changed.size() < r_.options.list_limit)

@@ -109,8 +109,9 @@ struct what_if_report {
 class what_if_builder {
  public:
   explicit what_if_builder(what_if_options o);
+  // `changed`: the flow it was replayed under (its currency and calendar).
   void add(const ticket& recorded, const std::vector<event>& history, replayed_ticket&& replay,
-           std::string_view currency);
+           const flow& changed);
   what_if_report finish() &&;
 
  private:

@@ -123,7 +123,7 @@ TEST(ReplayTest, AChangedFlowBreachesAndRefusesWhatItNoLongerAllows) {
   EXPECT_EQ(r.state.status, ticket_status::closed);  // the confirmation step timed out
 
   what_if_builder w{{.from = t0, .to = t0 + std::chrono::days{1}, .as_of = at("2026-03-20 00:00")}};
-  w.add(d.state(), d.events(), std::move(r), "CNY");
+  w.add(d.state(), d.events(), std::move(r), *changed);
   auto report = std::move(w).finish();
   EXPECT_EQ(report.recorded.kpis.first_response.yes, 1);
   EXPECT_EQ(report.replayed.kpis.first_response.no, 1);
