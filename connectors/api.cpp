@@ -277,6 +277,33 @@ std::optional<time_point> time_param(request& rq, const std::string& name, time_
   return std::nullopt;
 }
 
+std::optional<period> period_params(request& rq, time_point now) {
+  auto to = time_param(rq, "to", now + millis{1});
+  if (!to) return std::nullopt;
+  auto from = time_param(rq, "from", *to - std::chrono::days{30});
+  if (!from) return std::nullopt;
+  if (*from >= *to) {
+    rq.respond(bad_parameter("from", "before `to`"));
+    return std::nullopt;
+  }
+  return period{*from, *to};
+}
+
+std::optional<std::string> report_format(request& rq) {
+  auto format = rq.query.contains("format") ? rq.q("format") : std::string{"json"};
+  if (format == "json" || format == "markdown" || format == "table") return format;
+  rq.respond(bad_parameter("format", "json, markdown or table"));
+  return std::nullopt;
+}
+
+http_response rendered(const std::string& format, const nlohmann::json& as_json,
+                       const std::function<std::string()>& as_text) {
+  if (format == "json") return json_response(200, as_json);
+  return text_response(
+      200, as_text(),
+      format == "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8");
+}
+
 std::optional<int64_t> whole_number(const std::string& text, int64_t lo, int64_t hi,
                                     int64_t fallback) {
   if (text.empty()) return fallback;

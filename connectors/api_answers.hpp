@@ -32,6 +32,17 @@ http_response bad_parameter(std::string_view name, std::string_view must_be);
 // A time parameter: `fallback` when not given, nullopt (and the 400 sent) when not a time.
 [[nodiscard]] std::optional<time_point> time_param(request& rq, const std::string& name,
                                                    time_point fallback);
+// The period [from, to) of a report: `to` defaults to just after `now`, `from` to 30 days
+// before `to`; nullopt (and the 400 sent) when either is not a time or from is not before to.
+struct period {
+  time_point from, to;
+};
+[[nodiscard]] std::optional<period> period_params(request& rq, time_point now);
+// Answers a report rendered as `format` asks: json as JSON, markdown and table as text.
+// nullopt (and the 400 sent) for another format.
+[[nodiscard]] std::optional<std::string> report_format(request& rq);
+http_response rendered(const std::string& format, const nlohmann::json& as_json,
+                       const std::function<std::string()>& as_text);
 // A whole number in [lo, hi]; `fallback` when the text is empty, nullopt when it is not one.
 [[nodiscard]] std::optional<int64_t> whole_number(const std::string& text, int64_t lo, int64_t hi,
                                                   int64_t fallback);

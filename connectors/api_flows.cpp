@@ -188,23 +188,18 @@ void replay(const api_services& s, request& rq) {
         R"(the body is {"flow": "<flow YAML>", "organization": "<organization YAML, optional>"})"));
   what_if_options o;
   o.as_of = s.rt.env().clock();
-  auto to = time_param(rq, "to", o.as_of + millis{1});
-  if (!to) return;
-  o.to = *to;
-  auto from = time_param(rq, "from", o.to - std::chrono::days{30});
-  if (!from) return;
-  o.from = *from;
-  if (o.from >= o.to) return rq.respond(bad_parameter("from", "before `to`"));
+  auto p = period_params(rq, o.as_of);
+  if (!p) return;
+  o.from = p->from, o.to = p->to;
   auto limit = whole_number(rq.q("limit"), 0, 10000, 50);
   if (!limit) return rq.respond(bad_parameter("limit", "from 0 to 10000"));
   o.list_limit = static_cast<size_t>(*limit);
   o.recorded_flow = rq.q("flow_id");
-  auto format = rq.query.contains("format") ? rq.q("format") : std::string{"json"};
-  if (format != "json" && format != "markdown" && format != "table")
-    return rq.respond(bad_parameter("format", "json, markdown or table"));
+  auto format = report_format(rq);
+  if (!format) return;
   auto library = s.rt.env().flows;
   auto db = s.rt.env().db;
-  on_query_pool(s, rq, [library, db, body, o, format, respond = rq.respond]() mutable {
+  on_query_pool(s, rq, [library, db, body, o, format = *format, respond = rq.respond] {
     diagnostics d;
     source_file flow_file{"flow.yaml", body["flow"].get<std::string>()};
     std::optional<source_file> org_file;
@@ -218,10 +213,7 @@ void replay(const api_services& s, request& rq) {
     auto out = read_what_if(*db, *f, o);
     if (auto* e = std::get_if<std::string>(&out)) return respond(unavailable(*e));
     auto& r = std::get<what_if_report>(out);
-    if (format == "json") return respond(json_response(200, what_if_json(r)));
-    respond(text_response(
-        200, render_what_if(r, format),
-        format == "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8"));
+    respond(rendered(format, what_if_json(r), [&] { return render_what_if(r, format); }));
   });
 }
 

@@ -99,13 +99,9 @@ void breaches(const api_services& s, request& rq) {
 void kpis(const api_services& s, request& rq) {
   kpi_options o;
   o.as_of = s.rt.env().clock();
-  auto to = time_param(rq, "to", o.as_of + millis{1});
-  if (!to) return;
-  o.to = *to;
-  auto from = time_param(rq, "from", o.to - std::chrono::days{30});
-  if (!from) return;
-  o.from = *from;
-  if (o.from >= o.to) return rq.respond(bad_parameter("from", "before `to`"));
+  auto p = period_params(rq, o.as_of);
+  if (!p) return;
+  o.from = p->from, o.to = p->to;
   if (auto& g = rq.q("group_by"); !g.empty()) {
     auto grouping = parse_kpi_grouping(g);
     if (!grouping)
@@ -147,13 +143,9 @@ void kpis(const api_services& s, request& rq) {
 void audit(const api_services& s, request& rq) {
   audit_options o;
   o.as_of = s.rt.env().clock();
-  auto to = time_param(rq, "to", o.as_of + millis{1});
-  if (!to) return;
-  o.to = *to;
-  auto from = time_param(rq, "from", o.to - std::chrono::days{30});
-  if (!from) return;
-  o.from = *from;
-  if (o.from >= o.to) return rq.respond(bad_parameter("from", "before `to`"));
+  auto p = period_params(rq, o.as_of);
+  if (!p) return;
+  o.from = p->from, o.to = p->to;
   auto limit = whole_number(rq.q("limit"), 0, 10000, 100);
   if (!limit) return rq.respond(bad_parameter("limit", "from 0 to 10000"));
   o.list_limit = static_cast<size_t>(*limit);
@@ -167,21 +159,17 @@ void audit(const api_services& s, request& rq) {
       return rq.respond(bad_parameter("kind", fmt::format("a list of {}", fmt::join(all, ", "))));
     o.kinds = std::move(*listed);
   }
-  auto format = rq.query.contains("format") ? rq.q("format") : std::string{"json"};
-  if (format != "json" && format != "markdown" && format != "table")
-    return rq.respond(bad_parameter("format", "json, markdown or table"));
+  auto format = report_format(rq);
+  if (!format) return;
   auto library = s.rt.env().flows;
   if (auto topics = library->topics()) o.repeats = topics->repeats;
   auto db = s.rt.env().db;
-  on_query_pool(s, rq, [library, db, o, format, respond = rq.respond] {
+  on_query_pool(s, rq, [library, db, o, format = *format, respond = rq.respond] {
     auto flows = [&](const std::string& id, int32_t version) { return library->find(id, version); };
     auto out = read_audit(*db, flows, *library->all(), o);
     if (auto* e = std::get_if<std::string>(&out)) return respond(unavailable(*e));
     auto& r = std::get<audit_report>(out);
-    if (format == "json") return respond(json_response(200, audit_json(r)));
-    respond(text_response(
-        200, render_audit(r, format),
-        format == "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8"));
+    respond(rendered(format, audit_json(r), [&] { return render_audit(r, format); }));
   });
 }
 

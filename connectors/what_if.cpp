@@ -34,6 +34,7 @@ std::string duration_text(const kpi_durations& d, double p) {
 std::string money_text(const std::map<std::string, money>& m) {
   if (m.empty()) return "0";
   std::vector<std::string> parts;
+  parts.reserve(m.size());
   for (auto& [currency, amount] : m)
     parts.push_back(fmt::format("{} {}", to_string(amount), currency));
   return fmt::format("{}", fmt::join(parts, ", "));

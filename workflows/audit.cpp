@@ -234,7 +234,7 @@ struct audit_builder::state {
 
   // Grants by one role that each stay within its limit and together exceed it within a window:
   // `scope` is a ticket or a customer.
-  void splits(std::vector<grant> grants, const std::string& scope) {
+  void splits(const std::vector<grant>& grants, const std::string& scope) {
     std::map<std::string, std::vector<grant>> by_role;
     for (auto& g : grants) by_role[g.e->role].push_back(g);
     for (auto& [role, list] : by_role) {
@@ -329,7 +329,7 @@ audit_report audit_builder::finish() && {
       if (!mine.empty()) tickets.push_back(s.digests[i].id);
       grants.insert(grants.end(), mine.begin(), mine.end());
     }
-    if (tickets.size() > 1) s.splits(std::move(grants), "customer " + customer);
+    if (tickets.size() > 1) s.splits(grants, "customer " + customer);
   }
   audit_report r;
   r.options = s.o;

@@ -509,6 +509,30 @@ outcome decide(const flow& f, const ticket& t, const command& cmd, time_point no
   return detail::decider{f, t, cmd, now, wanted}.run();
 }
 
+void armed_timers::follow(const std::vector<effect>& effects) {
+  for (auto& fx : effects) {
+    if (auto* a = std::get_if<arm_timer>(&fx)) due_[a->timer] = a->due;
+    if (auto* c = std::get_if<cancel_timer>(&fx)) due_.erase(c->timer);
+  }
+}
+
+std::optional<std::pair<uint64_t, time_point>> armed_timers::take_due(time_point limit) {
+  auto next = std::min_element(due_.begin(), due_.end(),
+                               [](auto& a, auto& b) { return a.second < b.second; });
+  if (next == due_.end() || next->second > limit) return std::nullopt;
+  auto out = *next;
+  due_.erase(next);
+  return out;
+}
+
+command armed_timers::firing(uint64_t id) {
+  command fire;
+  fire.action = "timer";
+  fire.by = {std::string{timer_actor_id}, std::string{system_role}};
+  fire.timer = id;
+  return fire;
+}
+
 std::string step_owner_reason(std::string_view step, std::string_view owner) {
   return fmt::format(FMT_COMPILE("step `{}` belongs to {}"), step, owner);
 }

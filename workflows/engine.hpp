@@ -10,6 +10,7 @@
 #include "workflows/model.hpp"
 #include "workflows/ticket.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -137,6 +138,21 @@ inline ticket replay(const std::vector<event>& events) {
   for (auto& e : events) apply(t, e);
   return t;
 }
+
+// The timers a ticket has armed, kept as a runtime keeps them (simulations, replays).
+class armed_timers {
+ public:
+  // Arms and cancels as a decision's effects say.
+  void follow(const std::vector<effect>& effects);
+  // The earliest timer due at or before `limit` (the lowest id among equals), taken off the
+  // list; nullopt when none is.
+  std::optional<std::pair<uint64_t, time_point>> take_due(time_point limit);
+  // The command that fires timer `id`, from the system.
+  static command firing(uint64_t id);
+
+ private:
+  std::map<uint64_t, time_point> due_;
+};
 
 // Who fires timers: the actor of every event a timer's command makes.
 inline constexpr std::string_view timer_actor_id = "system:timer";

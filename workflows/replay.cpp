@@ -272,27 +272,18 @@ class replayer {
   }
 
   void take(decision& d) {
-    for (auto& fx : d.effects) {
-      if (auto* a = std::get_if<arm_timer>(&fx)) timers_[a->timer] = a->due;
-      if (auto* c = std::get_if<cancel_timer>(&fx)) timers_.erase(c->timer);
-    }
+    timers_.follow(d.effects);
     for (auto& e : d.events) out_.events.push_back(std::move(e));
     t_ = std::move(d.next);
   }
 
   void fire_until(time_point limit) {
-    while (!timers_.empty() && out_.timers_fired < max_timer_firings) {
-      auto next = std::min_element(timers_.begin(), timers_.end(),
-                                   [](auto& a, auto& b) { return a.second < b.second; });
-      if (next->second > limit) return;
-      auto [id, due] = *next;
-      timers_.erase(next);
-      command fire;
-      fire.action = "timer";
-      fire.by = {std::string{timer_actor_id}, std::string{system_role}};
-      fire.timer = id;
+    while (out_.timers_fired < max_timer_firings) {
+      auto due = timers_.take_due(limit);
+      if (!due) return;
       ++out_.timers_fired;
-      auto result = decide(f_, t_, fire, due, {.notify = false, .enqueue = false});
+      auto result = decide(f_, t_, armed_timers::firing(due->first), due->second,
+                           {.notify = false, .enqueue = false});
       if (auto* d = std::get_if<decision>(&result)) take(*d);
     }
   }
@@ -301,7 +292,7 @@ class replayer {
   time_point as_of_;
   const granted_elsewhere& granted_;
   ticket t_;
-  std::map<uint64_t, time_point> timers_;
+  armed_timers timers_;
   replayed_ticket out_;
 };
 

@@ -63,27 +63,16 @@ class runner {
           {fmt::format("`{}` at {} is refused: {}", cmd.action, f_.cal->format_local(at), expected),
            false, "it was accepted", pos});
     for (auto& e : d.events) out_.timeline.push_back({at, e, {}, std::nullopt, false});
-    for (auto& fx : d.effects) {
-      if (auto* a = std::get_if<arm_timer>(&fx)) timers_[a->timer] = a->due;
-      if (auto* c = std::get_if<cancel_timer>(&fx)) timers_.erase(c->timer);
-    }
+    timers_.follow(d.effects);
     t_ = std::move(d.next);
   }
 
   void fire_until(time_point limit) {
-    while (!timers_.empty() && out_.timers_fired < max_timer_firings) {
-      auto next = timers_.begin();
-      for (auto it = timers_.begin(); it != timers_.end(); ++it)
-        if (it->second < next->second) next = it;
-      if (next->second > limit) return;
-      auto [id, due] = *next;
-      timers_.erase(next);
-      command fire;
-      fire.action = "timer";
-      fire.by = {std::string{timer_actor_id}, std::string{system_role}};
-      fire.timer = id;
+    while (out_.timers_fired < max_timer_firings) {
+      auto due = timers_.take_due(limit);
+      if (!due) return;
       ++out_.timers_fired;
-      act(fire, due, {});
+      act(armed_timers::firing(due->first), due->second, {});
     }
   }
 
@@ -126,7 +115,7 @@ class runner {
   const flow& f_;
   const scenario& s_;
   ticket t_;
-  std::map<uint64_t, time_point> timers_;
+  armed_timers timers_;
   simulation out_;
 };
 
