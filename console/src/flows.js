@@ -36,6 +36,38 @@ function drawing(svgText, counts) {
   return document.importNode(svg, true);
 }
 
+// A what-if's answer: the figures side by side, the tickets whose outcome changes, the actions
+// the changed text refuses.
+function whatIf(r) {
+  const share = (x) => (x.met + x.missed ? `${x.met}/${x.met + x.missed}` : '—') + (x.pending ? ` +${x.pending}` : '');
+  const rows = [
+    [t('tickets'), r.recorded.tickets, r.replayed.tickets],
+    ['closed', r.recorded.closed, r.replayed.closed],
+    [t('first_response'), share(r.recorded.first_response), share(r.replayed.first_response)],
+    [t('resolution'), share(r.recorded.resolution), share(r.replayed.resolution)],
+  ];
+  const keyed = (label, a, b) => {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) rows.push([`${label}: ${k}`, a[k] || 0, b[k] || 0]);
+  };
+  keyed('warnings', r.recorded.warnings_by_target, r.replayed.warnings_by_target);
+  keyed('breaches', r.recorded.breaches_by_target, r.replayed.breaches_by_target);
+  keyed('breaches in', r.recorded.breaches_by_department, r.replayed.breaches_by_department);
+  keyed('escalations, level', r.recorded.escalations_by_level, r.replayed.escalations_by_level);
+  rows.push(['needing approval', r.recorded.needing_approval.count, r.replayed.needing_approval.count]);
+  const delta = (a, b) => (typeof a === 'number' && typeof b === 'number' && a !== b ? (b > a ? `+${b - a}` : `${b - a}`) : '');
+  return [
+    h('p', { class: 'notice' }, r.label),
+    h('table', { class: 'kpis' },
+      h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, t('recorded')), h('th', {}, t('replayed')), h('th', {}, t('change')))),
+      h('tbody', {}, rows.map(([label, a, b]) => h('tr', {}, h('td', {}, label), h('td', {}, String(a)), h('td', {}, String(b)), h('td', {}, delta(a, b)))))),
+    h('h4', {}, t('changed_n', { n: r.changed.count, of: r.tickets })),
+    h('ul', {}, r.changed.tickets.map((c) => h('li', {}, h('a', { href: `#/ticket/${encodeURIComponent(c.ticket)}` }, c.ticket), ' ',
+      c.changes.map((x) => `${x.what}: ${x.recorded} → ${x.replayed}`).join('; ')))),
+    h('h4', {}, t('impossible_n', { n: r.impossible.count })),
+    h('ul', {}, r.impossible.items.map((x) => h('li', { class: 'late' }, `${x.ticket} ${when(x.at)} ${x.by} (${x.role}) ${x.action}: ${x.message}`))),
+  ];
+}
+
 export async function renderFlows(root, id) {
   const list = (await get('/v1/flows')).flows;
   const newest = list.filter((f) => f.newest);
@@ -115,6 +147,21 @@ export async function renderFlows(root, id) {
     }
   }
 
+  const days = h('input', { type: 'number', name: 'days', min: 1, max: 365, value: '30' });
+  const replayed = h('div', { 'data-testid': 'what-if' });
+  async function replay() {
+    const to = new Date(session.now() + 1).toISOString();
+    const from = new Date(session.now() - Number(days.value || 30) * 86400000).toISOString();
+    replace(replayed, '…');
+    try {
+      const r = await post(`/v1/replays?flow_id=${encodeURIComponent(id)}&from=${from}&to=${to}&limit=20`,
+        { flow: editor.state.doc.toString() });
+      replace(replayed, whatIf(r));
+    } catch (e) {
+      replace(replayed, h('p', { class: 'error' }, e.message, (e.body.diagnostics || []).map((d) => h('div', {}, d.text))));
+    }
+  }
+
   replace(root,
     h('nav', { class: 'flow-list' }, newest.map((f) => h('a', { href: `#/flows/${f.id}`, class: f.id === id ? 'current' : '' }, `${f.title || f.id} (v${f.version})`))),
     h('h2', {}, flow ? `${flow.title || flow.id} · ${flow.id}@${flow.version}` : id),
@@ -127,7 +174,12 @@ export async function renderFlows(root, id) {
     h('h3', {}, t('scenario')),
     scenario,
     h('div', { class: 'buttons' }, h('button', { onclick: run }, t('run'))),
-    result);
+    result,
+    session.can('owner', 'ops') ? [
+      h('h3', {}, t('what_if')),
+      h('div', { class: 'buttons' }, days, ' ', t('days'), ' ',
+        h('button', { 'data-testid': 'replay', onclick: replay }, t('replay'))),
+      replayed] : null);
   await drawGraph();
   return { changed: () => {}, tick() {}, key: () => false, check: () => lastCheck };
 }

@@ -23,6 +23,9 @@ const words = {
     breaches: 'Breaches (in period)', warnings: 'Warnings (in period)', escalations: 'Escalations (in period)',
     group: 'Group', cycle: 'Cycle p50', compensation: 'Compensation', sentiment: 'Post-interaction sentiment',
     now: 'Server time', role: 'Role', signed_in_as: 'Signed in as',
+    what_if: 'What if: replay history under this text', days: 'days of history', replay: 'Replay',
+    recorded: 'Recorded', replayed: 'Replayed', change: 'Change', changed_n: 'Outcomes changed on {n} of {of} tickets',
+    impossible_n: 'Actions this text does not allow: {n}', audit: 'Figures to look at again (audit)',
   },
   zh: {
     signin: '登录', token: '访问令牌', token_hint: '仅保存在此标签页；关闭即退出。',
@@ -47,6 +50,9 @@ const words = {
     breaches: '超时（期间内）', warnings: '预警（期间内）', escalations: '升级（期间内）',
     group: '分组', cycle: '周期中位数', compensation: '补偿', sentiment: '互动后情绪',
     now: '服务器时间', role: '角色', signed_in_as: '当前用户',
+    what_if: '假如：按此文本重放历史', days: '天的历史', replay: '重放',
+    recorded: '记录', replayed: '重放', change: '变化', changed_n: '{of} 张工单中 {n} 张结果改变',
+    impossible_n: '此文本不允许的操作：{n}', audit: '需要复核的指标（审计）',
   },
 };
 

@@ -1,7 +1,7 @@
 // For ops and every department: live warnings, breaches and escalations; KPIs by department,
 // flow, agent, product, topic or day for a period; a topic's complaints per day with its spikes
 // and the markers ("app 5.2 released"); open problems with their complaints and each
-// department's task; the weekly digest.
+// department's task; the KPI audit's findings; the weekly digest.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, get, query, session } from './api.js';
@@ -102,6 +102,19 @@ export async function renderOps(root) {
         h('td', {}, g.in_period.warnings), h('td', {}, g.in_period.breaches), h('td', {}, g.in_period.escalations),
         h('td', {}, g.post_interaction_sentiment.mean == null ? '—' : g.post_interaction_sentiment.mean.toFixed(2)))))));
   }
+  // Tickets whose figures deserve a second look (for supervisors, owners and ops), in the KPIs'
+  // period.
+  const auditBox = h('div', { 'data-testid': 'audit' });
+  const auditing = session.can('supervisor', 'owner', 'ops');
+  async function loadAudit() {
+    if (!auditing) return;
+    const r = await get(`/v1/audit${query({ from: `${from.value}T00:00:00Z`, to: `${to.value}T00:00:00Z`, limit: 50 })}`);
+    replace(auditBox,
+      h('ul', { class: 'counts' }, Object.entries(r.counts).map(([kind, n]) => h('li', { 'data-kind': kind }, `${kind}: ${n}`))),
+      h('ol', {}, r.findings.map((f) => h('li', { 'data-kind': f.kind },
+        h('span', { class: 'when' }, when(f.at)), ' ', h('strong', {}, f.kind), ' ',
+        h('a', { href: `#/ticket/${encodeURIComponent(f.ticket)}` }, f.ticket), ' ', f.summary))));
+  }
   async function loadChart() {
     if (!topicSelect.value) return;
     const newest = chartTurn();
@@ -137,6 +150,7 @@ export async function renderOps(root) {
     h('section', {}, h('h2', {}, t('kpis')),
       h('div', { class: 'filters' }, h('label', {}, t('from'), ' ', from), h('label', {}, t('to_date'), ' ', to), h('label', {}, t('group_by'), ' ', groupBy),
         h('button', { onclick: loadKpis }, t('refresh'))), kpiBox),
+    auditing ? h('section', {}, h('h2', {}, t('audit')), h('div', { class: 'filters' }, h('button', { onclick: loadAudit }, t('refresh'))), auditBox) : null,
     h('section', {}, h('h2', {}, t('digest')), h('div', { class: 'filters' }, h('label', {}, t('week'), ' ', week), h('button', { onclick: loadDigest }, t('refresh'))), digest));
   // A refresh the server could not answer (busy, restarting) is tried again a little later.
   const refreshVoice = debounce(function again(tries = 0) {
@@ -147,7 +161,7 @@ export async function renderOps(root) {
   }, 300);
   topicSelect.addEventListener('change', loadChart);
   groupBy.addEventListener('change', loadKpis);
-  await Promise.all([loadAlerts(), loadKpis(), loadChart(), loadProblems(), loadDigest()]);
+  await Promise.all([loadAlerts(), loadKpis(), loadChart(), loadProblems(), loadDigest(), loadAudit()]);
   // Besides the live feed, the alerts, the problems and the chart are read again every 10 s:
   // what an event lost on the way would have said shows up all the same.
   const poll = setInterval(() => {

@@ -134,6 +134,24 @@ async function ownersFlow(b) {
     const flows = (await s.call('GET', '/v1/flows', undefined, 'owner')).json.flows;
     assert.ok(flows.some((f) => f.id === 'apparel-returns' && f.version === 2 && f.newest));
     await page.screenshot({ path: join(shots, 'flows.png'), fullPage: true });
+    // What if the first answer were due within 1h: the open ticket replayed under the text.
+    await s.advance('2h');
+    await page.evaluate(() => {
+      const v = window.vocflowEditor;
+      const text = v.state.doc.toString().replace('within: 4h', 'within: 1h');
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+    });
+    await page.click('[data-testid=replay]');
+    await page.waitForSelector('[data-testid=what-if] table');
+    const table = await page.textContent('[data-testid=what-if] table');
+    assert.match(table, /breaches: first_response\s*01\+1/, table);
+    assert.match(await page.textContent('[data-testid=what-if]'), /policy only/);
+    // Handed to logistics and straight back: the ops page's audit lists the ping-pong.
+    const bounced = await s.open(returns('C-2002', 'Parcel lost'));
+    for (const [to, text] of [['logistics', 'the parcel is lost'], ['customer_service', 'not ours']])
+      assert.equal((await s.call('POST', `/v1/tickets/${bounced}/actions`, { action: 'hand_off', to, text }, 'agent')).status, 200);
+    await page.goto(`${s.url}/#/ops`);
+    await page.waitForSelector(`[data-testid=audit] li[data-kind=handoff_ping_pong] a[href="#/ticket/${bounced}"]`);
 
     // An agent sees no deploy button, and the API refuses a deploy anyway.
     const agent = await signedIn(b, s.url, tokens.agent);
