@@ -6,9 +6,11 @@
 // Policy only: who did what and when is held fixed, so queueing effects (a tighter target
 // making people answer sooner, a new step taking someone's time) are not modelled.
 //
-//   auto actions = recorded_actions(history);          // what people did, in order
-//   auto r = replay_under(changed, history, as_of);     // the ticket under `changed`
-//   what_if w{options}; w.add(recorded, history, r, currency); auto report = std::move(w).finish();
+//   auto actions = recorded_actions(history);        // what people did, in order
+//   auto r = replay_under(changed, history, as_of);   // the ticket under `changed`
+//   what_if_builder w{options};
+//   w.add(recorded_state, history, std::move(r), changed);  // for each ticket of the cohort
+//   auto report = std::move(w).finish();
 #pragma once
 
 #include "workflows/engine.hpp"
