@@ -149,6 +149,18 @@ class armed_timers {
   std::optional<std::pair<uint64_t, time_point>> take_due(time_point limit);
   // The command that fires timer `id`, from the system.
   static command firing(uint64_t id);
+  // Fires, in due order, every timer due at or before `limit` (those a firing arms too), at
+  // most `budget` of them: fire(command, due) for each. Returns how many fired.
+  template <class Fire>
+  size_t fire_until(time_point limit, size_t budget, Fire&& fire) {
+    size_t fired = 0;
+    for (; fired < budget; ++fired) {
+      auto due = take_due(limit);
+      if (!due) break;
+      fire(firing(due->first), due->second);
+    }
+    return fired;
+  }
 
  private:
   std::map<uint64_t, time_point> due_;

@@ -278,14 +278,11 @@ class replayer {
   }
 
   void fire_until(time_point limit) {
-    while (out_.timers_fired < max_timer_firings) {
-      auto due = timers_.take_due(limit);
-      if (!due) return;
-      ++out_.timers_fired;
-      auto result = decide(f_, t_, armed_timers::firing(due->first), due->second,
-                           {.notify = false, .enqueue = false});
-      if (auto* d = std::get_if<decision>(&result)) take(*d);
-    }
+    out_.timers_fired += timers_.fire_until(
+        limit, max_timer_firings - out_.timers_fired, [&](const command& fire, time_point due) {
+          auto result = decide(f_, t_, fire, due, {.notify = false, .enqueue = false});
+          if (auto* d = std::get_if<decision>(&result)) take(*d);
+        });
   }
 
   const flow& f_;

@@ -68,12 +68,9 @@ class runner {
   }
 
   void fire_until(time_point limit) {
-    while (out_.timers_fired < max_timer_firings) {
-      auto due = timers_.take_due(limit);
-      if (!due) return;
-      ++out_.timers_fired;
-      act(armed_timers::firing(due->first), due->second, {});
-    }
+    out_.timers_fired +=
+        timers_.fire_until(limit, max_timer_firings - out_.timers_fired,
+                           [&](const command& fire, time_point due) { act(fire, due, {}); });
   }
 
   void check() {
