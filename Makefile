@@ -13,7 +13,8 @@ PACKAGES := g++ cmake ninja-build pkg-config make tzdata ca-certificates \
             libgtest-dev libgmock-dev libbenchmark-dev \
             nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev \
             libjemalloc-dev libssl-dev libcurl4-openssl-dev graphviz curl prometheus \
-            python3-aiosmtpd nodejs npm chromium fonts-wqy-microhei
+            python3-aiosmtpd nodejs npm chromium fonts-wqy-microhei \
+            nats-server libnats-dev
 
 .PHONY: all deps configure build test lint sanitize crash-cycles fuzz run tour format clean
 

@@ -33,6 +33,8 @@ class manual_clock {
   std::atomic<int64_t> ms_;
 };
 
+class cluster_link;
+
 struct runtime_env {
   std::shared_ptr<storage::store> db;
   std::shared_ptr<flow_library> flows;
@@ -46,6 +48,8 @@ struct runtime_env {
   // Partitions put the notifications these outbound channels want into their outboxes, with
   // the events.
   std::vector<channel_subscription> channels;
+  // A replicated cluster's link (replica.hpp); null for a node on its own.
+  std::shared_ptr<cluster_link> cluster;
 };
 
 // Which partition owns a ticket: FNV-1a of its id, stable across runs and machines.

@@ -21,13 +21,24 @@ using subscriber_actor = caf::typed_actor<caf::reacts_to<committed_atom, commit_
 //   flush:  sent to itself; closes the current group commit.
 //   drain:  finish what is queued, write it, then stop (SIGTERM).
 //   poke:   passed on to its timer service (the wall clock jumped).
+// In a replicated cluster (replica.hpp), also:
+//   own / lose: from the lease keeper: this node writes the partition now / no longer.
+//   apply:  a group of the partition's stream (seq, unix ms, bytes), from its follower.
+//   forward: commands another node forwarded (bytes, reply subject), while it writes.
+//   answer / retry / expire: the answer to commands it forwarded (token, bytes, no
+//           responders), a new attempt, the caller's deadline.
 using partition_actor =
     caf::typed_actor<caf::replies_to<submit_atom, submission>::with<command_result>,
                      caf::replies_to<submit_atom, submissions>::with<command_results>,
                      caf::replies_to<fetch_atom, std::string>::with<ticket_record>,
                      caf::reacts_to<fire_atom, due_batch>,
                      caf::reacts_to<subscribe_atom, subscriber_actor>, caf::reacts_to<flush_atom>,
-                     caf::replies_to<drain_atom>::with<bool>, caf::reacts_to<poke_atom>>;
+                     caf::replies_to<drain_atom>::with<bool>, caf::reacts_to<poke_atom>,
+                     caf::reacts_to<own_atom>, caf::reacts_to<lose_atom>,
+                     caf::reacts_to<apply_atom, uint64_t, int64_t, shared_bytes>,
+                     caf::reacts_to<forward_atom, shared_bytes, std::string>,
+                     caf::reacts_to<answer_atom, uint64_t, shared_bytes, bool>,
+                     caf::reacts_to<retry_atom, uint64_t>, caf::reacts_to<expire_atom, uint64_t>>;
 
 // One per partition: one wake-up for the earliest due row of its partition's due index.
 //   armed: from the partition, a timer was armed at that time (maybe earlier than the wake-up).

@@ -30,6 +30,15 @@ using check_atom = caf::atom_constant<caf::atom("check")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using poke_atom = caf::atom_constant<caf::atom("poke")>;
+// A replicated cluster's (replica.hpp).
+using own_atom = caf::atom_constant<caf::atom("own")>;
+using lose_atom = caf::atom_constant<caf::atom("lose")>;
+using apply_atom = caf::atom_constant<caf::atom("apply")>;
+using forward_atom = caf::atom_constant<caf::atom("forward")>;
+using answer_atom = caf::atom_constant<caf::atom("answer")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using shared_bytes = std::shared_ptr<const std::string>;
 
 // A command for one ticket. For open, `ticket_id` is the new id (derived from the idempotency
 // key when there is one) and `flow_id` may name the flow instead of routing.
@@ -141,3 +150,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::queue_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::deploy_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<vocflow::actors::flow_info>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::time_point)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(vocflow::actors::shared_bytes)

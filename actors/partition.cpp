@@ -3,6 +3,7 @@
 #include "actors/department.hpp"
 #include "actors/outbox.hpp"
 #include "actors/pending_grants.hpp"
+#include "actors/replica.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/string_hash.hpp"
 #include "actors/ticket_cache.hpp"
@@ -71,6 +72,31 @@ struct partition_state {
   bool timer_pass = false;  // a pass of the timer service is part of this batch
   bool flush_scheduled = false;
   bool written = false;  // the group's write succeeded; its replies are not all sent yet
+
+  // ---- in a replicated cluster (env.cluster; replica.hpp) ----
+  enum class mode : uint8_t {
+    single,       // a node on its own: this partition writes, nothing else does
+    follower,     // another node writes; this one reads the stream and forwards commands
+    taking_over,  // the lease is this node's: reading the stream up to its end first
+    writer,       // appends each group to the stream before writing it here
+  };
+  mode role = mode::single;
+  uint64_t applied = 0;      // the stream's sequence this replica has read (and written) up to
+  uint64_t take_over_at = 0;  // taking over once `applied` reaches it
+  std::unique_ptr<storage::jetstream_subscription> following, serving;
+  std::vector<std::string> touched;  // tickets of the group being built, for the followers
+  // Commands other nodes forwarded, answered after their group (reply subject, results).
+  std::vector<std::pair<std::string, command_results>> forwarded;
+  // Commands this node forwarded to the writer, until answered (and read that far).
+  struct pending_forward {
+    std::optional<reply_promise> one;
+    std::optional<batch_promise> many;
+    std::shared_ptr<const std::string> request;
+    std::optional<forwarded_answer> answer;
+  };
+  std::unordered_map<uint64_t, pending_forward> pending;
+  uint64_t next_token = 0;
+  bool resync = false;  // the stream has a group this store failed to write: restart
 
   void release_grants() {
     for (auto& [customer, amount] : granting) env.grants->release(customer, amount);
@@ -143,6 +169,7 @@ storage::write_set& batch_of(self_ptr self) {
 }
 
 void flush(self_ptr self);
+storage::status append_and_write(self_ptr self);
 
 void schedule_flush(self_ptr self) {
   auto& s = self->state;
@@ -277,6 +304,7 @@ command_result handle(self_ptr self, submission& sub) {
 
   auto& b = batch_of(self);
   b.events(id, d.events);
+  if (s.env.cluster && (s.touched.empty() || s.touched.back() != id)) s.touched.push_back(id);
   auto next = std::make_shared<const ticket>(std::move(d.next));
   // A snapshot when the ticket opens, closes, or has gone `snapshot_every` events without one.
   if (!current.exists() || next->status == ticket_status::closed ||
@@ -340,7 +368,7 @@ void flush(self_ptr self) {
   auto& stats = *s.env.stats;
   if (s.batch && !s.batch->empty()) {
     auto started = std::chrono::steady_clock::now();
-    st = s.env.db->write(*s.batch);
+    st = s.env.cluster ? append_and_write(self) : s.env.db->write(*s.batch);
     stats.commit_seconds.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     stats.commit_commands.observe(static_cast<double>(s.published.size()));
@@ -382,6 +410,20 @@ void flush(self_ptr self) {
     for (auto& r : rs) settle(r);
     rp.deliver(std::move(rs));
   }
+  for (auto& [reply, rs] : s.forwarded) {
+    forwarded_answer a;
+    if (st.kind() == storage::status::code::conflict) {
+      a.refused = st.message();  // the caller asks the new writer
+    } else {
+      for (auto& r : rs) settle(r);
+      a.seq = s.applied;
+      a.results = std::move(rs);
+    }
+    if (auto sent = s.env.cluster->js().publish(reply, encode_answer(a)); !sent)
+      spdlog::warn("partition {}: cannot answer a forwarded command: {}", s.index, sent.message());
+  }
+  s.forwarded.clear();
+  s.touched.clear();
   stats.accepted += tally.accepted;
   stats.rejected += tally.rejected;
   stats.failed += tally.failed;
@@ -400,6 +442,251 @@ void flush(self_ptr self) {
   s.timer_rows = 0;
   s.timer_pass = false;
   s.written = false;
+  if (s.resync) self->quit(caf::exit_reason::unknown);  // restarted: reads the stream again
+}
+
+// ---- a replicated cluster ----
+
+void become_follower(self_ptr self) {
+  auto& s = self->state;
+  if (s.role == partition_state::mode::follower) return;
+  bool wrote = s.role == partition_state::mode::writer;
+  s.role = partition_state::mode::follower;
+  s.serving.reset();
+  if (s.timers) {
+    self->unlink_from(s.timers);
+    caf::anon_send_exit(s.timers, caf::exit_reason::user_shutdown);
+    s.timers = timer_actor{};
+  }
+  s.cache = ticket_cache{s.env.cfg.ticket_cache};  // read from the store while following
+  if (wrote) spdlog::info("partition {}: following (another node writes it)", s.index);
+}
+
+void follow_from(self_ptr self, uint64_t seq) {
+  auto& s = self->state;
+  auto& link = *s.env.cluster;
+  storage::status st;
+  s.following.reset();
+  s.following = link.js().follow(
+      link.stream(s.index), link.log_subject(s.index), seq,
+      [me = caf::actor_cast<partition_actor>(self)](uint64_t at, int64_t ms, std::string_view data) {
+        caf::anon_send(me, apply_atom::value, at, ms, std::make_shared<const std::string>(data));
+      },
+      st);
+  if (!s.following) {
+    spdlog::error("partition {}: cannot follow its stream: {}", s.index, st.message());
+    self->delayed_send(self, std::chrono::seconds(1), retry_atom::value, uint64_t{0});
+  }
+}
+
+// The lease is this node's: once it has read the stream to its end, a marker appended after
+// what it read makes it the writer (and fences whoever wrote before).
+void take_over(self_ptr self) {
+  auto& s = self->state;
+  auto& link = *s.env.cluster;
+  uint64_t last = 0;
+  if (auto st = link.js().last_seq(link.stream(s.index), last); !st) {
+    spdlog::warn("partition {}: {}", s.index, st.message());
+    return;  // the keeper says `own` again
+  }
+  if (s.applied < last) {
+    s.role = partition_state::mode::taking_over;
+    s.take_over_at = last;
+    return;
+  }
+  uint64_t seq = 0;
+  auto st = link.js().append(link.log_subject(s.index), encode_group({}, {}), s.applied,
+                             link.append_id(s.index), seq);
+  if (!st) {
+    spdlog::warn("partition {}: taking over: {}", s.index, st.message());
+    return;
+  }
+  auto marker = s.env.db->batch();
+  marker.meta(cluster_link::position_key(s.index), std::to_string(seq));
+  if (auto w = s.env.db->write(marker); !w) {
+    spdlog::error("partition {}: {}", s.index, w.message());
+    return;  // the marker comes back through the stream and is written then
+  }
+  s.applied = seq;
+  s.role = partition_state::mode::writer;
+  s.cache = ticket_cache{s.env.cfg.ticket_cache};
+  s.serving = link.js().serve(
+      link.command_subject(s.index), {},
+      [me = caf::actor_cast<partition_actor>(self)](std::string_view data, std::string_view reply) {
+        caf::anon_send(me, forward_atom::value, std::make_shared<const std::string>(data),
+                       std::string{reply});
+      },
+      st);
+  if (!s.serving) spdlog::error("partition {}: cannot take commands: {}", s.index, st.message());
+  s.timers =
+      self->spawn<caf::linked>(timer_service, s.env, s.index, caf::actor_cast<partition_actor>(self));
+  spdlog::info("partition {}: written by node {} from sequence {}", s.index, link.node(), seq);
+}
+
+// Appends the group to the partition's stream, then writes it here. A group this node may no
+// longer append (another node took the partition) is written nowhere.
+storage::status append_and_write(self_ptr self) {
+  auto& s = self->state;
+  auto& link = *s.env.cluster;
+  if (s.role != partition_state::mode::writer)
+    return {storage::status::code::conflict,
+            fmt::format("node {} does not write partition {} now: nothing was stored; send it "
+                        "again",
+                        link.node(), s.index)};
+  auto data = encode_group(s.touched, s.batch->encoded());
+  auto id = link.append_id(s.index);
+  auto give_up = std::chrono::steady_clock::now() + s.env.cfg.request_timeout / 2;
+  storage::status st;
+  uint64_t seq = 0;
+  // Sent again, with the same id, until a quorum answers: stored once whatever happened.
+  while (!(st = link.js().append(link.log_subject(s.index), data, s.applied, id, seq)) &&
+         st.kind() == storage::status::code::unavailable &&
+         std::chrono::steady_clock::now() < give_up) {
+  }
+  if (!st) {
+    if (st.kind() == storage::status::code::conflict) {
+      become_follower(self);
+      link.resign(s.index);
+      return {storage::status::code::conflict,
+              fmt::format("partition {} is written by another node now: nothing was stored; "
+                          "send it again",
+                          s.index)};
+    }
+    // Perhaps stored: if it was, it comes back through the stream, from another writer's
+    // point of view, and is written then.
+    become_follower(self);
+    link.resign(s.index);
+    return {storage::status::code::unavailable,
+            fmt::format("the replicated log did not answer: {} (the outcome is unknown)",
+                        st.message())};
+  }
+  s.applied = seq;
+  s.batch->meta(cluster_link::position_key(s.index), std::to_string(seq));
+  if (auto local = s.env.db->write(*s.batch); !local) {
+    // Stored in the cluster, not here: answered as stored, and this partition restarts to
+    // read the stream again.
+    spdlog::error("partition {}: group {} is in the stream but not in this store: {}", s.index,
+                  seq, local.message());
+    s.resync = true;
+  }
+  return {};
+}
+
+// A group of the stream, read by a follower: written here and shown to the read models.
+void apply(self_ptr self, uint64_t seq, const std::string& data) {
+  auto& s = self->state;
+  if (seq <= s.applied) return;  // this node's own group, or one seen already
+  if (seq != s.applied + 1) {
+    spdlog::warn("partition {}: stream jumped from {} to {}; reading again", s.index, s.applied,
+                 seq);
+    follow_from(self, s.applied + 1);
+    return;
+  }
+  if (s.role == partition_state::mode::writer) {
+    // Another node wrote: this one is not the writer any more. Whatever it was building was
+    // decided on what it knew and is not stored.
+    spdlog::warn("partition {}: another node appended group {}", s.index, seq);
+    become_follower(self);
+    s.env.cluster->resign(s.index);
+    flush(self);
+  }
+  log_group g;
+  if (!decode_group(data, g)) {
+    spdlog::error("partition {}: group {} cannot be read; stopping", s.index, seq);
+    self->quit(caf::exit_reason::unknown);
+    return;
+  }
+  std::vector<std::shared_ptr<const ticket>> before;
+  for (auto& id : g.tickets) {
+    ticket t;
+    auto st = s.env.db->load(id, t);
+    before.push_back(st || st.is_not_found() ? std::make_shared<const ticket>(std::move(t)) : s.none);
+  }
+  auto w = g.batch.empty() ? s.env.db->batch() : s.env.db->batch_from(g.batch);
+  w.meta(cluster_link::position_key(s.index), std::to_string(seq));
+  if (auto st = s.env.db->write(w); !st) {
+    spdlog::error("partition {}: cannot write group {}: {}", s.index, seq, st.message());
+    (void)s.env.db->resume();
+    self->delayed_send(self, std::chrono::seconds(1), retry_atom::value, uint64_t{0});
+    return;
+  }
+  s.applied = seq;
+  if (!g.tickets.empty() && !s.subscribers.empty()) {
+    std::vector<committed_ticket> commits;
+    for (size_t i = 0; i < g.tickets.size(); ++i) {
+      ticket now;
+      std::vector<event> history;
+      if (!s.env.db->load(g.tickets[i], now) || !s.env.db->history(g.tickets[i], history)) continue;
+      auto from = before[i]->seq;
+      std::erase_if(history, [from](const event& e) { return e.seq <= from; });
+      auto state = std::make_shared<const ticket>(std::move(now));
+      const flow* f = s.env.flows->find(state->flow, state->version).get();
+      auto bits = s.departments->of(*before[i]) | s.departments->of(*state);
+      commits.push_back({state, std::make_shared<const std::vector<event>>(std::move(history)),
+                         before[i], f, bits});
+    }
+    auto batch = std::make_shared<const std::vector<committed_ticket>>(std::move(commits));
+    for (auto& sub : s.subscribers) self->send(sub, committed_atom::value, batch);
+  }
+  // Answers to forwarded commands that waited for this replica to read their group.
+  for (auto it = s.pending.begin(); it != s.pending.end();) {
+    auto& p = it->second;
+    if (!p.answer || p.answer->seq > s.applied) {
+      ++it;
+      continue;
+    }
+    if (p.one) p.one->deliver(std::move(p.answer->results.front()));
+    if (p.many) p.many->deliver(std::move(p.answer->results));
+    it = s.pending.erase(it);
+  }
+  if (s.role == partition_state::mode::taking_over && s.applied >= s.take_over_at) take_over(self);
+}
+
+void send_forward(self_ptr self, uint64_t token) {
+  auto& s = self->state;
+  auto it = s.pending.find(token);
+  if (it == s.pending.end()) return;
+  auto& link = *s.env.cluster;
+  if (auto st = link.js().publish(link.command_subject(s.index), *it->second.request,
+                                  link.reply_subject(s.index, token));
+      !st)
+    self->delayed_send(self, std::chrono::milliseconds(100), retry_atom::value, token);
+}
+
+// Commands for a partition another node writes go to that node.
+void forward(self_ptr self, const submissions& subs, partition_state::pending_forward p) {
+  auto& s = self->state;
+  auto token = ++s.next_token;
+  p.request = std::make_shared<const std::string>(encode_submissions(subs));
+  s.pending.emplace(token, std::move(p));
+  self->delayed_send(self, s.env.cfg.request_timeout, expire_atom::value, token);
+  send_forward(self, token);
+}
+
+void settle_forward(self_ptr self, uint64_t token, std::string failure) {
+  auto& s = self->state;
+  auto it = s.pending.find(token);
+  if (it == s.pending.end()) return;
+  auto& p = it->second;
+  if (p.answer) {  // answered, not read that far here yet: the answer stands
+    if (p.one) p.one->deliver(std::move(p.answer->results.front()));
+    if (p.many) p.many->deliver(std::move(p.answer->results));
+  } else {
+    if (p.one) p.one->deliver(failed(failure));
+    if (p.many) {
+      auto n = submissions{};
+      command_results rs;
+      decode_submissions(*p.request, n) ? rs.assign(n.size(), failed(failure))
+                                        : rs.assign(1, failed(failure));
+      p.many->deliver(std::move(rs));
+    }
+  }
+  s.pending.erase(it);
+}
+
+bool forwards(self_ptr self) {
+  auto r = self->state.role;
+  return r == partition_state::mode::follower || r == partition_state::mode::taking_over;
 }
 
 partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env, uint16_t index,
@@ -409,17 +696,33 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
   self->state.subscribers = std::move(subscribers);
   self->state.cache = ticket_cache{env.cfg.ticket_cache};
   self->state.departments.emplace(env.flows->org());
-  self->state.timers =
-      self->spawn<caf::linked>(timer_service, env, index, caf::actor_cast<partition_actor>(self));
+  if (env.cluster) {
+    // A follower until the lease keeper says otherwise, from where this store left off.
+    self->state.role = partition_state::mode::follower;
+    std::string at;
+    if (env.db->meta(cluster_link::position_key(index), at)) self->state.applied = std::stoull(at);
+    follow_from(self, self->state.applied + 1);
+  } else {
+    self->state.timers =
+        self->spawn<caf::linked>(timer_service, env, index, caf::actor_cast<partition_actor>(self));
+  }
   return {
       [=](submit_atom, submission& sub) -> caf::result<command_result> {
         auto rp = self->make_response_promise<command_result>();
+        if (forwards(self)) {
+          forward(self, {sub}, {.one = rp, .many = {}, .request = {}, .answer = {}});
+          return rp;
+        }
         finish(self, rp, handle(self, sub));
         schedule_flush(self);
         return rp;
       },
       [=](submit_atom, submissions& subs) -> caf::result<command_results> {
         auto rp = self->make_response_promise<command_results>();
+        if (forwards(self)) {
+          forward(self, subs, {.one = {}, .many = rp, .request = {}, .answer = {}});
+          return rp;
+        }
         command_results results;
         results.reserve(subs.size());
         // Memory first, for the whole batch, so that its cache misses overlap.
@@ -447,6 +750,7 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
       },
       [=](fire_atom, const due_batch& rows) {
         auto& s = self->state;
+        if (forwards(self)) return;  // a timer service of before: another node fires now
         s.timer_pass = true;
         s.timer_rows += rows.size();
         auto now = s.env.clock();
@@ -478,6 +782,60 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         flush(self);
         self->quit(caf::exit_reason::user_shutdown);  // takes the linked timer service along
         return true;
+      },
+      [=](own_atom) {
+        if (self->state.role == partition_state::mode::follower) take_over(self);
+      },
+      [=](lose_atom) {
+        flush(self);  // what was decided as the writer, while it may still append
+        become_follower(self);
+      },
+      [=](apply_atom, uint64_t seq, int64_t, const shared_bytes& data) { apply(self, seq, *data); },
+      [=](forward_atom, const shared_bytes& data, const std::string& reply) {
+        auto& s = self->state;
+        submissions subs;
+        forwarded_answer refusal;
+        if (s.role != partition_state::mode::writer)
+          refusal.refused = fmt::format("node {} does not write partition {}",
+                                        s.env.cluster->node(), s.index);
+        else if (!decode_submissions(*data, subs))
+          refusal.refused = "the forwarded commands cannot be read";
+        if (!refusal.refused.empty()) {
+          (void)s.env.cluster->js().publish(reply, encode_answer(refusal));
+          return;
+        }
+        command_results results;
+        results.reserve(subs.size());
+        for (auto& sub : subs) results.push_back(handle(self, sub));
+        s.forwarded.emplace_back(reply, std::move(results));
+        schedule_flush(self);
+      },
+      [=](answer_atom, uint64_t token, const shared_bytes& data, bool no_responders) {
+        auto& s = self->state;
+        auto it = s.pending.find(token);
+        if (it == s.pending.end()) return;
+        forwarded_answer a;
+        if (no_responders || !decode_answer(*data, *s.env.flows, a) || !a.refused.empty()) {
+          // Nobody writes the partition this moment (a takeover): asked again shortly.
+          self->delayed_send(self, std::chrono::milliseconds(50), retry_atom::value, token);
+          return;
+        }
+        if (a.results.empty()) a.results.push_back(failed("the writer answered nothing"));
+        it->second.answer = std::move(a);
+        if (it->second.answer->seq <= s.applied) settle_forward(self, token, {});
+      },
+      [=](retry_atom, uint64_t token) {
+        if (token == 0) {  // the stream could not be followed or written: again
+          follow_from(self, self->state.applied + 1);
+          return;
+        }
+        send_forward(self, token);
+      },
+      [=](expire_atom, uint64_t token) {
+        settle_forward(self, token,
+                       fmt::format("no node that writes partition {} answered within {}ms: "
+                                   "nothing is known to be stored",
+                                   self->state.index, self->state.env.cfg.request_timeout.count()));
       },
   };
 }

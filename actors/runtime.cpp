@@ -3,6 +3,7 @@
 #include "actors/department.hpp"
 #include "actors/partition.hpp"
 #include "actors/registry.hpp"
+#include "actors/replica.hpp"
 #include "actors/scheduler.hpp"
 
 #include <spdlog/spdlog.h>
@@ -103,6 +104,7 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
   env.stats = std::make_shared<runtime_stats>(env.partitions, channel_names);
   env.grants = std::make_shared<pending_grants>();
   env.channels = std::move(options.channels);
+  env.cluster = std::move(options.cluster);
   std::unique_ptr<runtime> rt{new runtime(sys, env)};
   rt->id_counter_ = std::random_device{}() & 0x3fffff;
 
@@ -163,10 +165,18 @@ std::unique_ptr<runtime> runtime::start(caf::actor_system& sys, std::shared_ptr<
                                           }
                                         });
   rt->registry_ = spawn_registry(sys, env);
+  if (env.cluster)
+    env.cluster->start([table](uint32_t p) {
+      auto r = table.lock();
+      if (!r) return partition_actor{};
+      std::shared_lock lock{r->lock};
+      return r->partitions[p];
+    });
   return rt;
 }
 
 runtime::~runtime() {
+  if (env_.cluster) env_.cluster->stop();
   if (stopped_) return;
   // Without draining (tests, failed starts): tell every actor to stop.
   for (auto& p : all_partitions()) caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
@@ -207,7 +217,12 @@ void runtime::poke_timers() {
 
 std::string runtime::new_ticket_id() {
   auto ms = static_cast<uint64_t>(to_ms(env_.clock()));
-  return "T-" + base32((ms << 22) | (id_counter_++ & 0x3fffff));
+  auto id = "T-" + base32((ms << 22) | (id_counter_++ & 0x3fffff));
+  if (env_.cluster && env_.cluster->owned() > 0)
+    for (int tries = 0; tries < 256 && !env_.cluster->owns(partition_of(id, env_.partitions));
+         ++tries)
+      id = "T-" + base32((ms << 22) | (id_counter_++ & 0x3fffff));
+  return id;
 }
 
 std::string runtime::ticket_id_for_key(const std::string& key) {
@@ -230,6 +245,8 @@ void runtime::stop() {
   caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(metrics_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(voice_, caf::exit_reason::user_shutdown);
+  // Leases released once everything is written: another node takes over at once.
+  if (env_.cluster) env_.cluster->stop();
 }
 
 }  // namespace vocflow::actors

@@ -21,6 +21,8 @@ struct runtime_options {
   wall_clock clock;                            // default: the system clock
   double clock_rate = 1.0;                     // how much faster than real time `clock` runs
   std::vector<channel_subscription> channels;  // outbound channels: their notifications
+  // A replicated cluster's link, connected (replica.hpp); null for a node on its own.
+  std::shared_ptr<cluster_link> cluster;
 };
 
 class runtime {
@@ -47,7 +49,8 @@ class runtime {
   // Tells every timer service to look at the due index now (after the wall clock jumped).
   void poke_timers();
 
-  // A new ticket id, ordered by time: "T-" and 13 base32 characters.
+  // A new ticket id, ordered by time: "T-" and 13 base32 characters. In a cluster, one of a
+  // partition this node writes when it writes any (an open then needs no forwarding).
   std::string new_ticket_id();
   // The id an open with this idempotency key gets, so that a retry reaches the same ticket.
   static std::string ticket_id_for_key(const std::string& key);

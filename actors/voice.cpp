@@ -1,5 +1,7 @@
 #include "actors/voice.hpp"
 
+#include "actors/replica.hpp"
+
 #include "actors/runtime.hpp"
 #include "workflows/overloaded.hpp"
 #include "workflows/voice.hpp"
@@ -125,6 +127,8 @@ std::string be_ms(time_point at) {
 }
 
 void send_command(self_ptr self, submission sub) {
+  // In a cluster every node's voice hears every commit; one node, the leader, acts on them.
+  if (auto& c = self->state.env.cluster; c && !c->leads()) return;
   auto part = self->state.partition_for(sub.ticket_id);
   auto what = fmt::format("{} on {}", sub.cmd.action, sub.ticket_id);
   self->request(part, self->state.env.cfg.request_timeout, submit_atom::value, std::move(sub))

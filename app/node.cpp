@@ -1,5 +1,6 @@
 #include "app/node.hpp"
 
+#include "actors/replica.hpp"
 #include "actors/scheduler.hpp"
 #include "connectors/digest_sender.hpp"
 
@@ -62,11 +63,22 @@ std::unique_ptr<node> node::start(node_options o, std::string& error) {
     n->system_ = n->own_system_.get();
   }
   if (o.manual_clock) o.clock = [m = o.manual_clock] { return m->now(); };
+  std::shared_ptr<actors::cluster_link> cluster;
+  if (c.cluster.enabled()) {
+    auto partitions = c.runtime.partitions ? c.runtime.partitions
+                                           : std::max(1u, std::thread::hardware_concurrency());
+    cluster = actors::cluster_link::connect(c.cluster, partitions, error);
+    if (!cluster) {
+      error = "cluster: " + error;
+      return nullptr;
+    }
+  }
   n->runtime_ = actors::runtime::start(*n->system_, n->store_, n->flows_.library,
                                        {.cfg = c.runtime,
                                         .clock = std::move(o.clock),
                                         .clock_rate = o.clock_rate,
-                                        .channels = connectors::subscriptions(outbound)});
+                                        .channels = connectors::subscriptions(outbound),
+                                        .cluster = std::move(cluster)});
   if (o.notifiers) {
     n->notifiers_ = connectors::start_notifiers(*n->runtime_, outbound, c.notify);
     if (!c.digest.url.empty())

@@ -41,6 +41,8 @@ int run_serve(const serve_options& o) {
   if (!o.topics_file.empty()) c->flows.topics = o.topics_file;
   if (o.partitions >= 0) c->runtime.partitions = static_cast<uint32_t>(o.partitions);
   if (o.port >= 0) c->server.port = static_cast<uint16_t>(o.port);
+  if (!o.node.empty()) c->cluster.node = o.node;
+  if (!o.nats.empty()) c->cluster.nats = o.nats;
   spdlog::set_level(spdlog::level::from_str(c->log.level));
   if (!loopback(c->server.host))
     for (auto& t : c->auth.tokens)
@@ -86,6 +88,10 @@ int run_serve(const serve_options& o) {
       "channels",
       n->url(), n->runtime().partitions(), c->data.dir, c->data.fsync ? "fsync" : "os",
       n->flows().library->all()->size(), n->runtime().env().channels.size());
+  if (c->cluster.enabled())
+    spdlog::info("node {} of a cluster on {}: streams {}_P*, {} replicas, leases of {}ms",
+                 c->cluster.node, fmt::join(c->cluster.nats, ","), c->cluster.prefix,
+                 c->cluster.replicas, c->cluster.lease.count());
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");

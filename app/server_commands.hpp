@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace vocflow::app {
 
@@ -13,6 +14,8 @@ struct serve_options {
   std::string topics_file;                          // overrides flows.topics
   int partitions = -1;                              // overrides runtime.partitions
   int port = -1;                                    // overrides server.port
+  std::string node;                                 // overrides cluster.node
+  std::vector<std::string> nats;                    // overrides cluster.nats
   // Run on a clock that starts at this time and moves only by POST /v1/clock (demonstrations,
   // browser tests); "" for the system clock.
   std::string clock;

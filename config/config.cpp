@@ -129,6 +129,21 @@ void read_runtime(yaml_context& cx, const YAML::Node& n, runtime_config& r) {
   read_wall(cx, m, "request_timeout", r.request_timeout);
 }
 
+void read_cluster(yaml_context& cx, const YAML::Node& n, cluster_config& c) {
+  map_view m{cx, n, "cluster", {"node", "nats", "replicas", "lease", "prefix"}};
+  read_text(cx, m, "node", c.node);
+  read_strings(cx, m, "nats", c.nats);
+  read_number(cx, m, "replicas", c.replicas, 1, 5);
+  read_wall(cx, m, "lease", c.lease);
+  read_text(cx, m, "prefix", c.prefix);
+  for (auto& url : c.nats)
+    if (url.rfind("nats://", 0) != 0)
+      if (auto v = m.get("nats"))
+        cx.error(*v, "bad-value", fmt::format("`{}` is not a nats:// address", url));
+  if (c.lease < millis{500})
+    if (auto v = m.get("lease")) cx.error(*v, "bad-value", "a lease shorter than 500ms lapses while it is renewed");
+}
+
 void read_webhook(yaml_context& cx, const YAML::Node& item, notify_config& n) {
   map_view m{cx, item, "webhook", {"name", "url", "secret", "events", "to"}};
   if (!m.ok()) return;
@@ -276,8 +291,8 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   map_view m{cx,
              doc,
              "configuration",
-             {"server", "auth", "metrics", "notify", "intake", "mail", "data", "runtime", "flows",
-              "digest", "log"}};
+             {"server", "auth", "metrics", "notify", "intake", "mail", "data", "runtime",
+              "cluster", "flows", "digest", "log"}};
   if (auto v = m.get("metrics")) {
     map_view mv{cx, *v, "metrics", {"scrape_token"}};
     read_text(cx, mv, "scrape_token", c.metrics.scrape_token);
@@ -290,6 +305,7 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   if (auto v = m.get("mail")) read_mail(cx, *v, c.mail);
   if (auto v = m.get("data")) read_data(cx, *v, c.data);
   if (auto v = m.get("runtime")) read_runtime(cx, *v, c.runtime);
+  if (auto v = m.get("cluster")) read_cluster(cx, *v, c.cluster);
   if (auto v = m.get("flows")) {
     map_view f{cx, *v, "flows", {"dir", "topics", "sentiment_model"}};
     read_text(cx, f, "dir", c.flows.dir);

@@ -32,6 +32,18 @@ struct runtime_config {
   millis request_timeout{5000};  // every request between actors. Default: 5s
 };
 
+// A replicated cluster (empty `nats`: one node on its own, the default). Each partition's
+// committed groups go to a JetStream stream; a node writes a partition while it holds its lease.
+struct cluster_config {
+  std::string node;               // this node's name, unique in the cluster. Default: the host name
+  std::vector<std::string> nats;  // nats://host:port of the JetStream servers. Default: none
+  int32_t replicas = 3;           // copies of each stream and of the leases. Default: 3
+  millis lease{3000};             // a lease not renewed for this long lapses. Default: 3s
+  std::string prefix = "vocflow";  // of the streams, subjects and bucket. Default: vocflow
+
+  bool enabled() const { return !nats.empty(); }
+};
+
 struct server_config {
   std::string host = "127.0.0.1";  // listen address. Default: 127.0.0.1 (loopback only)
   uint16_t port = 8080;            // Default: 8080
@@ -173,6 +185,7 @@ struct config {
   mail_config mail;
   data_config data;
   runtime_config runtime;
+  cluster_config cluster;
   flows_config flows;
   digest_config digest;
   log_config log;

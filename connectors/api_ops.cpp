@@ -1,5 +1,6 @@
 // The API for ops and monitors: health, readiness, this API's description, Prometheus metrics,
 // the alert log, the KPI report and the live feed.
+#include "actors/replica.hpp"
 #include "connectors/api.hpp"
 #include "connectors/api_answers.hpp"
 #include "connectors/bridge.hpp"
@@ -30,6 +31,31 @@ void healthz(const api_services&, request& rq) {
 void readyz(const api_services& s, request& rq) {
   rq.respond(s.ready ? json_response(200, {{"status", "ready"}})
                      : json_error(503, "not_ready", "starting or draining"));
+}
+
+// Which node writes each partition, and how far this node has read each one's stream.
+void cluster(const api_services& s, request& rq) {
+  auto& link = s.rt.env().cluster;
+  if (!link) {
+    rq.respond(json_response(200, {{"mode", "single"}, {"partitions", json::array()}}));
+    return;
+  }
+  auto owners = link->owners();
+  json parts = json::array();
+  for (uint32_t p = 0; p < s.rt.partitions(); ++p) {
+    std::string at;
+    auto st = s.rt.env().db->meta(actors::cluster_link::position_key(p), at);
+    if (!st && !st.is_not_found())
+      return rq.respond(json_error(503, "storage", "cannot read a stream position: " + st.message()));
+    parts.push_back({{"partition", p},
+                     {"writer", link->owns(p) ? link->node() : owners[p]},
+                     {"written_here", link->owns(p)},
+                     {"read_up_to", at.empty() ? 0 : std::stoull(at)}});
+  }
+  rq.respond(json_response(200, {{"mode", "cluster"},
+                                 {"node", link->node()},
+                                 {"leads", link->leads()},
+                                 {"partitions", parts}}));
 }
 
 void openapi(const api_services&, request& rq) {
@@ -203,6 +229,7 @@ std::vector<route> ops_routes() {
   return {
       {"GET", "/healthz", {}, {}, healthz},
       {"GET", "/readyz", {}, {}, readyz},
+      {"GET", "/v1/cluster", readers, {}, cluster},
       {"GET", "/v1/openapi.yaml", {}, {}, openapi},
       {"GET", "/metrics", {}, {}, metrics},
       {"GET", "/v1/breaches", readers, {"since", "type", "limit"}, breaches},

@@ -18,6 +18,8 @@ class [[nodiscard]] status {
     corruption,  // stored bytes cannot be decoded
     busy,        // the store is read-only or recovering
     invalid,     // a caller's mistake
+    conflict,    // a replicated log or lease moved on under the caller (another node wrote)
+    unavailable, // the replicated log did not answer in time (no quorum, no server)
   };
 
   status() = default;

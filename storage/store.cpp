@@ -289,6 +289,15 @@ void write_set::raw(const std::string& key, const std::string& value) {
   ++operations_;
 }
 
+void write_set::meta(const std::string& name, const std::string& value) {
+  batch_->Put(store_->column(store::t_meta), name, value);
+  ++operations_;
+}
+
+std::string_view write_set::encoded() const {
+  return batch_->Data();
+}
+
 // ---- store ----
 
 // RocksDB's own log goes to vocflow's log (warnings and errors) instead of a LOG file in the

@@ -140,6 +140,12 @@ class write_set {
   void dead_letter(const outbox_entry& e);
   // Bytes as they are, into the events table: the raw-append baseline of the benchmarks.
   void raw(const std::string& key, const std::string& value);
+  // A value in the meta table, written with the group (a replica's position in its log).
+  void meta(const std::string& name, const std::string& value);
+
+  // The set in RocksDB's encoding: what a replicated node ships to its followers, who write
+  // it with store::batch_from.
+  std::string_view encoded() const;
 
   // Empties the set for the next group, keeping the memory it has grown (a group commit is
   // a few hundred KB: allocated afresh each time, its pages were faulted in again each time).
@@ -166,7 +172,8 @@ class store {
   store& operator=(const store&) = delete;
 
   write_set batch() const { return write_set{*this}; }
-  // Benchmarks only. A batch from the encoding a tap saw (in a store of the same tables).
+  // A batch from another store's encoding (write_set::encoded, a tap): a follower writes its
+  // owner's groups so. The stores must have the same tables (every vocflow store has).
   write_set batch_from(std::string_view encoded) const;
   // Benchmarks only: every batch written from now on is shown to `tap` in RocksDB's encoding,
   // on the writing thread once written. Set it before anything writes.
