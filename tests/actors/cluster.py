@@ -91,7 +91,8 @@ class Node:
                 self.name, "--nats", ",".join(n.url() for n in c.nats)]
         if c.manual_clock:
             args += ["--clock", c.clock]
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        # From the source folder: the configuration's paths are relative to it.
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=c.repo)
         wait_for(f"{self.name} to answer", lambda: self.ready(), timeout=60)
 
     def ready(self):
@@ -137,6 +138,7 @@ class Node:
 class Cluster:
     def __init__(self, root, binary, repo, nodes=3, partitions=4, lease="2s", manual_clock=True):
         self.root, self.binary, self.partitions = root, binary, partitions
+        self.repo = os.path.abspath(repo)
         self.manual_clock, self.clock = manual_clock, START
         self.flows = os.path.join(repo, "bench", "flows")
         clients = [free_port() for _ in range(3)]
