@@ -97,7 +97,9 @@ class Node:
 
     def ready(self):
         if self.proc.poll() is not None:
-            raise AssertionError(f"{self.name} exited with {self.proc.returncode}")
+            with open(os.path.join(self.cluster.root, f"{self.name}.log")) as f:
+                tail = f.read()[-1500:]
+            raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{tail}")
         try:
             return self.get("/readyz", token=None)[0] == 200
         except OSError:
@@ -150,8 +152,10 @@ class Cluster:
             base = f.read()
         with open(self.config, "w") as f:
             # The lifecycle flows have no topics file of their own.
-            f.write(base.replace("topics: examples/topics/topics.yaml", 'topics: ""'))
-            f.write(f"\ncluster:\n  replicas: 3\n  lease: {lease}\n")
+            base = base.replace("topics: examples/topics/topics.yaml", 'topics: ""')
+            # Nodes and servers come from the command line (--node, --nats).
+            assert "  lease: 3s" in base
+            f.write(base.replace("  lease: 3s", f"  lease: {lease}"))
         self.nodes = [Node(self, f"n{i + 1}") for i in range(nodes)]
 
     def start(self):
