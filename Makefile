@@ -16,7 +16,7 @@ PACKAGES := g++ cmake ninja-build pkg-config make tzdata ca-certificates \
             python3-aiosmtpd nodejs npm chromium fonts-wqy-microhei \
             nats-server libnats-dev
 
-.PHONY: all deps configure build test lint sanitize crash-cycles fuzz run tour format clean
+.PHONY: all deps configure build test lint sanitize crash-cycles cluster-chaos fuzz run tour format clean
 
 all: build
 
@@ -77,6 +77,10 @@ sanitize: deps
 # The long fault and fuzz runs recorded in bench/RESULTS.md.
 crash-cycles: build
 	tests/long/crash_cycles.sh 20 $(BUILD_DIR)
+# Random SIGKILLs of vocflow nodes and nats-servers under load, then every history checked.
+CHAOS_CYCLES ?= 20
+cluster-chaos: build
+	python3 tests/long/cluster_chaos.py $(CHAOS_CYCLES) $(BUILD_DIR)/app/vocflow $(CURDIR)
 FUZZ_SECONDS ?= 600
 fuzz:
 	@command -v clang++ >/dev/null || $(MAKE) deps PACKAGES="clang"

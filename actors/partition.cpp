@@ -81,7 +81,7 @@ struct partition_state {
     writer,       // appends each group to the stream before writing it here
   };
   mode role = mode::single;
-  uint64_t applied = 0;      // the stream's sequence this replica has read (and written) up to
+  uint64_t applied = 0;       // the stream's sequence this replica has read (and written) up to
   uint64_t take_over_at = 0;  // taking over once `applied` reaches it
   std::unique_ptr<storage::jetstream_subscription> following, serving;
   std::vector<std::string> touched;  // tickets of the group being built, for the followers
@@ -469,7 +469,8 @@ void follow_from(self_ptr self, uint64_t seq) {
   s.following.reset();
   s.following = link.js().follow(
       link.stream(s.index), link.log_subject(s.index), seq,
-      [me = caf::actor_cast<partition_actor>(self)](uint64_t at, int64_t ms, std::string_view data) {
+      [me = caf::actor_cast<partition_actor>(self)](uint64_t at, int64_t ms,
+                                                    std::string_view data) {
         caf::anon_send(me, apply_atom::value, at, ms, std::make_shared<const std::string>(data));
       },
       st);
@@ -518,8 +519,8 @@ void take_over(self_ptr self) {
       },
       st);
   if (!s.serving) spdlog::error("partition {}: cannot take commands: {}", s.index, st.message());
-  s.timers =
-      self->spawn<caf::linked>(timer_service, s.env, s.index, caf::actor_cast<partition_actor>(self));
+  s.timers = self->spawn<caf::linked>(timer_service, s.env, s.index,
+                                      caf::actor_cast<partition_actor>(self));
   spdlog::info("partition {}: written by node {} from sequence {}", s.index, link.node(), seq);
 }
 
@@ -565,8 +566,8 @@ storage::status append_and_write(self_ptr self) {
   if (auto local = s.env.db->write(*s.batch); !local) {
     // Stored in the cluster, not here: answered as stored, and this partition restarts to
     // read the stream again.
-    spdlog::error("partition {}: group {} is in the stream but not in this store: {}", s.index,
-                  seq, local.message());
+    spdlog::error("partition {}: group {} is in the stream but not in this store: {}", s.index, seq,
+                  local.message());
     s.resync = true;
   }
   return {};
@@ -600,7 +601,8 @@ void apply(self_ptr self, uint64_t seq, const std::string& data) {
   for (auto& id : g.tickets) {
     ticket t;
     auto st = s.env.db->load(id, t);
-    before.push_back(st || st.is_not_found() ? std::make_shared<const ticket>(std::move(t)) : s.none);
+    before.push_back(st || st.is_not_found() ? std::make_shared<const ticket>(std::move(t))
+                                             : s.none);
   }
   auto w = g.batch.empty() ? s.env.db->batch() : s.env.db->batch_from(g.batch);
   w.meta(cluster_link::position_key(s.index), std::to_string(seq));
@@ -663,7 +665,7 @@ void forward(self_ptr self, const submissions& subs, partition_state::pending_fo
   send_forward(self, token);
 }
 
-void settle_forward(self_ptr self, uint64_t token, std::string failure) {
+void settle_forward(self_ptr self, uint64_t token, const std::string& failure) {
   auto& s = self->state;
   auto it = s.pending.find(token);
   if (it == s.pending.end()) return;
@@ -796,8 +798,8 @@ partition_actor::behavior_type partition_behavior(self_ptr self, runtime_env env
         submissions subs;
         forwarded_answer refusal;
         if (s.role != partition_state::mode::writer)
-          refusal.refused = fmt::format("node {} does not write partition {}",
-                                        s.env.cluster->node(), s.index);
+          refusal.refused =
+              fmt::format("node {} does not write partition {}", s.env.cluster->node(), s.index);
         else if (!decode_submissions(*data, subs))
           refusal.refused = "the forwarded commands cannot be read";
         if (!refusal.refused.empty()) {

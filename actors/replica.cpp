@@ -182,12 +182,12 @@ std::shared_ptr<cluster_link> cluster_link::connect(const cluster_config& cfg, u
   l->renewed_.assign(partitions, {});
   l->unheld_rounds_.assign(partitions, 0);
   l->owners_.assign(partitions, "");
-  l->js_ = storage::jetstream::connect(
-      {.servers = cfg.nats,
-       .name = l->cfg_.node,
-       .timeout = std::max(std::chrono::milliseconds{1000}, cfg.lease),
-       .replicas = cfg.replicas},
-      error);
+  l->js_ =
+      storage::jetstream::connect({.servers = cfg.nats,
+                                   .name = l->cfg_.node,
+                                   .timeout = std::max(std::chrono::milliseconds{1000}, cfg.lease),
+                                   .replicas = cfg.replicas},
+                                  error);
   if (!l->js_) return nullptr;
   // A cluster that is starting too has no JetStream leader yet for a while: asked again.
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -355,12 +355,9 @@ void cluster_link::keep() {
     auto started = std::chrono::steady_clock::now();
     // This node's heartbeat, and every few rounds how many nodes beat: each takes its share.
     uint64_t rev = 0;
-    if (beat_rev && js_->update(heartbeat, cfg_.node, beat_rev, rev))
-      beat_rev = rev;
-    else if (js_->create(heartbeat, cfg_.node, rev))
-      beat_rev = rev;
-    else
-      beat_rev = 0;
+    bool beat = (beat_rev && js_->update(heartbeat, cfg_.node, beat_rev, rev)) ||
+                js_->create(heartbeat, cfg_.node, rev);
+    beat_rev = beat ? rev : 0;
     if (round++ % 4 == 0) {
       std::vector<std::string> beating;
       if (js_->keys("node.", beating)) alive = std::max<size_t>(1, beating.size());

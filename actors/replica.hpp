@@ -100,9 +100,9 @@ class cluster_link {
   std::unique_ptr<storage::jetstream_subscription> replies_;
   std::string inbox_;
   std::unique_ptr<std::atomic<bool>[]> held_;
-  std::vector<uint64_t> revision_;             // keeper thread only
+  std::vector<uint64_t> revision_;                              // keeper thread only
   std::vector<std::chrono::steady_clock::time_point> renewed_;  // keeper thread only
-  std::vector<int> unheld_rounds_;             // keeper thread only
+  std::vector<int> unheld_rounds_;                              // keeper thread only
   std::unique_ptr<std::atomic<bool>[]> resign_;
   mutable std::mutex owners_lock_;
   std::vector<std::string> owners_;

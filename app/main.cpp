@@ -112,8 +112,9 @@ int run(int argc, char** argv) {
   serve->add_option("--partitions", sv.partitions, "Partitions (overrides runtime.partitions)");
   serve->add_option("--port", sv.port, "Port (overrides server.port; 0 picks a free one)");
   serve->add_option("--node", sv.node, "This node's name in a cluster (overrides cluster.node)");
-  serve->add_option("--nats", sv.nats,
-                    "JetStream servers of a cluster, nats://host:port (overrides cluster.nats)")
+  serve
+      ->add_option("--nats", sv.nats,
+                   "JetStream servers of a cluster, nats://host:port (overrides cluster.nats)")
       ->delimiter(',');
   serve->add_option("--clock", sv.clock,
                     "Start a clock at this time (2026-03-09T09:00:00Z) that moves only when an "

@@ -141,7 +141,8 @@ void read_cluster(yaml_context& cx, const YAML::Node& n, cluster_config& c) {
       if (auto v = m.get("nats"))
         cx.error(*v, "bad-value", fmt::format("`{}` is not a nats:// address", url));
   if (c.lease < millis{500})
-    if (auto v = m.get("lease")) cx.error(*v, "bad-value", "a lease shorter than 500ms lapses while it is renewed");
+    if (auto v = m.get("lease"))
+      cx.error(*v, "bad-value", "a lease shorter than 500ms lapses while it is renewed");
 }
 
 void read_webhook(yaml_context& cx, const YAML::Node& item, notify_config& n) {
@@ -291,8 +292,8 @@ std::optional<config> load_config(const source_file& file, diagnostics& diags) {
   map_view m{cx,
              doc,
              "configuration",
-             {"server", "auth", "metrics", "notify", "intake", "mail", "data", "runtime",
-              "cluster", "flows", "digest", "log"}};
+             {"server", "auth", "metrics", "notify", "intake", "mail", "data", "runtime", "cluster",
+              "flows", "digest", "log"}};
   if (auto v = m.get("metrics")) {
     map_view mv{cx, *v, "metrics", {"scrape_token"}};
     read_text(cx, mv, "scrape_token", c.metrics.scrape_token);

@@ -46,7 +46,8 @@ void cluster(const api_services& s, request& rq) {
     std::string at;
     auto st = s.rt.env().db->meta(actors::cluster_link::position_key(p), at);
     if (!st && !st.is_not_found())
-      return rq.respond(json_error(503, "storage", "cannot read a stream position: " + st.message()));
+      return rq.respond(
+          json_error(503, "storage", "cannot read a stream position: " + st.message()));
     parts.push_back({{"partition", p},
                      {"writer", link->owns(p) ? link->node() : owners[p]},
                      {"written_here", link->owns(p)},

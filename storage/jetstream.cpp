@@ -52,9 +52,19 @@ std::unique_ptr<jetstream_subscription> finish_subscription(natsStatus s, natsSu
 
 }  // namespace
 
+struct jetstream::handles {
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  kvStore* kv = nullptr;
+};
+
+jetstream::jetstream(jetstream_options options)
+    : options_(std::move(options)), h_(std::make_unique<handles>()) {}
+
 jetstream_subscription::~jetstream_subscription() {
-  natsSubscription_Unsubscribe(sub_);
-  natsSubscription_Destroy(sub_);
+  auto* sub = static_cast<natsSubscription*>(sub_);
+  natsSubscription_Unsubscribe(sub);
+  natsSubscription_Destroy(sub);
 }
 
 std::shared_ptr<jetstream> jetstream::connect(const jetstream_options& options,
@@ -70,13 +80,13 @@ std::shared_ptr<jetstream> jetstream::connect(const jetstream_options& options,
   if (s == NATS_OK) s = natsOptions_SetTimeout(opts, options.timeout.count());
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // for ever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 100);
-  if (s == NATS_OK) s = natsConnection_Connect(&j->nc_, opts);
+  if (s == NATS_OK) s = natsConnection_Connect(&j->h_->nc, opts);
   natsOptions_Destroy(opts);
   if (s == NATS_OK) {
     jsOptions jo;
     jsOptions_Init(&jo);
     jo.Wait = options.timeout.count();
-    s = natsConnection_JetStream(&j->js_, j->nc_, &jo);
+    s = natsConnection_JetStream(&j->h_->js, j->h_->nc, &jo);
   }
   if (s != NATS_OK) {
     error = fmt::format("cannot connect to NATS at {}: {}", fmt::join(options.servers, ","),
@@ -87,11 +97,11 @@ std::shared_ptr<jetstream> jetstream::connect(const jetstream_options& options,
 }
 
 jetstream::~jetstream() {
-  if (kv_) kvStore_Destroy(kv_);
-  if (js_) jsCtx_Destroy(js_);
-  if (nc_) {
-    natsConnection_Close(nc_);
-    natsConnection_Destroy(nc_);
+  if (h_->kv) kvStore_Destroy(h_->kv);
+  if (h_->js) jsCtx_Destroy(h_->js);
+  if (h_->nc) {
+    natsConnection_Close(h_->nc);
+    natsConnection_Destroy(h_->nc);
   }
 }
 
@@ -105,13 +115,13 @@ status jetstream::ensure_stream(const std::string& stream, const std::string& su
   cfg.Storage = js_FileStorage;
   cfg.Replicas = options_.replicas;
   // Appends retried after a lost answer are recognised for this long.
-  cfg.Duplicates = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::minutes{2})
-                       .count();
+  cfg.Duplicates =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::minutes{2}).count();
   jsStreamInfo* info = nullptr;
   jsErrCode code{};
-  auto s = js_AddStream(&info, js_, &cfg, nullptr, &code);
+  auto s = js_AddStream(&info, h_->js, &cfg, nullptr, &code);
   if (s != NATS_OK && code == JSStreamNameExistErr) {
-    s = js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &code);
+    s = js_GetStreamInfo(&info, h_->js, stream.c_str(), nullptr, &code);
     if (s == NATS_OK && info->Config->Replicas != options_.replicas) {
       auto have = info->Config->Replicas;
       jsStreamInfo_Destroy(info);
@@ -131,7 +141,7 @@ status jetstream::ensure_stream(const std::string& stream, const std::string& su
   jsPubOptions_Init(&po);
   po.MsgId = "vocflow-stream-start";
   jsPubAck* ack = nullptr;
-  s = js_Publish(&ack, js_, subject.c_str(), "", 0, &po, &code);
+  s = js_Publish(&ack, h_->js, subject.c_str(), "", 0, &po, &code);
   if (ack) jsPubAck_Destroy(ack);
   if (s != NATS_OK) return unavailable_or(s, code, "starting stream " + stream);
   return {};
@@ -140,7 +150,7 @@ status jetstream::ensure_stream(const std::string& stream, const std::string& su
 status jetstream::last_seq(const std::string& stream, uint64_t& out) {
   jsStreamInfo* info = nullptr;
   jsErrCode code{};
-  auto s = js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &code);
+  auto s = js_GetStreamInfo(&info, h_->js, stream.c_str(), nullptr, &code);
   if (s != NATS_OK) return unavailable_or(s, code, "reading stream " + stream);
   out = info->State.LastSeq;
   jsStreamInfo_Destroy(info);
@@ -156,8 +166,8 @@ status jetstream::append(const std::string& subject, std::string_view data, uint
   po.MsgId = msg_id.c_str();
   jsPubAck* ack = nullptr;
   jsErrCode code{};
-  auto s = js_Publish(&ack, js_, subject.c_str(), data.data(), static_cast<int>(data.size()), &po,
-                      &code);
+  auto s = js_Publish(&ack, h_->js, subject.c_str(), data.data(), static_cast<int>(data.size()),
+                      &po, &code);
   if (s != NATS_OK) return unavailable_or(s, code, "appending to " + subject);
   seq = ack->Sequence;
   jsPubAck_Destroy(ack);  // a retried append (Duplicate): `seq` is where the first one went
@@ -167,7 +177,7 @@ status jetstream::append(const std::string& subject, std::string_view data, uint
 status jetstream::read(const std::string& stream, uint64_t seq, std::string& data) {
   natsMsg* msg = nullptr;
   jsErrCode code{};
-  auto s = js_GetMsg(&msg, js_, stream.c_str(), seq, nullptr, &code);
+  auto s = js_GetMsg(&msg, h_->js, stream.c_str(), seq, nullptr, &code);
   if (s != NATS_OK) return unavailable_or(s, code, fmt::format("reading {}#{}", stream, seq));
   data.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
   natsMsg_Destroy(msg);
@@ -175,9 +185,8 @@ status jetstream::read(const std::string& stream, uint64_t seq, std::string& dat
 }
 
 std::unique_ptr<jetstream_subscription> jetstream::follow(const std::string& stream,
-                                                          const std::string& subject,
-                                                          uint64_t from, message_visitor on,
-                                                          status& st) {
+                                                          const std::string& subject, uint64_t from,
+                                                          message_visitor on, status& st) {
   using C = closure<message_visitor>;
   auto* c = new C{std::move(on)};
   jsSubOptions so;
@@ -197,7 +206,7 @@ std::unique_ptr<jetstream_subscription> jetstream::follow(const std::string& str
     }
     natsMsg_Destroy(msg);
   };
-  auto s = js_Subscribe(&sub, js_, subject.c_str(), handler, c, nullptr, &so, &code);
+  auto s = js_Subscribe(&sub, h_->js, subject.c_str(), handler, c, nullptr, &so, &code);
   if (s != NATS_OK) {
     delete c;
     st = unavailable_or(s, code, "following " + subject);
@@ -214,8 +223,8 @@ status jetstream::open_bucket(const std::string& bucket, std::chrono::millisecon
   cfg.TTL = std::chrono::duration_cast<std::chrono::nanoseconds>(ttl).count();
   cfg.StorageType = js_FileStorage;
   cfg.Replicas = options_.replicas;
-  auto s = js_CreateKeyValue(&kv_, js_, &cfg);
-  if (s != NATS_OK && js_KeyValue(&kv_, js_, bucket.c_str()) != NATS_OK)
+  auto s = js_CreateKeyValue(&h_->kv, h_->js, &cfg);
+  if (s != NATS_OK && js_KeyValue(&h_->kv, h_->js, bucket.c_str()) != NATS_OK)
     return failed(s == NATS_NOT_FOUND ? NATS_TIMEOUT : s, "opening the bucket " + bucket);
   return {};
 }
@@ -231,39 +240,41 @@ status lease_error(natsStatus s, std::string_view what) {
 }  // namespace
 
 status jetstream::create(const std::string& key, const std::string& value, uint64_t& revision) {
-  auto s = kvStore_Create(&revision, kv_, key.c_str(), value.data(), static_cast<int>(value.size()));
+  auto s =
+      kvStore_Create(&revision, h_->kv, key.c_str(), value.data(), static_cast<int>(value.size()));
   if (s != NATS_OK) return lease_error(s, "taking " + key);
   return {};
 }
 
 status jetstream::update(const std::string& key, const std::string& value, uint64_t last,
                          uint64_t& revision) {
-  auto s = kvStore_Update(&revision, kv_, key.c_str(), value.data(), static_cast<int>(value.size()),
-                          last);
+  auto s = kvStore_Update(&revision, h_->kv, key.c_str(), value.data(),
+                          static_cast<int>(value.size()), last);
   if (s != NATS_OK) return lease_error(s, "renewing " + key);
   return {};
 }
 
 status jetstream::get(const std::string& key, std::string& value, uint64_t& revision) {
   kvEntry* e = nullptr;
-  auto s = kvStore_Get(&e, kv_, key.c_str());
+  auto s = kvStore_Get(&e, h_->kv, key.c_str());
   if (s == NATS_NOT_FOUND) return {status::code::not_found, key + " is not held"};
   if (s != NATS_OK) return failed(s, "reading " + key);
-  value.assign(static_cast<const char*>(kvEntry_Value(e)), static_cast<size_t>(kvEntry_ValueLen(e)));
+  value.assign(static_cast<const char*>(kvEntry_Value(e)),
+               static_cast<size_t>(kvEntry_ValueLen(e)));
   revision = kvEntry_Revision(e);
   kvEntry_Destroy(e);
   return {};
 }
 
 status jetstream::remove(const std::string& key) {
-  auto s = kvStore_Delete(kv_, key.c_str());
+  auto s = kvStore_Delete(h_->kv, key.c_str());
   if (s != NATS_OK) return failed(s, "releasing " + key);
   return {};
 }
 
 status jetstream::keys(const std::string& prefix, std::vector<std::string>& out) {
   kvKeysList list{};
-  auto s = kvStore_Keys(&list, kv_, nullptr);
+  auto s = kvStore_Keys(&list, h_->kv, nullptr);
   out.clear();
   if (s == NATS_NOT_FOUND) return {};  // an empty bucket
   if (s != NATS_OK) return failed(s, "listing the bucket");
@@ -286,19 +297,19 @@ std::unique_ptr<jetstream_subscription> jetstream::serve(const std::string& subj
     natsMsg_Destroy(msg);
   };
   natsSubscription* sub = nullptr;
-  auto s = queue.empty()
-               ? natsConnection_Subscribe(&sub, nc_, subject.c_str(), handler, c)
-               : natsConnection_QueueSubscribe(&sub, nc_, subject.c_str(), queue.c_str(), handler, c);
-  if (s == NATS_OK) s = natsConnection_Flush(nc_);  // the server has it before we say so
+  auto s = queue.empty() ? natsConnection_Subscribe(&sub, h_->nc, subject.c_str(), handler, c)
+                         : natsConnection_QueueSubscribe(&sub, h_->nc, subject.c_str(),
+                                                         queue.c_str(), handler, c);
+  if (s == NATS_OK) s = natsConnection_Flush(h_->nc);  // the server has it before we say so
   return finish_subscription(s, sub, c, st, "serving " + subject);
 }
 
 status jetstream::publish(const std::string& subject, std::string_view data,
                           const std::string& reply) {
   auto s = reply.empty()
-               ? natsConnection_Publish(nc_, subject.c_str(), data.data(),
+               ? natsConnection_Publish(h_->nc, subject.c_str(), data.data(),
                                         static_cast<int>(data.size()))
-               : natsConnection_PublishRequest(nc_, subject.c_str(), reply.c_str(), data.data(),
+               : natsConnection_PublishRequest(h_->nc, subject.c_str(), reply.c_str(), data.data(),
                                                static_cast<int>(data.size()));
   if (s != NATS_OK) return failed(s, "publishing to " + subject);
   return {};
@@ -317,8 +328,8 @@ std::unique_ptr<jetstream_subscription> jetstream::replies(const std::string& pr
     natsMsg_Destroy(msg);
   };
   natsSubscription* sub = nullptr;
-  auto s = natsConnection_Subscribe(&sub, nc_, (prefix + ".*").c_str(), handler, c);
-  if (s == NATS_OK) s = natsConnection_Flush(nc_);
+  auto s = natsConnection_Subscribe(&sub, h_->nc, (prefix + ".*").c_str(), handler, c);
+  if (s == NATS_OK) s = natsConnection_Flush(h_->nc);
   return finish_subscription(s, sub, c, st, "subscribing to " + prefix);
 }
 

@@ -17,16 +17,11 @@
 #include <string_view>
 #include <vector>
 
-struct __natsConnection;
-struct __jsCtx;
-struct __kvStore;
-struct __natsSubscription;
-
 namespace vocflow::storage {
 
 struct jetstream_options {
-  std::vector<std::string> servers;  // nats://host:port, any of the cluster's
-  std::string name;                  // the connection's name (the node), seen in the servers
+  std::vector<std::string> servers;         // nats://host:port, any of the cluster's
+  std::string name;                         // the connection's name (the node), seen in the servers
   std::chrono::milliseconds timeout{2000};  // an API call or an append waits so long for quorum
   int replicas = 3;                         // of every stream and bucket vocflow creates
 };
@@ -34,13 +29,13 @@ struct jetstream_options {
 // A subscription; unsubscribes when destroyed (after which its callback is not called).
 class jetstream_subscription {
  public:
-  explicit jetstream_subscription(__natsSubscription* sub) : sub_(sub) {}
+  explicit jetstream_subscription(void* sub) : sub_(sub) {}  // the client's natsSubscription
   ~jetstream_subscription();
   jetstream_subscription(const jetstream_subscription&) = delete;
   jetstream_subscription& operator=(const jetstream_subscription&) = delete;
 
  private:
-  __natsSubscription* sub_;
+  void* sub_;
 };
 
 class jetstream {
@@ -96,8 +91,7 @@ class jetstream {
                                                 const std::string& queue, request_visitor on,
                                                 status& st);
   // Publishes with a reply subject (a request whose answer comes to a subscription).
-  status publish(const std::string& subject, std::string_view data,
-                 const std::string& reply = {});
+  status publish(const std::string& subject, std::string_view data, const std::string& reply = {});
   // Answers to the subjects `prefix`.* go to `on(token, data, no_responders)`: token is
   // what follows the prefix; no_responders when nobody served the request's subject.
   using reply_visitor =
@@ -108,11 +102,10 @@ class jetstream {
   std::string inbox() const;
 
  private:
-  explicit jetstream(jetstream_options options) : options_(std::move(options)) {}
+  struct handles;  // the client's connection, JetStream context and bucket
+  explicit jetstream(jetstream_options options);
   jetstream_options options_;
-  __natsConnection* nc_ = nullptr;
-  __jsCtx* js_ = nullptr;
-  __kvStore* kv_ = nullptr;
+  std::unique_ptr<handles> h_;
 };
 
 }  // namespace vocflow::storage

@@ -217,6 +217,25 @@ def seconds(at):
     return time.mktime(time.strptime(at[:19], "%Y-%m-%dT%H:%M:%S"))
 
 
+def finish_withheld(c, load, root):
+    """Every withheld response falls due (those opened after an earlier move too); the withheld
+    tickets go on once escalated, by whichever node writes them now."""
+    c.set_clock("2026-03-02T12:00:00Z")
+
+    def escalated(tid):
+        code, body = c.live()[0].get(f"/v1/tickets/{tid}")
+        return code == 200 and any(e["type"] == "escalated" for e in body["history"])
+    try:
+        wait_for("every withheld ticket to escalate",
+                 lambda: all(escalated(t) for t in load.withheld), timeout=60, every=0.5)
+    except AssertionError:
+        late = [(t, fnv_partition(t, c.partitions)) for t in load.withheld if not escalated(t)]
+        print("not escalated:", late, "writers:", c.owners(), "root:", root)
+        raise
+    for tid in load.withheld:
+        load.finish(tid, STEPS)
+
+
 def scenario(kind, binary, repo):
     root = tempfile.mkdtemp(prefix="vocflow-cluster-")
     c = Cluster(root, binary, repo, nodes=3, partitions=4, lease="2s")
@@ -247,21 +266,7 @@ def scenario(kind, binary, repo):
             print(f"nats-server {victim.name} killed; partition {partition} served after "
                   f"{took:.2f}s")
         load.join()
-        # Every withheld response falls due (those opened after the first move too), and the
-        # withheld tickets go on once escalated (by whichever node writes them now).
-        c.set_clock("2026-03-02T12:00:00Z")
-        def escalated(tid):
-            code, body = c.live()[0].get(f"/v1/tickets/{tid}")
-            return code == 200 and any(e["type"] == "escalated" for e in body["history"])
-        try:
-            wait_for("every withheld ticket to escalate",
-                     lambda: all(escalated(t) for t in load.withheld), timeout=30, every=0.5)
-        except AssertionError:
-            late = [(t, fnv_partition(t, c.partitions)) for t in load.withheld if not escalated(t)]
-            print("not escalated:", late, "writers:", c.owners(), "root:", root)
-            raise
-        for tid in load.withheld:
-            load.finish(tid, STEPS)
+        finish_withheld(c, load, root)
         if kind == "writer_killed":
             victim.clock = c.clock
             victim.start()  # same data folder: it reads what it missed
