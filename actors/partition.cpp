@@ -15,7 +15,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace vocflow::actors {
@@ -304,7 +306,7 @@ command_result handle(self_ptr self, submission& sub) {
 
   auto& b = batch_of(self);
   b.events(id, d.events);
-  if (s.env.cluster && (s.touched.empty() || s.touched.back() != id)) s.touched.push_back(id);
+  if (s.env.cluster) s.touched.push_back(id);
   auto next = std::make_shared<const ticket>(std::move(d.next));
   // A snapshot when the ticket opens, closes, or has gone `snapshot_every` events without one.
   if (!current.exists() || next->status == ticket_status::closed ||
@@ -534,7 +536,13 @@ storage::status append_and_write(self_ptr self) {
             fmt::format("node {} does not write partition {} now: nothing was stored; send it "
                         "again",
                         link.node(), s.index)};
-  auto data = encode_group(s.touched, s.batch->encoded());
+  // Each ticket once (commands of one group may take turns on tickets): a follower shows the
+  // read models each ticket's change once.
+  std::vector<std::string> tickets;
+  std::unordered_set<std::string_view> seen;
+  for (auto& t : s.touched)
+    if (seen.insert(t).second) tickets.push_back(t);
+  auto data = encode_group(tickets, s.batch->encoded());
   auto id = link.append_id(s.index);
   auto give_up = std::chrono::steady_clock::now() + s.env.cfg.request_timeout / 2;
   storage::status st;
@@ -543,6 +551,7 @@ storage::status append_and_write(self_ptr self) {
   while (!(st = link.js().append(link.log_subject(s.index), data, s.applied, id, seq)) &&
          st.kind() == storage::status::code::unavailable &&
          std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // no server answered at all
   }
   if (!st) {
     if (st.kind() == storage::status::code::conflict) {
@@ -571,6 +580,12 @@ storage::status append_and_write(self_ptr self) {
     s.resync = true;
   }
   return {};
+}
+
+// A forwarded command's answer, to its caller.
+void deliver_answer(partition_state::pending_forward& p) {
+  if (p.one) p.one->deliver(std::move(p.answer->results.front()));
+  if (p.many) p.many->deliver(std::move(p.answer->results));
 }
 
 // A group of the stream, read by a follower: written here and shown to the read models.
@@ -632,14 +647,12 @@ void apply(self_ptr self, uint64_t seq, const std::string& data) {
   }
   // Answers to forwarded commands that waited for this replica to read their group.
   for (auto it = s.pending.begin(); it != s.pending.end();) {
-    auto& p = it->second;
-    if (!p.answer || p.answer->seq > s.applied) {
+    if (auto& p = it->second; p.answer && p.answer->seq <= s.applied) {
+      deliver_answer(p);
+      it = s.pending.erase(it);
+    } else {
       ++it;
-      continue;
     }
-    if (p.one) p.one->deliver(std::move(p.answer->results.front()));
-    if (p.many) p.many->deliver(std::move(p.answer->results));
-    it = s.pending.erase(it);
   }
   if (s.role == partition_state::mode::taking_over && s.applied >= s.take_over_at) take_over(self);
 }
@@ -671,8 +684,7 @@ void settle_forward(self_ptr self, uint64_t token, const std::string& failure) {
   if (it == s.pending.end()) return;
   auto& p = it->second;
   if (p.answer) {  // answered, not read that far here yet: the answer stands
-    if (p.one) p.one->deliver(std::move(p.answer->results.front()));
-    if (p.many) p.many->deliver(std::move(p.answer->results));
+    deliver_answer(p);
   } else {
     if (p.one) p.one->deliver(failed(failure));
     if (p.many) {

@@ -26,6 +26,8 @@
 
 namespace vocflow::actors {
 
+class flow_library;
+
 // ---- what goes over the wire ----
 
 // A committed group as appended: the tickets it touched and the RocksDB batch that writes it.
@@ -48,7 +50,6 @@ struct forwarded_answer {
 };
 std::string encode_answer(const forwarded_answer& a);
 // Results' flows are looked up in `flows` (every node deploys the same ones).
-class flow_library;
 [[nodiscard]] bool decode_answer(std::string_view data, const flow_library& flows,
                                  forwarded_answer& out);
 

@@ -207,11 +207,6 @@ std::unique_ptr<jetstream_subscription> jetstream::follow(const std::string& str
     natsMsg_Destroy(msg);
   };
   auto s = js_Subscribe(&sub, h_->js, subject.c_str(), handler, c, nullptr, &so, &code);
-  if (s != NATS_OK) {
-    delete c;
-    st = unavailable_or(s, code, "following " + subject);
-    return nullptr;
-  }
   return finish_subscription(s, sub, c, st, "following " + subject);
 }
 
