@@ -506,7 +506,7 @@ void take_over(self_ptr self) {
   }
   auto marker = s.env.db->batch();
   marker.meta(cluster_link::position_key(s.index), std::to_string(seq));
-  if (auto w = s.env.db->write(marker); !w) {
+  if (auto w = s.env.db->write(marker, false); !w) {
     spdlog::error("partition {}: {}", s.index, w.message());
     return;  // the marker comes back through the stream and is written then
   }
@@ -571,8 +571,10 @@ storage::status append_and_write(self_ptr self) {
                         st.message())};
   }
   s.applied = seq;
+  // Not synced: the stream holds it on a quorum, and the position rides in the same batch, so
+  // a store that loses its last writes (a power cut) reads them from the stream again.
   s.batch->meta(cluster_link::position_key(s.index), std::to_string(seq));
-  if (auto local = s.env.db->write(*s.batch); !local) {
+  if (auto local = s.env.db->write(*s.batch, false); !local) {
     // Stored in the cluster, not here: answered as stored, and this partition restarts to
     // read the stream again.
     spdlog::error("partition {}: group {} is in the stream but not in this store: {}", s.index, seq,
@@ -621,7 +623,8 @@ void apply(self_ptr self, uint64_t seq, const std::string& data) {
   }
   auto w = g.batch.empty() ? s.env.db->batch() : s.env.db->batch_from(g.batch);
   w.meta(cluster_link::position_key(s.index), std::to_string(seq));
-  if (auto st = s.env.db->write(w); !st) {
+  if (auto st = s.env.db->write(w, false); !st) {  // not synced, as the writer's
+
     spdlog::error("partition {}: cannot write group {}: {}", s.index, seq, st.message());
     (void)s.env.db->resume();
     self->delayed_send(self, std::chrono::seconds(1), retry_atom::value, uint64_t{0});

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <map>
 #include <random>
 
 namespace vocflow::actors {
@@ -289,7 +291,7 @@ void cluster_link::resign(uint32_t p) {
   if (p < partitions_) resign_[p] = true;
 }
 
-void cluster_link::renew_or_take(uint32_t p, size_t share, bool& changed) {
+void cluster_link::renew_or_take(uint32_t p, size_t fewest, bool& changed) {
   auto key = fmt::format("p{}", p);
   auto now = std::chrono::steady_clock::now();
   auto tell_lost = [&] {
@@ -329,8 +331,8 @@ void cluster_link::renew_or_take(uint32_t p, size_t share, bool& changed) {
     std::lock_guard lock{owners_lock_};
     owners_[p].clear();
   }
-  // Nodes take their share first; a partition nobody took for a few rounds goes to anyone.
-  if (owned() >= share && ++unheld_rounds_[p] < 3) return;
+  // The least loaded nodes take it first; one nobody took for a few rounds goes to anyone.
+  if (owned() > fewest && ++unheld_rounds_[p] < 3) return;
   if (auto taken = js_->create(key, cfg_.node, rev); !taken) return;
   unheld_rounds_[p] = 0;
   revision_[p] = rev;
@@ -349,7 +351,7 @@ void cluster_link::keep() {
   auto period = std::max(std::chrono::milliseconds{50}, cfg_.lease / 6);
   auto heartbeat = "node." + cfg_.node;
   uint64_t beat_rev = 0;
-  size_t alive = 1;
+  std::vector<std::string> beating;  // "node.<name>" of every node alive
   int round = 0;
   while (!stopping_) {
     auto started = std::chrono::steady_clock::now();
@@ -358,19 +360,23 @@ void cluster_link::keep() {
     bool beat = (beat_rev && js_->update(heartbeat, cfg_.node, beat_rev, rev)) ||
                 js_->create(heartbeat, cfg_.node, rev);
     beat_rev = beat ? rev : 0;
-    if (round++ % 4 == 0) {
-      std::vector<std::string> beating;
-      if (js_->keys("node.", beating)) alive = std::max<size_t>(1, beating.size());
-    }
-    size_t share = (partitions_ + alive - 1) / alive;
+    if (round++ % 4 == 0 && !js_->keys("node.", beating)) beating.clear();
+    // How many partitions the least loaded node alive writes (this one counts).
+    std::map<std::string, size_t> load{{cfg_.node, 0}};
+    for (auto& b : beating) load[b.substr(5)];
+    for (auto& w : owners())
+      if (auto it = load.find(w); it != load.end()) ++it->second;
+    size_t fewest = SIZE_MAX;
+    for (auto& [_, n] : load) fewest = std::min(fewest, n);
     bool changed = false;
-    for (uint32_t p = 0; p < partitions_ && !stopping_; ++p) renew_or_take(p, share, changed);
-    // A node that joined gets its share: one partition handed back per round, the highest
-    // (partition 0, the leader's, stays put), once every node has had a round to start.
-    if (!changed && round > 8 && owned() > share)
+    for (uint32_t p = 0; p < partitions_ && !stopping_; ++p) renew_or_take(p, fewest, changed);
+    // A node that joined gets partitions: one handed back per round while this node writes
+    // two more than the least loaded, the highest first (partition 0, the leader's, stays),
+    // once every node has had a few rounds to start.
+    if (!changed && round > 8 && owned() >= fewest + 2)
       for (uint32_t p = partitions_; p-- > 1;)
         if (held_[p]) {
-          spdlog::info("cluster: node {} hands partition {} over ({} nodes)", cfg_.node, p, alive);
+          spdlog::info("cluster: node {} hands partition {} over", cfg_.node, p);
           held_[p] = false;
           caf::anon_send(partition_(p), lose_atom::value);
           if (auto st = js_->remove(fmt::format("p{}", p)); !st)

@@ -92,7 +92,7 @@ class cluster_link {
  private:
   cluster_link() = default;
   void keep();  // the lease keeper's loop
-  void renew_or_take(uint32_t p, size_t share, bool& changed);
+  void renew_or_take(uint32_t p, size_t fewest, bool& changed);
 
   cluster_config cfg_;
   uint32_t partitions_ = 0;

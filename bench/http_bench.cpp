@@ -6,6 +6,11 @@
 // hello-world server with as many I/O threads, driven by the same client: the baseline.
 //
 //   http_bench [--tickets N] [--connections C]
+//   http_bench --target HOST:PORT [--target ...] --token T --admin-token A [...]
+// With targets, the same workload goes to running `vocflow serve --clock` nodes instead (the
+// connections spread over them; a cluster's nodes, bench/cluster_bench.py): the admin token
+// moves their clocks past the first-response SLA, and the withheld tickets go on once a GET
+// shows them escalated. No baseline then (the caller runs its own).
 #include "app/node.hpp"
 #include "bench/bench_common.hpp"
 #include "connectors/asio.hpp"
@@ -23,6 +28,7 @@
 #include <deque>
 #include <mutex>
 #include <set>
+#include <thread>
 
 using namespace vocflow;
 using namespace std::chrono_literals;
@@ -34,7 +40,7 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-const char* token = "bench-agent-token-0001";
+std::string token = "bench-agent-token-0001";
 
 // The tickets of one run, shared by the connections.
 struct workload {
@@ -109,7 +115,7 @@ class connection : public std::enable_shared_from_this<connection> {
       }
     }
     req_ = {http::verb::post, step_ == 0 ? "/v1/tickets" : "/v1/tickets/" + id_ + "/actions", 11};
-    req_.set(http::field::authorization, std::string{"Bearer "} + token);
+    req_.set(http::field::authorization, "Bearer " + token);
     req_.set(http::field::content_type, "application/json");
     switch (step_) {
       case 0:
@@ -223,15 +229,15 @@ struct run_result {
 
 // Drives `w` with `connections` connections from `threads` client threads. `between` runs on
 // the main thread once phase 1 is done (all tickets opened, all but the withheld finished).
-run_result drive(uint16_t port, workload& w, size_t connections,
+run_result drive(const std::vector<tcp::endpoint>& targets, workload& w, size_t connections,
                  const std::vector<ticket_fields>& fields,
                  std::optional<std::chrono::microseconds> pace,
                  const std::function<void()>& between) {
   asio::io_context ioc;
-  tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), port};
   std::vector<std::shared_ptr<connection>> conns;
   for (size_t i = 0; i < connections; ++i) {
-    conns.push_back(std::make_shared<connection>(ioc, ep, w, fields, pace));
+    conns.push_back(
+        std::make_shared<connection>(ioc, targets[i % targets.size()], w, fields, pace));
     conns.back()->start();
   }
   auto start = steady::now();
@@ -252,23 +258,127 @@ run_result drive(uint16_t port, workload& w, size_t connections,
   return r;
 }
 
+tcp::endpoint loopback(uint16_t port) {
+  return {asio::ip::make_address("127.0.0.1"), port};
+}
+
+// One request on a connection of its own: (status, body); status 0 when it failed.
+std::pair<int, std::string> call(const tcp::endpoint& ep, http::verb verb,
+                                 const std::string& target, const std::string& bearer,
+                                 const std::string& body = {}) {
+  asio::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::error_code ec;
+  stream.connect(ep, ec);
+  if (ec) return {0, ec.message()};
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::authorization, "Bearer " + bearer);
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  http::write(stream, req, ec);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buf, res, ec);
+  if (ec) return {0, ec.message()};
+  return {res.result_int(), res.body()};
+}
+
+// Running nodes on clocks moved by hand: an hour and a minute later, every withheld ticket
+// escalates (on whichever node writes it); each goes back to the connections once it has.
+void escalate_remote(const std::vector<tcp::endpoint>& targets, const std::string& admin,
+                     workload& w) {
+  for (auto& t : targets)
+    if (auto [code, body] = call(t, http::verb::post, "/v1/clock", admin, R"({"advance":"61m"})");
+        code != 200)
+      std::fprintf(stderr, "moving a clock: %d %s\n", code, body.c_str());
+  auto give_up = steady::now() + 120s;
+  for (size_t round = 0; steady::now() < give_up; ++round) {
+    std::vector<std::string> waiting;
+    {
+      std::lock_guard lock{w.lock};
+      waiting.assign(w.parked_ids.begin(), w.parked_ids.end());
+    }
+    if (waiting.empty()) return;
+    for (auto& id : waiting) {
+      auto [code, body] =
+          call(targets[round % targets.size()], http::verb::get, "/v1/tickets/" + id, token);
+      if (code != 200 || body.find(R"("type":"escalated")") == std::string::npos) continue;
+      std::lock_guard lock{w.lock};
+      if (w.parked_ids.erase(id)) w.resumable.emplace_back(id, 0);
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  std::fprintf(stderr, "withheld tickets never escalated\n");
+}
+
+// The workload against running nodes (see the top of this file).
+int run_remote(const std::vector<tcp::endpoint>& targets, const std::string& admin, size_t tickets,
+               size_t connections, const std::vector<ticket_fields>& fields) {
+  workload peak;
+  peak.tickets = tickets;
+  auto p = drive(targets, peak, connections, fields, std::nullopt,
+                 [&] { escalate_remote(targets, admin, peak); });
+  double peak_rate = static_cast<double>(tickets * 5) / p.seconds;
+  workload half;
+  half.tickets = tickets / 2;
+  auto interval = std::chrono::microseconds{
+      static_cast<int64_t>(1e6 * static_cast<double>(connections) / (peak_rate / 2))};
+  auto h = drive(targets, half, connections, fields, interval,
+                 [&] { escalate_remote(targets, admin, half); });
+  double half_rate = static_cast<double>(half.tickets * 5) / h.seconds;
+  std::printf("targets      %zu nodes, %zu keep-alive connections spread over them\n",
+              targets.size(), connections);
+  std::printf(
+      "peak         %zu tickets in %.2f s: %.0f commands/s, %.0f tickets/s (p50 %.2f ms, p99 %.2f "
+      "ms)\n",
+      tickets, p.seconds, peak_rate, static_cast<double>(tickets) / p.seconds,
+      bench::percentile(p.latencies, 0.5) / 1000, bench::percentile(p.latencies, 0.99) / 1000);
+  std::printf(
+      "half load    %zu tickets paced at %.0f commands/s (achieved %.0f): p50 %.2f ms, p99 %.2f "
+      "ms\n",
+      half.tickets, peak_rate / 2, half_rate, bench::percentile(h.latencies, 0.5) / 1000,
+      bench::percentile(h.latencies, 0.99) / 1000);
+  std::printf("failures     %zu\n", p.failures + h.failures);
+  return p.failures + h.failures ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   size_t tickets = 20'000, connections = 64;
+  std::vector<tcp::endpoint> targets;
+  std::string admin;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--tickets" && i + 1 < argc)
+    if (a == "--tickets" && i + 1 < argc) {
       tickets = std::stoul(argv[++i]);
-    else if (a == "--connections" && i + 1 < argc)
+    } else if (a == "--connections" && i + 1 < argc) {
       connections = std::stoul(argv[++i]);
-    else
-      return std::fprintf(stderr, "usage: http_bench [--tickets N] [--connections C]\n"), 2;
+    } else if (a == "--target" && i + 1 < argc) {
+      std::string t = argv[++i];
+      auto colon = t.rfind(':');
+      targets.emplace_back(asio::ip::make_address(t.substr(0, colon)),
+                           static_cast<uint16_t>(std::stoul(t.substr(colon + 1))));
+    } else if (a == "--token" && i + 1 < argc) {
+      token = argv[++i];
+    } else if (a == "--admin-token" && i + 1 < argc) {
+      admin = argv[++i];
+    } else {
+      return std::fprintf(stderr,
+                          "usage: http_bench [--tickets N] [--connections C] [--target HOST:PORT "
+                          "... --token T --admin-token A]\n"),
+             2;
+    }
   }
   spdlog::set_level(spdlog::level::warn);
   auto fields = bench::complaints(bench::cfpb_csv);
   if (fields.empty())
     return std::fprintf(stderr, "cannot read the CFPB complaints at %s\n", bench::cfpb_csv), 1;
+  if (!targets.empty()) return run_remote(targets, admin, tickets, connections, fields);
 
   // The vocflow server, as `vocflow serve` runs it, with a wall clock the benchmark can move.
   testing::temp_dir dir;
@@ -314,7 +424,7 @@ int main(int argc, char** argv) {
   workload peak;
   peak.tickets = tickets;
   current = &peak;
-  auto p = drive(*port, peak, connections, fields, std::nullopt, escalate);
+  auto p = drive({loopback(*port)}, peak, connections, fields, std::nullopt, escalate);
   double peak_rate = static_cast<double>(tickets * 5) / p.seconds;
 
   workload half;
@@ -322,7 +432,7 @@ int main(int argc, char** argv) {
   current = &half;
   auto interval = std::chrono::microseconds{
       static_cast<int64_t>(1e6 * static_cast<double>(connections) / (peak_rate / 2))};
-  auto h = drive(*port, half, connections, fields, interval, escalate);
+  auto h = drive({loopback(*port)}, half, connections, fields, interval, escalate);
   double half_rate = static_cast<double>(half.tickets * 5) / h.seconds;
 
   caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
@@ -342,7 +452,7 @@ int main(int argc, char** argv) {
   workload hw;
   hw.lifecycle = false;
   hw.tickets = tickets * 5;
-  auto b = drive(*hello_port, hw, connections, fields, std::nullopt, {});
+  auto b = drive({loopback(*hello_port)}, hw, connections, fields, std::nullopt, {});
   double hello_rate = static_cast<double>(hw.tickets) / b.seconds;
   hello.stop();
 

@@ -431,7 +431,7 @@ store::~store() {
   close_db();
 }
 
-status store::write(write_set& batch) {
+status store::write(write_set& batch, bool sync) {
   std::shared_lock lock{gate_};
   if (!db_) return closed();
   if (!suspended_.empty())
@@ -439,7 +439,7 @@ status store::write(write_set& batch) {
                                         "); they resume once the disk has room"};
   if (batch.empty()) return {};
   rocksdb::WriteOptions w;
-  w.sync = options_.sync;
+  w.sync = options_.sync && sync;
   // RocksDB counts every key comparison in a thread-local perf context unless told not to;
   // nothing reads those counts, and in a shared librocksdb each count is a TLS lookup.
   thread_local bool perf_off = (rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable), true);

@@ -178,8 +178,9 @@ class store {
   // Benchmarks only: every batch written from now on is shown to `tap` in RocksDB's encoding,
   // on the writing thread once written. Set it before anything writes.
   void tap(std::function<void(std::string_view encoded)> tap) { tap_ = std::move(tap); }
-  // Writes the batch atomically; durable on return when the store syncs.
-  status write(write_set& batch);
+  // Writes the batch atomically; durable on return when the store syncs. `sync` false: not
+  // synced whatever the store says (a replica whose stream is the durable record).
+  status write(write_set& batch, bool sync = true);
   // After a failed write (e.g. a full disk): make the store writable again. RocksDB cannot
   // resume after a failed WAL append, so this closes and reopens the database (readers wait
   // for the moment it takes); the last WAL's torn tail is dropped on reopening, which loses

@@ -87,8 +87,9 @@ class Node:
         c = self.cluster
         self.log = open(os.path.join(c.root, f"{self.name}.log"), "a")
         args = [c.binary, "serve", "--config", c.config, "--data", self.data, "--flows",
-                c.flows, "--port", str(self.port), "--partitions", str(c.partitions), "--node",
-                self.name, "--nats", ",".join(n.url() for n in c.nats)]
+                c.flows, "--port", str(self.port), "--partitions", str(c.partitions)]
+        if c.nats:
+            args += ["--node", self.name, "--nats", ",".join(n.url() for n in c.nats)]
         if c.manual_clock:
             args += ["--clock", c.clock]
         # From the source folder: the configuration's paths are relative to it.
@@ -138,15 +139,19 @@ class Node:
 
 
 class Cluster:
-    def __init__(self, root, binary, repo, nodes=3, partitions=4, lease="2s", manual_clock=True):
+    def __init__(self, root, binary, repo, nodes=3, partitions=4, lease="2s", manual_clock=True,
+                 single=False):
+        """single: one node on its own, no NATS (the benchmarks' comparison)."""
+        os.makedirs(root, exist_ok=True)
         self.root, self.binary, self.partitions = root, binary, partitions
         self.repo = os.path.abspath(repo)
         self.manual_clock, self.clock = manual_clock, START
         self.flows = os.path.join(repo, "bench", "flows")
         clients = [free_port() for _ in range(3)]
         routes = [free_port() for _ in range(3)]
-        self.nats = [Nats(root, f"s{i + 1}", clients[i], routes[i],
-                          [r for j, r in enumerate(routes) if j != i]) for i in range(3)]
+        self.nats = [] if single else [
+            Nats(root, f"s{i + 1}", clients[i], routes[i],
+                 [r for j, r in enumerate(routes) if j != i]) for i in range(3)]
         self.config = os.path.join(root, "vocflow.yaml")
         with open(os.path.join(repo, "config", "vocflow.yaml")) as f:
             base = f.read()
@@ -166,7 +171,8 @@ class Cluster:
             wait_for(f"{n.name} to listen", lambda: self._listens(n.client), timeout=30)
         for node in self.nodes:
             node.start()
-        wait_for("every partition to have a writer", self.all_written, timeout=60)
+        if self.nats:
+            wait_for("every partition to have a writer", self.all_written, timeout=60)
 
     @staticmethod
     def _listens(port):
